@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.tsx?$': ['@swc/jest'] },
+  snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
+  // Two cores: one worker per core keeps CDK synths and the emulator from starving each other.
+  maxWorkers: 2,
+  testTimeout: 60_000,
+};
