@@ -1,0 +1,259 @@
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { toQuarantineRecord } from '../quarantine/to-quarantine-record';
+import type { QuarantineRecord } from '../quarantine/quarantine-record';
+import type { QuarantineSink } from '../quarantine/quarantine-sink';
+import { quarantineSinkFromEnvironment } from '../quarantine/sink-from-environment';
+import { decodePayload } from './decode-payload';
+import { type FailureKind, PoisonRecordError } from './errors';
+import type { KinesisBatchRecord, PayloadFormat } from './kinesis-batch-record';
+import { compareSequenceNumbers } from './sequence-number';
+import { batchLogger, batchMetrics, type BatchLogger, type BatchMetrics, KINESIS_BATCH_METRICS } from './telemetry';
+import { type RawUserRecord, userRecordsOf } from './user-records';
+
+/** Your per-record logic. Throw to fail the record; return (or resolve) to succeed. */
+export type KinesisRecordHandler<T = unknown> = (record: KinesisBatchRecord<T>) => void | Promise<void>;
+
+export interface ProcessKinesisBatchOptions<T = unknown> {
+  /** How payloads are decoded into `record.body`. @default 'json' */
+  readonly payloadFormat?: PayloadFormat;
+  /**
+   * How many partition keys are processed at the same time. Records of one key always run one
+   * after the other, in sequence order. @default 32
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Decides whether an error thrown by the handler is permanent (quarantine and skip) or
+   * transient (stop and let Lambda retry). `PoisonRecordError` is always permanent.
+   * @default - every other error is transient
+   */
+  readonly classifyError?: (error: unknown, record: KinesisBatchRecord<T>) => FailureKind;
+  /**
+   * Where permanently failing records are kept. Without a sink, such records are retried
+   * like transient failures (and end up in the event source's on-failure destination).
+   * @default - quarantineSinkFromEnvironment(): SQS if QUARANTINE_QUEUE_URL, S3 if QUARANTINE_BUCKET_NAME
+   */
+  readonly quarantineSink?: QuarantineSink;
+  /** @default - a Powertools Logger */
+  readonly logger?: BatchLogger;
+  /** Set to `false` to emit no metrics. @default - a Powertools Metrics (EMF) */
+  readonly metrics?: BatchMetrics | false;
+  /** The Lambda context: when given, no new record starts within `timeoutMarginMs` of the timeout. */
+  readonly context?: { getRemainingTimeInMillis(): number };
+  /** @default 5000 */
+  readonly timeoutMarginMs?: number;
+}
+
+/** What happened to a batch, for callers that want more than the Lambda response. */
+export interface KinesisBatchOutcome {
+  readonly response: KinesisStreamBatchResponse;
+  /** User records the handler completed. */
+  readonly processed: number;
+  /** Records quarantined in this invocation. */
+  readonly quarantined: readonly QuarantineRecord[];
+  /** User records left unfinished, which Lambda delivers again. */
+  readonly retried: number;
+}
+
+type Outcome = 'done' | 'quarantined' | 'retry';
+
+const DEFAULT_MAX_CONCURRENCY = 32;
+const DEFAULT_TIMEOUT_MARGIN_MS = 5000;
+
+/**
+ * Processes a Kinesis batch so that no record blocks the shard and none is lost:
+ * - payloads are decoded and KPL aggregates unpacked;
+ * - records of one partition key run in order, different keys concurrently;
+ * - permanent failures (PoisonRecordError, decode errors, classifier) are quarantined with the
+ *   full payload and skipped;
+ * - a transient failure stops the batch; the lowest unfinished sequence number is returned as
+ *   the batch item failure, so Lambda (with ReportBatchItemFailures) retries from there.
+ * Use the result as the handler's return value.
+ */
+export async function processKinesisBatch<T = unknown>(
+  event: KinesisStreamEvent,
+  handler: KinesisRecordHandler<T>,
+  options: ProcessKinesisBatchOptions<T> = {},
+): Promise<KinesisStreamBatchResponse> {
+  return (await runKinesisBatch(event, handler, options)).response;
+}
+
+/** Like processKinesisBatch, and also tells what was processed, quarantined and left to retry. */
+export async function runKinesisBatch<T = unknown>(
+  event: KinesisStreamEvent,
+  handler: KinesisRecordHandler<T>,
+  options: ProcessKinesisBatchOptions<T> = {},
+): Promise<KinesisBatchOutcome> {
+  const format = options.payloadFormat ?? 'json';
+  const maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY));
+  const sink = options.quarantineSink ?? defaultSink();
+  const logger = options.logger ?? batchLogger();
+  const metrics = options.metrics === false ? undefined : (options.metrics ?? batchMetrics());
+  const context = options.context;
+  const marginMs = options.timeoutMarginMs ?? DEFAULT_TIMEOUT_MARGIN_MS;
+
+  // Group user records by partition key; each group keeps the stream's order.
+  const byKey = new Map<string, RawUserRecord[]>();
+  for (const eventRecord of event.Records ?? []) {
+    for (const record of userRecordsOf(eventRecord)) {
+      const group = byKey.get(record.partitionKey);
+      if (group) group.push(record);
+      else byKey.set(record.partitionKey, [record]);
+    }
+  }
+  const groups = [...byKey.values()];
+  // Index of the first unfinished record of each group; groups.length-long, 0 = not started.
+  const cursors = new Array<number>(groups.length).fill(0);
+  const quarantined: QuarantineRecord[] = [];
+  let processed = 0;
+  let stopped = false;
+
+  const quarantine = async (raw: RawUserRecord, error: unknown, reason: string): Promise<Outcome> => {
+    const record = toQuarantineRecord(raw, reason, error);
+    const where = recordLogKeys(raw);
+    if (!sink) {
+      logger.error('no quarantine sink configured: retrying a permanently failing record', { ...where, reason });
+      return 'retry';
+    }
+    try {
+      await sink.quarantine(record);
+    } catch (sinkError) {
+      logger.error('quarantine failed: retrying the record', { ...where, reason, error: errorInfo(sinkError) });
+      return 'retry';
+    }
+    quarantined.push(record);
+    logger.warn('record quarantined', { ...where, reason, error: record.error });
+    return 'quarantined';
+  };
+
+  const onHandlerError = (
+    raw: RawUserRecord,
+    record: KinesisBatchRecord<T>,
+    error: unknown,
+  ): Outcome | Promise<Outcome> => {
+    if (error instanceof PoisonRecordError) return quarantine(raw, error, 'PoisonRecordError');
+    let kind: FailureKind = 'transient';
+    try {
+      kind = options.classifyError?.(error, record) ?? 'transient';
+    } catch (classifierError) {
+      logger.error('classifyError threw: treating the failure as transient', { error: errorInfo(classifierError) });
+    }
+    if (kind === 'permanent') return quarantine(raw, error, 'ClassifiedPermanent');
+    logger.error('transient failure: stopping the batch for a retry', {
+      ...recordLogKeys(raw),
+      error: errorInfo(error),
+    });
+    return 'retry';
+  };
+
+  // Returns synchronously when the handler does, so CPU-bound handlers pay no promise per record.
+  const step = (raw: RawUserRecord): Outcome | Promise<Outcome> => {
+    if (raw.failure) return quarantine(raw, raw.failure, 'DeaggregationError');
+    let body: unknown;
+    try {
+      body = decodePayload(raw.data, format);
+    } catch (error) {
+      return quarantine(raw, error, 'DecodeError');
+    }
+    const record: KinesisBatchRecord<T> = {
+      body: body as T,
+      data: raw.data,
+      partitionKey: raw.partitionKey,
+      ...(raw.explicitHashKey !== undefined ? { explicitHashKey: raw.explicitHashKey } : {}),
+      sequenceNumber: raw.sequenceNumber,
+      ...(raw.subSequenceNumber !== undefined ? { subSequenceNumber: raw.subSequenceNumber } : {}),
+      shardId: raw.shardId,
+      streamArn: raw.streamArn,
+      approximateArrivalTimestamp: raw.approximateArrivalTimestamp,
+    };
+    let result: void | Promise<void>;
+    try {
+      result = handler(record);
+    } catch (error) {
+      return onHandlerError(raw, record, error);
+    }
+    if (result && typeof (result as Promise<void>).then === 'function') {
+      return (result as Promise<void>).then(
+        () => 'done' as const,
+        (error: unknown) => onHandlerError(raw, record, error),
+      );
+    }
+    return 'done';
+  };
+
+  const outOfTime = (): boolean => context !== undefined && context.getRemainingTimeInMillis() < marginMs;
+
+  let nextGroup = 0;
+  const worker = async (): Promise<void> => {
+    while (!stopped && nextGroup < groups.length) {
+      const index = nextGroup++;
+      const group = groups[index];
+      let i = 0;
+      for (; i < group.length; i++) {
+        if (stopped) break;
+        if (outOfTime()) {
+          stopped = true;
+          logger.warn('close to the function timeout: leaving the rest of the batch for a retry');
+          break;
+        }
+        let outcome = step(group[i]);
+        if (typeof outcome !== 'string') outcome = await outcome;
+        if (outcome === 'retry') {
+          stopped = true;
+          break;
+        }
+        if (outcome === 'done') processed++;
+      }
+      cursors[index] = i;
+    }
+  };
+  const workers: Promise<void>[] = [];
+  for (let w = 0; w < Math.min(maxConcurrency, groups.length); w++) workers.push(worker());
+  await Promise.all(workers);
+
+  // Everything before the lowest unfinished record is done; Lambda resumes from it.
+  let lowest: RawUserRecord | undefined;
+  let retried = 0;
+  groups.forEach((group, index) => {
+    const cursor = cursors[index];
+    if (cursor >= group.length) return;
+    retried += group.length - cursor;
+    const candidate = group[cursor];
+    if (!lowest || compareSequenceNumbers(candidate.sequenceNumber, lowest.sequenceNumber) < 0) lowest = candidate;
+  });
+  if (lowest && !lowest.sequenceNumber) {
+    // An empty itemIdentifier would fail the whole batch silently; fail it loudly instead.
+    throw new Error('cannot report a batch item failure: the record has no sequence number');
+  }
+
+  if (metrics) {
+    metrics.addMetric(KINESIS_BATCH_METRICS.recordsProcessed, 'Count', processed);
+    metrics.addMetric(KINESIS_BATCH_METRICS.recordsQuarantined, 'Count', quarantined.length);
+    metrics.addMetric(KINESIS_BATCH_METRICS.recordsRetried, 'Count', retried);
+    metrics.publishStoredMetrics();
+  }
+  return {
+    response: { batchItemFailures: lowest ? [{ itemIdentifier: lowest.sequenceNumber }] : [] },
+    processed,
+    quarantined,
+    retried,
+  };
+}
+
+let environmentSink: QuarantineSink | undefined | null = null;
+function defaultSink(): QuarantineSink | undefined {
+  if (environmentSink === null) environmentSink = quarantineSinkFromEnvironment();
+  return environmentSink;
+}
+
+function recordLogKeys(raw: RawUserRecord): Record<string, unknown> {
+  return {
+    shardId: raw.shardId,
+    sequenceNumber: raw.sequenceNumber,
+    ...(raw.subSequenceNumber !== undefined ? { subSequenceNumber: raw.subSequenceNumber } : {}),
+    partitionKey: raw.partitionKey,
+  };
+}
+
+function errorInfo(error: unknown): Record<string, string> {
+  return error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
+}

@@ -1,0 +1,382 @@
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import {
+  type BatchLogger,
+  type BatchMetrics,
+  type KinesisBatchRecord,
+  PoisonRecordError,
+  processKinesisBatch,
+  runKinesisBatch,
+} from '../../lambda/runtime/kinesis-batch';
+import { InMemoryQuarantineSink, type QuarantineRecord, type QuarantineSink } from '../../lambda/runtime/quarantine';
+import { loadSampleEvent } from '../support/fixtures';
+import {
+  encodeKplAggregate,
+  kinesisEvent,
+  kinesisRecord,
+  SHARD_ID,
+  sequenceNumberAt,
+  STREAM_ARN,
+} from './support/kinesis-events';
+
+const silentLogger: BatchLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = { logger: silentLogger, metrics: false as const };
+
+function textRecords(...items: Array<[key: string, text: string]>): KinesisStreamEvent {
+  return kinesisEvent(
+    items.map(([partitionKey, text], i) => ({
+      partitionKey,
+      data: Buffer.from(text),
+      sequenceNumber: sequenceNumberAt(i),
+    })),
+  );
+}
+
+describe('AWS sample Kinesis events', () => {
+  test('Powertools parser stream event: text payloads, shard and stream from the event', async () => {
+    const event = loadSampleEvent<KinesisStreamEvent>('powertools-ts__parser-tests-events-kinesis__stream.json');
+    const seen: KinesisBatchRecord<string>[] = [];
+    const response = await processKinesisBatch<string>(event, (r) => void seen.push(r), {
+      ...quiet,
+      payloadFormat: 'text',
+    });
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(seen.map((r) => r.body)).toEqual(['Hello, this is a test.', 'This is only a test.']);
+    expect(seen[0]).toMatchObject({
+      shardId: 'shardId-000000000006',
+      partitionKey: '1',
+      streamArn: 'arn:aws:kinesis:us-east-2:123456789012:stream/lambda-stream',
+      sequenceNumber: '49590338271490256608559692538361571095921575989136588898',
+    });
+    expect(seen[0].approximateArrivalTimestamp.toISOString()).toBe('2018-12-17T22:10:50.987Z');
+    expect(seen[0].subSequenceNumber).toBeUndefined();
+  });
+
+  test('aws-lambda-go event: bytes payloads are the exact data', async () => {
+    const event = loadSampleEvent<KinesisStreamEvent>('aws-lambda-go__events-testdata__kinesis-event.json');
+    const seen: Buffer[] = [];
+    await processKinesisBatch<Buffer>(event, (r) => void seen.push(r.body), { ...quiet, payloadFormat: 'bytes' });
+    expect(seen.map((b) => b.toString())).toEqual(['Hello World', 'Hello World']);
+  });
+
+  test('Powertools batch sample: a transient failure on the 2nd record gives the sample response', async () => {
+    const event = loadSampleEvent<KinesisStreamEvent>('powertools-ts__examples-batch-samples__sampleKinesisEvent.json');
+    const expected = loadSampleEvent<KinesisStreamBatchResponse>(
+      'powertools-ts__examples-batch-samples__sampleKinesisResponse.json',
+    );
+    const response = await processKinesisBatch<string>(
+      event,
+      (r) => {
+        if (r.body === 'success') throw new Error('downstream timeout');
+      },
+      { ...quiet, payloadFormat: 'text', quarantineSink: new InMemoryQuarantineSink() },
+    );
+    expect(response).toEqual(expected);
+  });
+
+  test('Powertools batch sample as JSON: the non-JSON record is quarantined, not retried', async () => {
+    const event = loadSampleEvent<KinesisStreamEvent>('powertools-ts__examples-batch-samples__sampleKinesisEvent.json');
+    const sink = new InMemoryQuarantineSink();
+    const bodies: unknown[] = [];
+    const outcome = await runKinesisBatch(event, (r) => void bodies.push(r.body), { ...quiet, quarantineSink: sink });
+    expect(bodies).toEqual([{ Message: 'success' }]);
+    expect(outcome.response.batchItemFailures).toEqual([]);
+    expect(sink.records).toHaveLength(1);
+    expect(sink.records[0]).toMatchObject({
+      version: 1,
+      reason: 'DecodeError',
+      error: { name: 'DecodeError' },
+      shardId: 'shardId-000000000006',
+      sequenceNumber: '6006958808509702859251049540584488075644979031228738',
+      partitionKey: '1',
+      streamArn: 'arn:aws:kinesis:us-east-2:123456789012:stream/lambda-stream',
+      approximateArrivalTimestamp: '2018-12-17T22:10:50.987Z',
+      data: 'c3VjY2Vzcw==',
+    });
+  });
+
+  test('the payload kept in an S3 on-failure object (real AWS, via LocalStack) replays and quarantines', async () => {
+    const onFailure = loadSampleEvent<{ payload: KinesisStreamEvent }>(
+      'localstack-snapshot-EXTRACTED__kinesis-onfailure__s3-object-RetryAttemptsExhausted-with-payload.json',
+    );
+    const sink = new InMemoryQuarantineSink();
+    const outcome = await runKinesisBatch<{ raise_error?: number }>(
+      onFailure.payload,
+      (r) => {
+        if (r.body.raise_error) throw new PoisonRecordError('raise_error is set');
+      },
+      { ...quiet, quarantineSink: sink },
+    );
+    expect(outcome.response.batchItemFailures).toEqual([]);
+    expect(sink.records).toHaveLength(1);
+    const kept = sink.records[0];
+    expect(kept.data).toBe(onFailure.payload.Records[0].kinesis.data);
+    expect(kept).toMatchObject({
+      reason: 'PoisonRecordError',
+      partitionKey: 'custom',
+      sequenceNumber: '<sequence-number:1>',
+    });
+    // The anonymised arrival time is not a date; the record is still kept.
+    expect(kept.approximateArrivalTimestamp).toBe('unknown');
+  });
+});
+
+describe('failures', () => {
+  test('a transient failure stops the batch and reports the lowest unfinished sequence number', async () => {
+    const event = textRecords(['a', 'a0'], ['b', 'b0'], ['a', 'a1'], ['b', 'FAIL'], ['a', 'a2'], ['b', 'b2']);
+    const calls: string[] = [];
+    const outcome = await runKinesisBatch<string>(
+      event,
+      (r) => {
+        calls.push(r.body);
+        if (r.body === 'FAIL') throw new Error('throttled');
+      },
+      { ...quiet, payloadFormat: 'text', maxConcurrency: 1 },
+    );
+    // maxConcurrency 1: key a runs first and completes, then b fails at index 3.
+    expect(calls).toEqual(['a0', 'a1', 'a2', 'b0', 'FAIL']);
+    expect(outcome.response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(3) }]);
+    expect(outcome.processed).toBe(4);
+    expect(outcome.retried).toBe(2);
+  });
+
+  test('records of keys not started when the batch stops are reported when lower', async () => {
+    const event = textRecords(['a', 'FAIL'], ['b', 'b0'], ['c', 'c0']);
+    const outcome = await runKinesisBatch<string>(
+      event,
+      (r) => {
+        if (r.body === 'FAIL') throw new Error('boom');
+      },
+      { ...quiet, payloadFormat: 'text', maxConcurrency: 1 },
+    );
+    expect(outcome.response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(0) }]);
+    expect(outcome.processed).toBe(0);
+    expect(outcome.retried).toBe(3);
+  });
+
+  test('an unstarted key below the failed record is reported instead of the failed record', async () => {
+    // a: 0 ok, 2 fails; b: 1 not started (concurrency 1) -> must report 1, or b's record is lost.
+    const event = textRecords(['a', 'a0'], ['b', 'b1'], ['a', 'FAIL']);
+    const response = await processKinesisBatch<string>(
+      event,
+      (r) => {
+        if (r.body === 'FAIL') throw new Error('boom');
+      },
+      { ...quiet, payloadFormat: 'text', maxConcurrency: 1 },
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(1) }]);
+  });
+
+  test('PoisonRecordError and classified errors are quarantined with the whole payload; the rest goes on', async () => {
+    const sink = new InMemoryQuarantineSink();
+    const event = textRecords(['a', 'poison'], ['a', 'bad-schema'], ['a', 'ok']);
+    const done: string[] = [];
+    const outcome = await runKinesisBatch<string>(
+      event,
+      (r) => {
+        if (r.body === 'poison') throw new PoisonRecordError('cannot ever work');
+        if (r.body === 'bad-schema') throw new TypeError('schema');
+        done.push(r.body);
+      },
+      {
+        ...quiet,
+        payloadFormat: 'text',
+        quarantineSink: sink,
+        classifyError: (error) => (error instanceof TypeError ? 'permanent' : 'transient'),
+      },
+    );
+    expect(done).toEqual(['ok']);
+    expect(outcome.response.batchItemFailures).toEqual([]);
+    expect(sink.records.map((r) => [r.reason, r.error.name, Buffer.from(r.data, 'base64').toString()])).toEqual([
+      ['PoisonRecordError', 'PoisonRecordError', 'poison'],
+      ['ClassifiedPermanent', 'TypeError', 'bad-schema'],
+    ]);
+    expect(sink.records[0]).toMatchObject({
+      shardId: SHARD_ID,
+      streamArn: STREAM_ARN,
+      sequenceNumber: sequenceNumberAt(0),
+    });
+  });
+
+  test('a failing quarantine sink turns the poison record into a retry, never a loss', async () => {
+    const failing: QuarantineSink = { quarantine: async () => Promise.reject(new Error('AccessDenied')) };
+    const event = textRecords(['a', 'ok'], ['a', 'poison'], ['a', 'later']);
+    const response = await processKinesisBatch<string>(
+      event,
+      (r) => {
+        if (r.body === 'poison') throw new PoisonRecordError('x');
+      },
+      { ...quiet, payloadFormat: 'text', quarantineSink: failing },
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(1) }]);
+  });
+
+  test('without a quarantine sink, poison records are retried (the on-failure destination keeps them)', async () => {
+    const event = textRecords(['a', 'not json']);
+    const response = await processKinesisBatch(event, () => undefined, { ...quiet, quarantineSink: undefined });
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(0) }]);
+  });
+
+  test('a classifier that throws is treated as transient', async () => {
+    const response = await processKinesisBatch(
+      textRecords(['a', '{}']),
+      () => {
+        throw new Error('x');
+      },
+      {
+        ...quiet,
+        quarantineSink: new InMemoryQuarantineSink(),
+        classifyError: () => {
+          throw new Error('bug');
+        },
+      },
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(0) }]);
+  });
+
+  test('invalid UTF-8 is a decode error for text payloads', async () => {
+    const sink = new InMemoryQuarantineSink();
+    const event = kinesisEvent([
+      { partitionKey: 'a', data: Buffer.from([0xc3, 0x28]), sequenceNumber: sequenceNumberAt(0) },
+    ]);
+    await processKinesisBatch(event, () => undefined, { ...quiet, payloadFormat: 'text', quarantineSink: sink });
+    expect(sink.records.map((r) => [r.reason, r.data])).toEqual([['DecodeError', 'wyg=']]);
+  });
+
+  test('a record without a sequence number fails the batch loudly instead of reporting an empty id', async () => {
+    const event = { Records: [kinesisRecord({ partitionKey: 'a', data: Buffer.from('{}'), sequenceNumber: '' })] };
+    await expect(
+      processKinesisBatch(
+        event,
+        () => {
+          throw new Error('x');
+        },
+        quiet,
+      ),
+    ).rejects.toThrow(/no sequence number/);
+  });
+});
+
+describe('KPL aggregation', () => {
+  test('sub-records are unpacked with their own keys, sub-sequence numbers and explicit hash keys', async () => {
+    const aggregate = encodeKplAggregate([
+      { partitionKey: 'x', data: Buffer.from('{"n":1}') },
+      { partitionKey: 'y', data: Buffer.from('{"n":2}'), explicitHashKey: '170141183460469231731687303715884105728' },
+      { partitionKey: 'x', data: Buffer.from('{"n":3}') },
+    ]);
+    const event = kinesisEvent([{ partitionKey: 'outer', data: aggregate, sequenceNumber: sequenceNumberAt(0) }]);
+    const seen: KinesisBatchRecord<{ n: number }>[] = [];
+    await processKinesisBatch<{ n: number }>(event, (r) => void seen.push(r), { ...quiet, maxConcurrency: 1 });
+    expect(seen.map((r) => [r.partitionKey, r.subSequenceNumber, r.body.n, r.explicitHashKey])).toEqual([
+      ['x', 0, 1, undefined],
+      ['x', 2, 3, undefined],
+      ['y', 1, 2, '170141183460469231731687303715884105728'],
+    ]);
+    expect(seen.every((r) => r.sequenceNumber === sequenceNumberAt(0))).toBe(true);
+  });
+
+  test('a corrupt aggregate is quarantined whole, byte for byte', async () => {
+    const aggregate = encodeKplAggregate([{ partitionKey: 'x', data: Buffer.from('{"n":1}') }]);
+    aggregate[aggregate.length - 1] ^= 0xff; // break the md5 checksum
+    const sink = new InMemoryQuarantineSink();
+    const event = kinesisEvent([{ partitionKey: 'outer', data: aggregate, sequenceNumber: sequenceNumberAt(0) }]);
+    const handler = jest.fn();
+    await processKinesisBatch(event, handler, { ...quiet, quarantineSink: sink });
+    expect(handler).not.toHaveBeenCalled();
+    expect(sink.records).toHaveLength(1);
+    expect(sink.records[0].reason).toBe('DeaggregationError');
+    expect(sink.records[0].partitionKey).toBe('outer');
+    expect(Buffer.from(sink.records[0].data, 'base64').equals(aggregate)).toBe(true);
+  });
+});
+
+describe('concurrency and time', () => {
+  test('keys run concurrently up to maxConcurrency, each key in order', async () => {
+    const items: Array<[string, string]> = [];
+    for (let i = 0; i < 60; i++) items.push([`k${i % 12}`, String(i)]);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const order = new Map<string, number[]>();
+    await processKinesisBatch<string>(
+      textRecords(...items),
+      async (r) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        order.set(r.partitionKey, [...(order.get(r.partitionKey) ?? []), Number(r.body)]);
+        inFlight--;
+      },
+      { ...quiet, payloadFormat: 'text', maxConcurrency: 5 },
+    );
+    expect(maxInFlight).toBe(5);
+    for (const [key, values] of order) {
+      expect(values).toEqual([...values].sort((a, b) => a - b));
+      expect(values).toHaveLength(5);
+      expect(key).toMatch(/^k\d+$/);
+    }
+  });
+
+  test('no record starts within the timeout margin; all are left for the retry', async () => {
+    const handler = jest.fn();
+    const outcome = await runKinesisBatch(textRecords(['a', '{}'], ['b', '{}']), handler, {
+      ...quiet,
+      context: { getRemainingTimeInMillis: () => 1000 },
+      timeoutMarginMs: 2000,
+    });
+    expect(handler).not.toHaveBeenCalled();
+    expect(outcome.response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(0) }]);
+    expect(outcome.retried).toBe(2);
+  });
+});
+
+describe('metrics and logs', () => {
+  test('processed, quarantined and retried counts are published once per batch', async () => {
+    const added: Array<[string, string, number]> = [];
+    const metrics: BatchMetrics = {
+      addMetric: (name, unit, value) => added.push([name, unit, value]),
+      publishStoredMetrics: jest.fn(),
+    };
+    const warnings: object[] = [];
+    const logger: BatchLogger = { ...silentLogger, warn: (_m, ...extra) => void warnings.push(...extra) };
+    await processKinesisBatch(
+      textRecords(['a', '{}'], ['a', 'nope'], ['b', '{"fail":true}'], ['b', '{}']),
+      (r: KinesisBatchRecord<{ fail?: boolean }>) => {
+        if (r.body.fail) throw new Error('later');
+      },
+      { logger, metrics, quarantineSink: new InMemoryQuarantineSink(), maxConcurrency: 1 },
+    );
+    expect(added).toEqual([
+      ['RecordsProcessed', 'Count', 1],
+      ['RecordsQuarantined', 'Count', 1],
+      ['RecordsRetried', 'Count', 2],
+    ]);
+    expect(metrics.publishStoredMetrics).toHaveBeenCalledTimes(1);
+    expect(warnings[0]).toMatchObject({
+      reason: 'DecodeError',
+      partitionKey: 'a',
+      sequenceNumber: sequenceNumberAt(1),
+    });
+  });
+
+  test('default Powertools metrics write EMF with the RecordsQuarantined metric', async () => {
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const logSpy = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const infoSpy = jest.spyOn(console, 'info').mockImplementation(() => undefined);
+    try {
+      await processKinesisBatch(textRecords(['a', 'nope']), () => undefined, {
+        logger: silentLogger,
+        quarantineSink: new InMemoryQuarantineSink(),
+      });
+      const written = [...spy.mock.calls, ...logSpy.mock.calls, ...infoSpy.mock.calls]
+        .map((c) => String(c[0]))
+        .join('\n');
+      expect(written).toContain('"RecordsQuarantined":1');
+      expect(written).toContain('"Namespace":"CdkKinesisPipeline"');
+    } finally {
+      spy.mockRestore();
+      logSpy.mockRestore();
+      infoSpy.mockRestore();
+    }
+  });
+});
+
+export type { QuarantineRecord };
