@@ -1,0 +1,43 @@
+/** Helpers for tests against kinesis-local: create a stream, read every record back. */
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  type KinesisClient,
+  type _Record,
+} from '@aws-sdk/client-kinesis';
+
+export async function createActiveStream(client: KinesisClient, streamName: string, shardCount: number): Promise<void> {
+  await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }));
+  for (let i = 0; i < 100; i++) {
+    const summary = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+    if (summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`stream ${streamName} did not become ACTIVE`);
+}
+
+/** Every record of every shard, shard by shard, in sequence order. */
+export async function readAllRecords(client: KinesisClient, streamName: string): Promise<_Record[]> {
+  const shards = await client.send(new ListShardsCommand({ StreamName: streamName }));
+  const records: _Record[] = [];
+  for (const shard of shards.Shards ?? []) {
+    const { ShardIterator } = await client.send(
+      new GetShardIteratorCommand({
+        StreamName: streamName,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    let iterator = ShardIterator;
+    while (iterator) {
+      const page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      records.push(...(page.Records ?? []));
+      if ((page.Records ?? []).length === 0 && (page.MillisBehindLatest ?? 0) === 0) break;
+      iterator = page.NextShardIterator;
+    }
+  }
+  return records;
+}
