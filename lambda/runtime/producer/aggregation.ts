@@ -27,23 +27,24 @@ export class KplAggregator {
   private readonly aggregator = new RecordAggregator();
   private records: ProducerRecord[] = [];
   private payloadBytes = 0;
+  private headKey?: string;
 
   /**
    * Whether the record fits in an aggregate at all: a record close to 1 MiB does not (the
    * envelope takes about 20 bytes), and is better sent as it is.
    */
-  public fitsAlone(record: ProducerRecord & { partitionKey: string }, data: Uint8Array): boolean {
-    return fits(new RecordAggregator(), record.partitionKey, toUserRecord(record, data));
+  public fitsAlone(record: ProducerRecord, partitionKey: string, data: Uint8Array): boolean {
+    return fits(new RecordAggregator(), partitionKey, toUserRecord(record, partitionKey, data));
   }
 
   /** Adds a record; returns the finished aggregate when the record did not fit in the current one. */
-  public add(record: ProducerRecord & { partitionKey: string }, data: Uint8Array): WireEntry | undefined {
-    const userRecord = toUserRecord(record, data);
+  public add(record: ProducerRecord, partitionKey: string, data: Uint8Array): WireEntry | undefined {
+    const userRecord = toUserRecord(record, partitionKey, data);
     let full: WireEntry | undefined;
-    const headKey = this.records[0]?.partitionKey ?? record.partitionKey;
-    if (this.records.length > 0 && !fits(this.aggregator, headKey, userRecord)) full = this.drain();
+    if (this.headKey !== undefined && !fits(this.aggregator, this.headKey, userRecord)) full = this.drain();
     this.aggregator.addUserRecord(userRecord);
     this.records.push(record);
+    this.headKey ??= partitionKey;
     this.payloadBytes += data.byteLength;
     return full;
   }
@@ -56,6 +57,7 @@ export class KplAggregator {
     const payloadBytes = this.payloadBytes;
     this.records = [];
     this.payloadBytes = 0;
+    this.headKey = undefined;
     if (!built) return undefined;
     return {
       data: new Uint8Array(built.data),
@@ -77,9 +79,9 @@ function fits(aggregator: RecordAggregatorApi, headKey: string, userRecord: Retu
   return size + Buffer.byteLength(headKey) <= KINESIS_LIMITS.maxRecordSizeInBytes;
 }
 
-function toUserRecord(record: ProducerRecord & { partitionKey: string }, data: Uint8Array) {
+function toUserRecord(record: ProducerRecord, partitionKey: string, data: Uint8Array) {
   return {
-    partitionKey: record.partitionKey,
+    partitionKey,
     explicitHashKey: record.explicitHashKey,
     data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
   };

@@ -105,10 +105,9 @@ export class KinesisProducer {
     if (size > KINESIS_LIMITS.maxRecordSizeInBytes) {
       throw new RecordTooLargeError(size, KINESIS_LIMITS.maxRecordSizeInBytes);
     }
-    const keyed = { ...record, partitionKey };
     if (this.aggregator) {
-      if (this.aggregator.fitsAlone(keyed, data)) {
-        const full = this.aggregator.add(keyed, data);
+      if (this.aggregator.fitsAlone(record, partitionKey, data)) {
+        const full = this.aggregator.add(record, partitionKey, data);
         if (full) await this.sender.add(full);
         return;
       }
@@ -121,7 +120,7 @@ export class KinesisProducer {
       partitionKey,
       explicitHashKey: record.explicitHashKey,
       sizeInBytes: size,
-      records: [keyed],
+      records: [record],
       payloadBytes: data.byteLength,
     });
   }

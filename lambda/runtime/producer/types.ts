@@ -10,6 +10,7 @@ export interface ProducerRecord {
 
 /** A record the producer gave up on, with the last error the service or the SDK returned. */
 export interface UnsentRecord {
+  /** The very object passed to `put`. */
   readonly record: ProducerRecord;
   /** e.g. ProvisionedThroughputExceededException, KMSThrottlingException, ResourceNotFoundException */
   readonly errorCode: string;
