@@ -1,0 +1,4 @@
+export * from './pipeline-monitoring';
+export * from './monitorable';
+export * from './monitorable-consumer';
+export * from './monitoring-options';

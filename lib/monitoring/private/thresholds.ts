@@ -1,0 +1,50 @@
+import { Duration } from 'aws-cdk-lib';
+
+/** Kinesis' default (and minimum) retention period. */
+export const DEFAULT_RETENTION_PERIOD = Duration.hours(24);
+
+/** Firehose needs up to this long beyond its buffer to transform, convert and write a batch. */
+export const DELIVERY_SLACK_SECONDS = 300;
+
+function millis(prop: string, duration: Duration, fallbackProp: string): number {
+  if (duration.isUnresolved()) {
+    throw new Error(`${prop} is a token, so no default threshold can be derived from it: set ${fallbackProp}`);
+  }
+  return duration.toMilliseconds();
+}
+
+/**
+ * Half the retention period: the alarm leaves as much time to repair a stalled reader as the
+ * data has already waited, before records expire (12 h for the default 24 h).
+ */
+export function defaultStreamIteratorAgeMillis(retentionPeriod: Duration, thresholdProp: string): number {
+  return Math.floor(millis('retentionPeriod', retentionPeriod, thresholdProp) / 2);
+}
+
+/**
+ * Half the consumer's maxRecordAge, when it has one: records older than maxRecordAge are
+ * discarded to the on-failure destination, so the alarm must fire well before. Otherwise half
+ * the retention period.
+ */
+export function defaultConsumerIteratorAgeMillis(
+  retentionPeriod: Duration,
+  maxRecordAge: Duration | undefined,
+  thresholdProp: string,
+): number {
+  if (maxRecordAge === undefined) return defaultStreamIteratorAgeMillis(retentionPeriod, thresholdProp);
+  return Math.floor(millis('maxRecordAge', maxRecordAge, thresholdProp) / 2);
+}
+
+/**
+ * Two buffer intervals plus five minutes: a healthy delivery flushes at least once per interval,
+ * so two missed flushes plus time to transform, convert and retry mean delivery is stuck
+ * (900 s for a 300 s buffer, 300 s for a zero buffer).
+ */
+export function defaultDataFreshnessSeconds(bufferingInterval: Duration): number {
+  if (bufferingInterval.isUnresolved()) {
+    throw new Error(
+      'bufferingInterval is a token, so no default threshold can be derived from it: set dataFreshnessThresholdInSeconds',
+    );
+  }
+  return 2 * bufferingInterval.toSeconds() + DELIVERY_SLACK_SECONDS;
+}
