@@ -1,0 +1,32 @@
+/**
+ * The reference Firehose transform: Apache access and error log lines → web-log table rows.
+ * A thin adapter; the work is in the runtime toolkit (apache-log, firehose-transform).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createApacheLogTransform, WEB_LOG_COLUMNS } from '../runtime/apache-log';
+import {
+  compileRowCoercer,
+  processFirehoseRecords,
+  type FirehoseTransformationEvent,
+  type FirehoseTransformationResponse,
+} from '../runtime/firehose-transform';
+
+const logger = new Logger({ serviceName: 'reference-transform' });
+const unparsed = process.env.UNPARSED_LINES;
+const transform = createApacheLogTransform({
+  unparsedLines: unparsed === 'fail' || unparsed === 'drop' ? unparsed : 'row',
+});
+const coercer = compileRowCoercer(WEB_LOG_COLUMNS);
+
+export async function handler(event: FirehoseTransformationEvent): Promise<FirehoseTransformationResponse> {
+  const report = await processFirehoseRecords(event, transform, { coercer });
+  for (const failure of report.failures.slice(0, 20)) {
+    logger.warn('record failed processing', { recordId: failure.recordId, reason: failure.reason });
+  }
+  logger.info('transformed', {
+    invocationId: event.invocationId,
+    ...report.counts,
+    responseBytes: report.responseBytes,
+  });
+  return report.response;
+}

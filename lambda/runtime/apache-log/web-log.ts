@@ -1,0 +1,145 @@
+import { parseAccessLogLine } from './access-log';
+import { parseErrorLogLine } from './error-log';
+import type { AccessLogEntry, ErrorLogEntry } from './types';
+import type { ColumnDefinition } from '../firehose-transform/column-type';
+import { drop, fail, ok, type TransformOutcome } from '../firehose-transform/outcome';
+import type { RecordTransform } from '../firehose-transform/transform';
+import type { Row } from '../firehose-transform/types';
+
+/** Columns of the web-log table: access and error lines share one table, told apart by log_type. */
+export const WEB_LOG_COLUMNS: readonly ColumnDefinition[] = [
+  { name: 'log_type', type: 'string', comment: "'access', 'error' or 'unparsed'" },
+  { name: 'event_time', type: 'timestamp', comment: 'time of the request or error, UTC' },
+  { name: 'vhost', type: 'string', comment: 'access: %v virtual host' },
+  { name: 'vhost_port', type: 'int', comment: 'access: %p after the virtual host' },
+  { name: 'client_ip', type: 'string', comment: 'access: %h (IP or host name); error: [client]' },
+  { name: 'client_port', type: 'int', comment: 'error: client port (Apache 2.4)' },
+  { name: 'ident', type: 'string', comment: 'access: %l' },
+  { name: 'remote_user', type: 'string', comment: 'access: %u' },
+  { name: 'method', type: 'string' },
+  { name: 'uri', type: 'string', comment: 'request target with query string' },
+  { name: 'path', type: 'string' },
+  { name: 'query', type: 'string' },
+  { name: 'protocol', type: 'string' },
+  { name: 'request', type: 'string', comment: '%r as logged (also when it is not HTTP)' },
+  { name: 'status', type: 'int' },
+  { name: 'bytes', type: 'bigint', comment: "%b; null when '-'" },
+  { name: 'referer', type: 'string' },
+  { name: 'user_agent', type: 'string' },
+  { name: 'duration_micros', type: 'bigint', comment: '%D when logged' },
+  { name: 'level', type: 'string', comment: 'error: level, e.g. error, notice, trace3' },
+  { name: 'module', type: 'string', comment: 'error: Apache 2.4 module' },
+  { name: 'pid', type: 'int' },
+  { name: 'tid', type: 'bigint' },
+  { name: 'source_file', type: 'string', comment: "error: e.g. 'mod_rewrite.c(470)'" },
+  { name: 'error_code', type: 'string', comment: "error: e.g. 'AH00126'" },
+  { name: 'message', type: 'string', comment: 'error: message; unparsed: the whole line' },
+  { name: 'parse_error', type: 'string', comment: 'unparsed: why the line was not recognised' },
+];
+
+/** One parsed line: an access entry, an error entry, or the line that matched neither. */
+export type WebLogLine =
+  | { readonly type: 'access'; readonly entry: AccessLogEntry; readonly line: string }
+  | { readonly type: 'error'; readonly entry: ErrorLogEntry; readonly line: string }
+  | { readonly type: 'unparsed'; readonly reason: string; readonly line: string };
+
+export interface ApacheLogTransformOptions {
+  /** Keep a line? Lines it rejects are left out of the record. @default - keep every line */
+  readonly filter?: (line: WebLogLine) => boolean;
+  /**
+   * Change or extend a row, e.g. add a column you added to the schema. Return the row to write.
+   * @default - the row as parsed
+   */
+  readonly enrich?: (row: Row, line: WebLogLine) => Row;
+  /**
+   * A line that is neither an access nor an error line: 'row' writes it as log_type 'unparsed'
+   * with the line in `message` (nothing is lost and it is queryable); 'fail' makes the whole record
+   * ProcessingFailed; 'drop' leaves the line out.
+   * @default 'row'
+   */
+  readonly unparsedLines?: 'row' | 'fail' | 'drop';
+}
+
+/** Parses a line as an access line, else as an error line. Never throws. */
+export function parseWebLogLine(line: string): WebLogLine {
+  const access = parseAccessLogLine(line);
+  if (access.ok) return { type: 'access', entry: access.value, line };
+  const error = parseErrorLogLine(line);
+  if (error.ok) return { type: 'error', entry: error.value, line };
+  return { type: 'unparsed', reason: `${access.reason}; ${error.reason}`, line };
+}
+
+/** The web-log table row of a parsed line (keys are WEB_LOG_COLUMNS names). */
+export function toWebLogRow(parsed: WebLogLine): Row {
+  if (parsed.type === 'access') {
+    const e = parsed.entry;
+    return {
+      log_type: 'access',
+      event_time: e.timestampMillis,
+      vhost: e.vhost,
+      vhost_port: e.vhostPort,
+      client_ip: e.remoteHost,
+      ident: e.ident,
+      remote_user: e.remoteUser,
+      method: e.method,
+      uri: e.uri,
+      path: e.path,
+      query: e.query,
+      protocol: e.protocol,
+      request: e.request,
+      status: e.status,
+      bytes: e.bytes,
+      referer: e.referer,
+      user_agent: e.userAgent,
+      duration_micros: e.durationMicros,
+    };
+  }
+  if (parsed.type === 'error') {
+    const e = parsed.entry;
+    return {
+      log_type: 'error',
+      event_time: e.timestampMillis,
+      client_ip: e.clientIp,
+      client_port: e.clientPort,
+      referer: e.referer,
+      level: e.level,
+      module: e.module,
+      pid: e.pid,
+      tid: e.tid,
+      source_file: e.sourceFile,
+      error_code: e.errorCode,
+      message: e.message,
+    };
+  }
+  return { log_type: 'unparsed', message: parsed.line, parse_error: parsed.reason };
+}
+
+/**
+ * A record transform for Apache access and error logs: each record holds one or more lines
+ * (newline-separated); each kept line becomes one web-log row.
+ */
+export function createApacheLogTransform(options: ApacheLogTransformOptions = {}): RecordTransform {
+  const { filter, enrich } = options;
+  const unparsedLines = options.unparsedLines ?? 'row';
+  return (text: string): TransformOutcome => {
+    const rows: Row[] = [];
+    let start = 0;
+    while (start <= text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      let line = text.slice(start, end);
+      start = end + 1;
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      if (line.trim().length === 0) continue;
+      const parsed = parseWebLogLine(line);
+      if (parsed.type === 'unparsed') {
+        if (unparsedLines === 'fail') return fail(`unparsed line: ${parsed.reason}: ${line.slice(0, 200)}`);
+        if (unparsedLines === 'drop') continue;
+      }
+      if (filter && !filter(parsed)) continue;
+      const row = toWebLogRow(parsed);
+      rows.push(enrich ? enrich(row, parsed) : row);
+    }
+    return rows.length > 0 ? ok(rows) : drop('no lines kept');
+  };
+}

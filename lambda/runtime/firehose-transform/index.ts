@@ -1,0 +1,16 @@
+export { formatColumnType, parseColumnType } from './column-type';
+export type { ColumnDefinition, ColumnType, StructField } from './column-type';
+export { drop, fail, ok } from './outcome';
+export type { TransformOutcome } from './outcome';
+export { compileRowCoercer, RowCoercionError } from './row-coercer';
+export type { RowCoercer, RowCoercerOptions } from './row-coercer';
+export { MAX_RESPONSE_BYTES, processFirehoseRecords, transformFirehoseRecords } from './transform';
+export type { FirehoseTransformOptions, FirehoseTransformReport, RecordFailure, RecordTransform } from './transform';
+export type {
+  FirehoseInputRecord,
+  FirehoseOutputRecord,
+  FirehoseRecordResult,
+  FirehoseTransformationEvent,
+  FirehoseTransformationResponse,
+  Row,
+} from './types';

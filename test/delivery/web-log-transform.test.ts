@@ -1,0 +1,125 @@
+import { createApacheLogTransform, parseWebLogLine, WEB_LOG_COLUMNS } from '../../lambda/runtime/apache-log';
+import { compileRowCoercer, processFirehoseRecords } from '../../lambda/runtime/firehose-transform';
+import { handler } from '../../lambda/reference-transform';
+import { listFixtures, loadLogLines, loadSampleEvent } from '../support/fixtures';
+
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+const rowsOf = (data: string) =>
+  Buffer.from(data, 'base64')
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+const apacheFiles = listFixtures('logs').filter((f) => !/SOURCES|sshd|pf-|pfsense|syslog|ssl-request/.test(f));
+
+function eventOfLines(lines: string[]) {
+  return {
+    invocationId: 'inv',
+    records: lines.map((line, i) => ({
+      recordId: `r${i}`,
+      approximateArrivalTimestamp: 1700000000000,
+      data: b64(line),
+    })),
+  };
+}
+
+describe('the reference transform on the real Apache logs', () => {
+  test('every access and error line becomes one typed row; nothing fails', async () => {
+    const lines = apacheFiles.flatMap((f) => loadLogLines(f));
+    expect(lines.length).toBeGreaterThan(1500);
+    const report = await processFirehoseRecords(eventOfLines(lines), createApacheLogTransform(), {
+      columns: WEB_LOG_COLUMNS,
+    });
+    expect(report.failures).toEqual([]);
+    expect(report.counts.ok).toBe(lines.length);
+    const rows = report.response.records.flatMap((r) => rowsOf(r.data));
+    expect(rows.filter((r) => r.log_type === 'unparsed').map((r) => r.message)).toEqual([
+      // lnav's deliberately malformed line (ident and user missing) is kept, not lost
+      '192.168.202.254 [20/Jul/2009:22:59:29 +0000] "GET /vmw/vSphere/default/vmkboot.gz HTTP/1.0" 404 46210 "-" "gPXE/0.9.7"',
+    ]);
+    for (const row of rows) expect(Object.keys(row)).toEqual(WEB_LOG_COLUMNS.map((c) => c.name));
+    expect(rows.filter((r) => r.log_type === 'error').length).toBe(52); // 49 in the error logs + 3 in mixed access logs;
+  });
+
+  test('a Combined line becomes the expected row', async () => {
+    const [line] = loadLogLines('google__mtail__internal__mtail__testdata__apache-combined.log');
+    const report = await processFirehoseRecords(eventOfLines([line]), createApacheLogTransform(), {
+      columns: WEB_LOG_COLUMNS,
+    });
+    expect(rowsOf(report.response.records[0].data)[0]).toMatchObject({
+      log_type: 'access',
+      event_time: '2018-03-23 12:31:01.000',
+      client_ip: '192.168.1.23',
+      method: 'GET',
+      path: '/api/config',
+      status: 200,
+      bytes: 28,
+      referer: 'https://fubarservice.example.com/',
+      user_agent: 'libcurl',
+      level: null,
+    });
+  });
+
+  test('several lines in one record (CRLF and blank lines too) become several rows', async () => {
+    const lines = loadLogLines('tstack__lnav__test__logfile_access_log.0');
+    const report = await processFirehoseRecords(
+      { invocationId: 'i', records: [{ recordId: 'x', data: b64(`${lines.join('\r\n')}\r\n\r\n`) }] },
+      createApacheLogTransform(),
+      { columns: WEB_LOG_COLUMNS },
+    );
+    expect(rowsOf(report.response.records[0].data).map((r) => r.status)).toEqual([200, 404, 200]);
+  });
+
+  test('filter and enrich hooks', async () => {
+    const lines = loadLogLines('elastic__beats__filebeat__module__apache__access__test__test.log');
+    const transform = createApacheLogTransform({
+      filter: (l) => l.type === 'access' && l.entry.status >= 400,
+      enrich: (row, l) => ({ ...row, is_bot: l.type === 'access' && /bot|curl/i.test(l.entry.userAgent ?? '') }),
+    });
+    const report = await processFirehoseRecords(eventOfLines(lines), transform, {
+      columns: [...WEB_LOG_COLUMNS, { name: 'is_bot', type: 'boolean' }],
+    });
+    const results = report.response.records.map((r) => r.result);
+    expect(results.filter((r) => r === 'Ok')).toHaveLength(lines.filter((l) => / (4\d\d|5\d\d) /.test(l)).length);
+    expect(results).toContain('Dropped');
+    const rows = report.response.records.filter((r) => r.result === 'Ok').flatMap((r) => rowsOf(r.data));
+    expect(rows.every((r) => (r.status as number) >= 400 && r.is_bot === false)).toBe(true);
+  });
+
+  test("unparsedLines: 'fail' sends the record to the error prefix; 'drop' leaves the line out", async () => {
+    const lines = loadLogLines('crowdsecurity__hub__.tests__sshd-logs__sshd-logs.log').slice(0, 2);
+    const failed = await processFirehoseRecords(
+      eventOfLines(lines),
+      createApacheLogTransform({ unparsedLines: 'fail' }),
+    );
+    expect(failed.response.records.map((r) => r.result)).toEqual(['ProcessingFailed', 'ProcessingFailed']);
+    expect(failed.failures[0].reason).toMatch(/^unparsed line: not an Apache access log line/);
+    const dropped = await processFirehoseRecords(
+      eventOfLines(lines),
+      createApacheLogTransform({ unparsedLines: 'drop' }),
+    );
+    expect(dropped.response.records.map((r) => r.result)).toEqual(['Dropped', 'Dropped']);
+  });
+
+  test('the web-log columns are all valid and coerce a parsed row', () => {
+    const coercer = compileRowCoercer(WEB_LOG_COLUMNS);
+    const parsed = parseWebLogLine(loadLogLines('elastic__beats__filebeat__module__apache__error__test__test.log')[2]);
+    expect(parsed.type).toBe('error');
+    expect(coercer.coerce({ log_type: 'error', tid: 4328636416, pid: 35708 })).toMatchObject({ tid: 4328636416 });
+  });
+});
+
+describe('the reference-transform handler', () => {
+  test('answers the AWS sample event (non-log payloads become unparsed rows)', async () => {
+    const event = loadSampleEvent<{ records: { recordId: string }[] }>(
+      'aws-lambda-go__events-testdata__kinesis-firehose-event.json',
+    );
+    const response = await handler(event as never);
+    expect(response.records.map((r) => [r.recordId, r.result])).toEqual([
+      ['record1', 'Ok'],
+      ['record2', 'Ok'],
+    ]);
+    expect(rowsOf(response.records[0].data)[0]).toMatchObject({ log_type: 'unparsed', message: 'Hello World' });
+  });
+});
