@@ -1,0 +1,125 @@
+import type { KinesisProducer } from '../producer/kinesis-producer';
+import { dedupeByIdempotencyKey } from './idempotency-key';
+import type { RedriveLedger } from './ledger';
+import type { MissingRange, ReadBackResult } from './read-back';
+import type { RedrivePlan, ReplayRecord, SequenceRange, UnrecognizedDocument } from './types';
+
+/** Where replayed records go: a stream (through the producer) or a file. */
+export interface RedriveTarget {
+  write(record: ReplayRecord): Promise<void>;
+  /** Waits for every write; returns the records that could not be written. */
+  finish(): Promise<FailedReplay[]>;
+}
+
+export interface FailedReplay {
+  readonly idempotencyKey: string;
+  readonly errorCode: string;
+  readonly errorMessage: string;
+}
+
+export interface RedriveOptions {
+  readonly target: RedriveTarget;
+  /** Skips records replayed before and remembers the ones replayed now. @default - no ledger: every record is replayed */
+  readonly ledger?: RedriveLedger;
+  /** Plan only: read back and report, write nothing, mark nothing. @default false */
+  readonly dryRun?: boolean;
+  /** Reads a metadata-only range back from the stream. @default - ranges are reported as missing */
+  readonly readBack?: (range: SequenceRange) => Promise<ReadBackResult>;
+}
+
+export interface RedriveReport {
+  readonly dryRun: boolean;
+  /** Distinct records found (payloads plus records read back). */
+  readonly found: number;
+  /** Skipped because the ledger has them. */
+  readonly alreadyReplayed: number;
+  /** Written to the target (in a dry run: would have been). */
+  readonly replayed: number;
+  /** Idempotency keys of the records written (or, in a dry run, to write), in order. */
+  readonly replayedKeys: string[];
+  readonly failed: FailedReplay[];
+  readonly missing: MissingRange[];
+  readonly unrecognized: UnrecognizedDocument[];
+}
+
+/**
+ * Replays a plan: reads metadata-only ranges back, drops duplicates and records the ledger
+ * has seen, writes the rest to the target and records in the ledger what was written.
+ */
+export async function redrive(plan: RedrivePlan, options: RedriveOptions): Promise<RedriveReport> {
+  const dryRun = options.dryRun ?? false;
+  const records: ReplayRecord[] = [...plan.records];
+  const missing: MissingRange[] = [];
+  for (const range of plan.ranges) {
+    if (!options.readBack) {
+      missing.push({ range, reason: 'metadata only, and no stream to read it back from' });
+      continue;
+    }
+    const result = await options.readBack(range);
+    records.push(...result.records);
+    missing.push(...result.missing);
+  }
+  const distinct = dedupeByIdempotencyKey(records);
+  const done = options.ledger ? await options.ledger.done(distinct.map((r) => r.idempotencyKey)) : new Set<string>();
+  const todo = distinct.filter((r) => !done.has(r.idempotencyKey));
+
+  let failed: FailedReplay[] = [];
+  if (!dryRun) {
+    for (const record of todo) await options.target.write(record);
+    failed = await options.target.finish();
+    const failedKeys = new Set(failed.map((f) => f.idempotencyKey));
+    await options.ledger?.markDone(todo.map((r) => r.idempotencyKey).filter((k) => !failedKeys.has(k)));
+  }
+  const failedKeys = new Set(failed.map((f) => f.idempotencyKey));
+  const replayedKeys = todo.map((r) => r.idempotencyKey).filter((k) => !failedKeys.has(k));
+  return {
+    dryRun,
+    found: distinct.length,
+    alreadyReplayed: distinct.length - todo.length,
+    replayed: replayedKeys.length,
+    replayedKeys,
+    failed,
+    missing,
+    unrecognized: plan.unrecognized,
+  };
+}
+
+/** Replays onto a Kinesis stream through a KinesisProducer (PutRecords, retrying only failed entries). */
+export function kinesisRedriveTarget(producer: Pick<KinesisProducer, 'put' | 'flush'>): RedriveTarget {
+  const keys = new Map<object, string>();
+  return {
+    write: async (record) => {
+      const entry = { data: record.data, partitionKey: record.partitionKey, explicitHashKey: record.explicitHashKey };
+      keys.set(entry, record.idempotencyKey);
+      await producer.put(entry);
+    },
+    finish: async () => {
+      const report = await producer.flush();
+      return report.unsent.map((u) => ({
+        idempotencyKey: keys.get(u.record) ?? 'unknown',
+        errorCode: u.errorCode,
+        errorMessage: u.errorMessage,
+      }));
+    },
+  };
+}
+
+/**
+ * Writes each record as one JSON line `{"idempotencyKey","partitionKey","explicitHashKey","data"}`
+ * (data base64, so binary payloads survive).
+ */
+export function ndjsonRedriveTarget(writeLine: (line: string) => Promise<void> | void): RedriveTarget {
+  return {
+    write: async (record) => {
+      await writeLine(
+        JSON.stringify({
+          idempotencyKey: record.idempotencyKey,
+          partitionKey: record.partitionKey,
+          explicitHashKey: record.explicitHashKey,
+          data: Buffer.from(record.data).toString('base64'),
+        }),
+      );
+    },
+    finish: async () => [],
+  };
+}

@@ -1,0 +1,49 @@
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { S3RedriveLedger } from './ledger';
+import { mergePlans, parseFailureDocument } from './parse-failure-document';
+import type { RedrivePlan } from './types';
+
+export interface FailureDocumentSource {
+  readonly client: S3Client;
+  readonly bucketName: string;
+  /**
+   * Key prefix to read: `quarantine/` for quarantined records, `aws/lambda/` for Lambda's S3
+   * on-failure objects, '' for both.
+   * @default ''
+   */
+  readonly prefix?: string;
+  /** Exact keys to read instead of listing the prefix. @default - every object under prefix */
+  readonly keys?: readonly string[];
+  /** Objects to read at most, to bound one run. @default 1000 */
+  readonly maxObjects?: number;
+}
+
+/** Reads the failure documents of a bucket into one redrive plan (ledger markers are skipped). */
+export async function listFailureDocuments(source: FailureDocumentSource): Promise<RedrivePlan & { objects: number }> {
+  const keys = source.keys ? [...source.keys] : await listKeys(source);
+  const plans: RedrivePlan[] = [];
+  for (const key of keys) {
+    const object = await source.client.send(new GetObjectCommand({ Bucket: source.bucketName, Key: key }));
+    const body = (await object.Body?.transformToString('utf8')) ?? '';
+    plans.push(parseFailureDocument(body, `s3://${source.bucketName}/${key}`));
+  }
+  return { ...mergePlans(plans), objects: keys.length };
+}
+
+async function listKeys(source: FailureDocumentSource): Promise<string[]> {
+  const max = source.maxObjects ?? 1000;
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await source.client.send(
+      new ListObjectsV2Command({ Bucket: source.bucketName, Prefix: source.prefix ?? '', ContinuationToken: token }),
+    );
+    for (const object of page.Contents ?? []) {
+      if (!object.Key || object.Key.startsWith(S3RedriveLedger.DEFAULT_PREFIX) || object.Key.endsWith('/')) continue;
+      keys.push(object.Key);
+      if (keys.length >= max) return keys;
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+}
