@@ -1,0 +1,170 @@
+import { CfnParameter, Duration } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as fc from 'fast-check';
+import { PipelineMonitoring } from '../../lib/monitoring';
+import { consumerThresholds } from '../../lib/monitoring/private/consumer-alarms';
+import { deliveryThresholds } from '../../lib/monitoring/private/delivery-alarms';
+import { streamThresholds } from '../../lib/monitoring/private/stream-alarms';
+import {
+  defaultConsumerIteratorAgeMillis,
+  defaultDataFreshnessSeconds,
+  defaultStreamIteratorAgeMillis,
+} from '../../lib/monitoring/private/thresholds';
+import { createTestStack } from '../support/app';
+import { delivery, standardConsumer } from './fakes';
+
+const HOUR_MS = 3_600_000;
+
+describe('default thresholds derived from the configuration', () => {
+  test('stream iterator age: half the retention period, in milliseconds', () => {
+    expect(streamThresholds({}).iteratorAgeThresholdInMillis).toBe(12 * HOUR_MS);
+    expect(streamThresholds({ retentionPeriod: Duration.days(7) }).iteratorAgeThresholdInMillis).toBe(84 * HOUR_MS);
+  });
+
+  test('stream throttling: one record or call per period', () => {
+    expect(streamThresholds({})).toMatchObject({
+      writeThrottledRecordsThreshold: 1,
+      readThrottledRequestsThreshold: 1,
+    });
+  });
+
+  test('consumer iterator age: half of maxRecordAge when set, else half the retention period', () => {
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'Stream');
+    const withAge = standardConsumer(stack, 'WithAge', stream, Duration.hours(1)).consumer;
+    const withoutAge = standardConsumer(stack, 'WithoutAge', stream).consumer;
+    expect(consumerThresholds(withAge, {}).iteratorAgeThresholdInMillis).toBe(HOUR_MS / 2);
+    expect(consumerThresholds(withoutAge, {}).iteratorAgeThresholdInMillis).toBe(12 * HOUR_MS);
+    expect(consumerThresholds(withoutAge, { retentionPeriod: Duration.hours(48) }).iteratorAgeThresholdInMillis).toBe(
+      24 * HOUR_MS,
+    );
+    // MillisBehindLatest follows the iterator age unless set.
+    expect(consumerThresholds(withAge, {}).millisBehindLatestThresholdInMillis).toBe(HOUR_MS / 2);
+    expect(
+      consumerThresholds(withAge, { iteratorAgeThresholdInMillis: 600_000 }).millisBehindLatestThresholdInMillis,
+    ).toBe(600_000);
+  });
+
+  test('delivery freshness: two buffering intervals plus 300 s, in seconds', () => {
+    expect(defaultDataFreshnessSeconds(Duration.seconds(300))).toBe(900);
+    expect(defaultDataFreshnessSeconds(Duration.seconds(60))).toBe(420);
+    expect(defaultDataFreshnessSeconds(Duration.seconds(0))).toBe(300);
+    expect(defaultDataFreshnessSeconds(Duration.minutes(15))).toBe(2100);
+  });
+
+  test('delivery read lag: half the source retention; ratios: 1', () => {
+    const stack = createTestStack();
+    const d = delivery(stack, 'D', new kinesis.Stream(stack, 'Stream'), Duration.seconds(120)).delivery;
+    expect(deliveryThresholds(d, {})).toEqual({
+      dataFreshnessThresholdInSeconds: 540,
+      deliveryToS3SuccessRatioThreshold: 1,
+      executeProcessingSuccessRatioThreshold: 1,
+      failedConversionRecordsThreshold: 1,
+      kinesisMillisBehindLatestThresholdInMillis: 12 * HOUR_MS,
+    });
+    expect(
+      deliveryThresholds(d, { retentionPeriod: Duration.hours(72) }).kinesisMillisBehindLatestThresholdInMillis,
+    ).toBe(36 * HOUR_MS);
+  });
+});
+
+describe('invariants of the derivations', () => {
+  test('the stream default is positive and below any valid retention period (24 h to 8760 h)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 24, max: 8760 }), (hours) => {
+        const t = defaultStreamIteratorAgeMillis(Duration.hours(hours), 'x');
+        expect(t).toBeGreaterThan(0);
+        expect(t).toBeLessThan(hours * HOUR_MS);
+        // ... and so passes the construct's own validation.
+        expect(() => streamThresholds({ retentionPeriod: Duration.hours(hours) })).not.toThrow();
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  test('the consumer default is below maxRecordAge (60 s to 7 days) and the retention period', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 60, max: 604_800 }), fc.integer({ min: 24, max: 8760 }), (ageSeconds, hours) => {
+        const t = defaultConsumerIteratorAgeMillis(Duration.hours(hours), Duration.seconds(ageSeconds), 'x');
+        expect(t).toBeGreaterThan(0);
+        expect(t).toBeLessThan(ageSeconds * 1000);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  test('the freshness default exceeds the buffering interval (0 to 900 s) by at least 300 s', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 900 }), (seconds) => {
+        expect(defaultDataFreshnessSeconds(Duration.seconds(seconds)) - seconds).toBeGreaterThanOrEqual(300);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe('overrides reach the template', () => {
+  test.each([
+    ['iteratorAgeThresholdInMillis', 'GetRecords.IteratorAgeMilliseconds', 3_600_000],
+    ['writeThrottledRecordsThreshold', 'WriteProvisionedThroughputExceeded', 50],
+    ['readThrottledRequestsThreshold', 'ReadProvisionedThroughputExceeded', 20],
+  ])('stream %s', (prop, metricName, value) => {
+    const stack = createTestStack();
+    new PipelineMonitoring(stack, 'M').monitorStream(new kinesis.Stream(stack, 'S'), { [prop]: value });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: metricName,
+      Threshold: value,
+    });
+  });
+
+  test.each([
+    ['iteratorAgeThresholdInMillis', 'IteratorAge', 900_000],
+    ['errorsThreshold', 'Errors', 5],
+    ['throttlesThreshold', 'Throttles', 7],
+    ['failureDestinationRecordsThreshold', 'OnFailureDestinationDeliveredEventCount', 3],
+    ['quarantinedRecordsThreshold', 'RecordsQuarantined', 10],
+  ])('consumer %s', (prop, metricName, value) => {
+    const stack = createTestStack();
+    const consumer = standardConsumer(stack, 'C', new kinesis.Stream(stack, 'S'), Duration.hours(1)).consumer;
+    new PipelineMonitoring(stack, 'M').monitorConsumer(consumer, { [prop]: value });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: metricName,
+      Threshold: value,
+    });
+  });
+
+  test.each([
+    ['dataFreshnessThresholdInSeconds', 'DeliveryToS3.DataFreshness', 1200],
+    ['deliveryToS3SuccessRatioThreshold', 'DeliveryToS3.Success', 0.95],
+    ['executeProcessingSuccessRatioThreshold', 'ExecuteProcessing.Success', 0.99],
+    ['failedConversionRecordsThreshold', 'FailedConversion.Records', 100],
+    ['kinesisMillisBehindLatestThresholdInMillis', 'KinesisMillisBehindLatest', 600_000],
+  ])('delivery %s', (prop, metricName, value) => {
+    const stack = createTestStack();
+    const d = delivery(stack, 'D', new kinesis.Stream(stack, 'S')).delivery;
+    new PipelineMonitoring(stack, 'M').monitorDelivery(d, { [prop]: value });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: metricName,
+      Threshold: value,
+    });
+  });
+
+  test('a token threshold passes through, and a token retention period needs an explicit threshold', () => {
+    const stack = createTestStack();
+    const threshold = new CfnParameter(stack, 'Threshold', { type: 'Number' }).valueAsNumber;
+    const hours = new CfnParameter(stack, 'Hours', { type: 'Number' }).valueAsNumber;
+    const monitoring = new PipelineMonitoring(stack, 'M');
+    expect(() =>
+      monitoring.monitorStream(new kinesis.Stream(stack, 'A'), { retentionPeriod: Duration.hours(hours) }),
+    ).toThrow(/retentionPeriod is a token.*set iteratorAgeThresholdInMillis/);
+    monitoring.monitorStream(new kinesis.Stream(stack, 'B'), {
+      retentionPeriod: Duration.hours(hours),
+      iteratorAgeThresholdInMillis: threshold,
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'GetRecords.IteratorAgeMilliseconds',
+      Threshold: { Ref: 'Threshold' },
+    });
+  });
+});

@@ -1,0 +1,281 @@
+import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import { MonitorableConsumer, PipelineMonitoring, type AlarmEvaluationOptions } from '../../lib/monitoring';
+import { createTestStack } from '../support/app';
+import { autoScaler, delivery, standardConsumer, testFunction } from './fakes';
+
+interface Setup {
+  readonly stack: Stack;
+  readonly stream: kinesis.Stream;
+  readonly monitoring: PipelineMonitoring;
+}
+
+function setup(): Setup {
+  const stack = createTestStack();
+  return { stack, stream: new kinesis.Stream(stack, 'Stream'), monitoring: new PipelineMonitoring(stack, 'M') };
+}
+
+type Call = (s: Setup, options: Record<string, unknown>) => unknown;
+
+const monitorStream: Call = (s, o) => s.monitoring.monitorStream(s.stream, o);
+const monitorConsumer: Call = (s, o) =>
+  s.monitoring.monitorConsumer(standardConsumer(s.stack, 'C', s.stream, Duration.hours(2)).consumer, o);
+const monitorDelivery: Call = (s, o) => s.monitoring.monitorDelivery(delivery(s.stack, 'D', s.stream).delivery, o);
+const monitorAutoScaler: Call = (s, o) => s.monitoring.monitorAutoScaler(autoScaler(s.stack, 'A', s.stream).scaler, o);
+
+describe('bad thresholds fail at synth time, naming the prop, the value and the range', () => {
+  test.each<[string, Call, Record<string, unknown>, RegExp]>([
+    [
+      'stream iterator age zero',
+      monitorStream,
+      { iteratorAgeThresholdInMillis: 0 },
+      /iteratorAgeThresholdInMillis must be greater than 0 milliseconds. Received 0/,
+    ],
+    [
+      'stream iterator age negative',
+      monitorStream,
+      { iteratorAgeThresholdInMillis: -1 },
+      /iteratorAgeThresholdInMillis must be greater than 0 milliseconds. Received -1/,
+    ],
+    [
+      'stream iterator age at the retention period',
+      monitorStream,
+      { iteratorAgeThresholdInMillis: 86_400_000 },
+      /iteratorAgeThresholdInMillis must be below the retention period \(86400000 ms\). Received 86400000/,
+    ],
+    [
+      'stream iterator age above a longer retention period',
+      monitorStream,
+      { retentionPeriod: Duration.hours(48), iteratorAgeThresholdInMillis: 172_800_001 },
+      /iteratorAgeThresholdInMillis must be below the retention period \(172800000 ms\). Received 172800001/,
+    ],
+    [
+      'write throttles zero',
+      monitorStream,
+      { writeThrottledRecordsThreshold: 0 },
+      /writeThrottledRecordsThreshold must be greater than 0 records. Received 0/,
+    ],
+    [
+      'read throttles negative',
+      monitorStream,
+      { readThrottledRequestsThreshold: -3 },
+      /readThrottledRequestsThreshold must be greater than 0 requests. Received -3/,
+    ],
+    ['shard count zero', monitorStream, { shardCount: 0 }, /shardCount must be an integer of at least 1. Received 0/],
+    [
+      'consumer iterator age at maxRecordAge',
+      monitorConsumer,
+      { iteratorAgeThresholdInMillis: 7_200_000 },
+      /iteratorAgeThresholdInMillis must be below the consumer maxRecordAge \(7200000 ms\). Received 7200000/,
+    ],
+    [
+      'consumer iterator age zero',
+      monitorConsumer,
+      { iteratorAgeThresholdInMillis: 0 },
+      /iteratorAgeThresholdInMillis must be greater than 0 milliseconds. Received 0/,
+    ],
+    [
+      'consumer MillisBehindLatest above retention',
+      monitorConsumer,
+      { millisBehindLatestThresholdInMillis: 90_000_000 },
+      /millisBehindLatestThresholdInMillis must be below the retention period \(86400000 ms\). Received 90000000/,
+    ],
+    [
+      'consumer errors zero',
+      monitorConsumer,
+      { errorsThreshold: 0 },
+      /errorsThreshold must be greater than 0 invocations. Received 0/,
+    ],
+    [
+      'consumer throttles negative',
+      monitorConsumer,
+      { throttlesThreshold: -1 },
+      /throttlesThreshold must be greater than 0 invocations. Received -1/,
+    ],
+    [
+      'consumer failure destination zero',
+      monitorConsumer,
+      { failureDestinationRecordsThreshold: 0 },
+      /failureDestinationRecordsThreshold must be greater than 0 records. Received 0/,
+    ],
+    [
+      'consumer quarantine zero',
+      monitorConsumer,
+      { quarantinedRecordsThreshold: 0 },
+      /quarantinedRecordsThreshold must be greater than 0 records. Received 0/,
+    ],
+    [
+      'freshness zero',
+      monitorDelivery,
+      { dataFreshnessThresholdInSeconds: 0 },
+      /dataFreshnessThresholdInSeconds must be greater than 0 seconds. Received 0/,
+    ],
+    [
+      'freshness at the buffering interval',
+      monitorDelivery,
+      { dataFreshnessThresholdInSeconds: 300 },
+      /dataFreshnessThresholdInSeconds must be greater than the bufferingInterval \(300 s\). Received 300/,
+    ],
+    [
+      'delivery success ratio zero',
+      monitorDelivery,
+      { deliveryToS3SuccessRatioThreshold: 0 },
+      /deliveryToS3SuccessRatioThreshold must be a ratio greater than 0 and at most 1. Received 0/,
+    ],
+    [
+      'processing success ratio as a percentage',
+      monitorDelivery,
+      { executeProcessingSuccessRatioThreshold: 99 },
+      /executeProcessingSuccessRatioThreshold must be a ratio greater than 0 and at most 1. Received 99/,
+    ],
+    [
+      'failed conversion zero',
+      monitorDelivery,
+      { failedConversionRecordsThreshold: 0 },
+      /failedConversionRecordsThreshold must be greater than 0 records. Received 0/,
+    ],
+    [
+      'Firehose read lag at retention',
+      monitorDelivery,
+      { kinesisMillisBehindLatestThresholdInMillis: 86_400_000 },
+      /kinesisMillisBehindLatestThresholdInMillis must be below the retention period \(86400000 ms\). Received 86400000/,
+    ],
+    [
+      'scaler errors zero',
+      monitorAutoScaler,
+      { errorsThreshold: 0 },
+      /errorsThreshold must be greater than 0 invocations. Received 0/,
+    ],
+  ])('%s', (_name, call, options, error) => {
+    const s = setup();
+    expect(() => call(s, options)).toThrow(error);
+  });
+
+  test('maxShards below 1', () => {
+    const s = setup();
+    const { scaler } = autoScaler(s.stack, 'A', s.stream);
+    expect(() => s.monitoring.monitorAutoScaler({ ...scaler, maxShards: 0 })).toThrow(
+      /maxShards must be an integer of at least 1. Received 0/,
+    );
+  });
+});
+
+describe('bad evaluation settings fail for every monitor call', () => {
+  const calls: [string, Call][] = [
+    ['monitorStream', monitorStream],
+    ['monitorConsumer', monitorConsumer],
+    ['monitorDelivery', monitorDelivery],
+    ['monitorAutoScaler', monitorAutoScaler],
+  ];
+  test.each<[string, AlarmEvaluationOptions, RegExp]>([
+    ['evaluationPeriods 0', { evaluationPeriods: 0 }, /evaluationPeriods must be an integer of at least 1. Received 0/],
+    [
+      'evaluationPeriods 1.5',
+      { evaluationPeriods: 1.5 },
+      /evaluationPeriods must be an integer of at least 1. Received 1.5/,
+    ],
+    [
+      'datapointsToAlarm above evaluationPeriods',
+      { evaluationPeriods: 3, datapointsToAlarm: 4 },
+      /datapointsToAlarm must be an integer between 1 and evaluationPeriods \(3\). Received 4/,
+    ],
+    [
+      'datapointsToAlarm 0',
+      { datapointsToAlarm: 0 },
+      /datapointsToAlarm must be an integer between 1 and evaluationPeriods \(.*\). Received 0/,
+    ],
+    [
+      'period 90 s',
+      { period: Duration.seconds(90) },
+      /period must be a positive multiple of 60 seconds. Received 90 seconds/,
+    ],
+    [
+      'period 30 s',
+      { period: Duration.seconds(30) },
+      /period must be a positive multiple of 60 seconds. Received 30 seconds/,
+    ],
+  ])('%s', (_name, options, error) => {
+    for (const [, call] of calls) {
+      const s = setup();
+      expect(() => call(s, options as Record<string, unknown>)).toThrow(error);
+    }
+  });
+
+  test('datapointsToAlarm above an alarm whose default evaluationPeriods is 1', () => {
+    // FailureDestinationAlarm evaluates 1 period by default; 2 of 1 is impossible.
+    const s = setup();
+    expect(() => monitorConsumer(s, { datapointsToAlarm: 2 })).toThrow(
+      /datapointsToAlarm must be an integer between 1 and evaluationPeriods \(1\). Received 2/,
+    );
+  });
+});
+
+describe('tokens are not validated at synth time', () => {
+  test('thresholds and evaluation settings may be CfnParameters (CDK itself rejects a token period)', () => {
+    const s = setup();
+    const n = (id: string): number => new CfnParameter(s.stack, id, { type: 'Number' }).valueAsNumber;
+    expect(() =>
+      s.monitoring.monitorStream(s.stream, {
+        iteratorAgeThresholdInMillis: n('Age'),
+        writeThrottledRecordsThreshold: n('Write'),
+        readThrottledRequestsThreshold: n('Read'),
+        evaluationPeriods: n('Periods'),
+        datapointsToAlarm: n('Datapoints'),
+        shardCount: n('Shards'),
+      }),
+    ).not.toThrow();
+    expect(() =>
+      monitorDelivery(s, {
+        dataFreshnessThresholdInSeconds: n('Freshness'),
+        deliveryToS3SuccessRatioThreshold: n('S3Ratio'),
+        executeProcessingSuccessRatioThreshold: n('ProcRatio'),
+        failedConversionRecordsThreshold: n('Conversion'),
+        kinesisMillisBehindLatestThresholdInMillis: n('Behind'),
+      }),
+    ).not.toThrow();
+  });
+
+  test('a token alarmEmail is subscribed without a format check', () => {
+    const stack = createTestStack();
+    const email = new CfnParameter(stack, 'Email').valueAsString;
+    expect(() => new PipelineMonitoring(stack, 'M', { alarmEmail: email })).not.toThrow();
+  });
+});
+
+describe('other bad input', () => {
+  test('alarmEmail must look like an address', () => {
+    const stack = createTestStack();
+    expect(() => new PipelineMonitoring(stack, 'M', { alarmEmail: 'oncall' })).toThrow(
+      /alarmEmail must be an email address \(name@domain\). Received oncall/,
+    );
+  });
+
+  test('an alarmEmail from context is checked too', () => {
+    const stack = createTestStack('S', undefined, { context: { alarmEmail: 'not an email' } });
+    expect(() => new PipelineMonitoring(stack, 'M')).toThrow(
+      /alarmEmail must be an email address .* Received not an email/,
+    );
+  });
+
+  test('MonitorableConsumer: efoConsumerName requires the stream', () => {
+    const stack = createTestStack();
+    expect(
+      () =>
+        new MonitorableConsumer({
+          function: testFunction(stack, 'F'),
+          eventSourceMappingId: 'u',
+          efoConsumerName: 'efo',
+        }),
+    ).toThrow(/efoConsumerName requires stream. Received efoConsumerName efo and no stream/);
+  });
+
+  test('a token consumerName needs a displayName', () => {
+    const s = setup();
+    const fn = testFunction(s.stack, 'F');
+    const consumer = new MonitorableConsumer({ function: fn, eventSourceMappingId: 'u' });
+    expect(() => s.monitoring.monitorConsumer(consumer, { monitorQuarantine: false })).toThrow(
+      /displayName is required when the consumer name is a token/,
+    );
+    expect(s.monitoring.monitorConsumer(consumer, { monitorQuarantine: false, displayName: 'orders' })).toHaveLength(4);
+  });
+});
