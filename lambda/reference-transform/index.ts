@@ -17,9 +17,11 @@ const transform = createApacheLogTransform({
   unparsedLines: unparsed === 'fail' || unparsed === 'drop' ? unparsed : 'row',
 });
 const coercer = compileRowCoercer(WEB_LOG_COLUMNS);
+// Set by DataLakeDelivery when the partitioning has record-field keys (dynamic partitioning).
+const partitionKeyFields = (process.env.PARTITION_KEY_FIELDS ?? '').split(',').filter(Boolean);
 
 export async function handler(event: FirehoseTransformationEvent): Promise<FirehoseTransformationResponse> {
-  const report = await processFirehoseRecords(event, transform, { coercer });
+  const report = await processFirehoseRecords(event, transform, { coercer, partitionKeyFields });
   for (const failure of report.failures.slice(0, 20)) {
     logger.warn('record failed processing', { recordId: failure.recordId, reason: failure.reason });
   }

@@ -47,6 +47,13 @@ export interface FirehoseTransformOptions {
   readonly unknownKeys?: 'fail' | 'ignore';
   /** Response budget in bytes. @default MAX_RESPONSE_BYTES (6 MiB) */
   readonly maxResponseBytes?: number;
+  /**
+   * Dynamic partitioning: the row fields whose values become the record's partition keys
+   * (`!{partitionKeyFromLambda:field}`). All rows of a record must agree and be non-null, or the
+   * record fails (a record lands in exactly one partition).
+   * @default - none (or the keys the transform passes to ok())
+   */
+  readonly partitionKeyFields?: readonly string[];
   /** Called for every ProcessingFailed record, e.g. to log the reason. @default - none */
   readonly onFailure?: (failure: RecordFailure) => void;
 }
@@ -77,6 +84,7 @@ export async function processFirehoseRecords(
 ): Promise<FirehoseTransformReport> {
   const coercer = options.coercer ?? (options.columns ? compileRowCoercer(options.columns, options) : undefined);
   const budget = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+  const partitionFields = options.partitionKeyFields?.length ? options.partitionKeyFields : undefined;
   const input = event?.records ?? [];
   const n = input.length;
 
@@ -124,19 +132,24 @@ export async function processFirehoseRecords(
       answer = { recordId: record.recordId, result: 'Dropped', data: '' };
     } else {
       let text = '';
+      let partitionKeys = outcome.partitionKeys;
       try {
-        for (const row of outcome.rows) text += `${JSON.stringify(coercer ? coercer.coerce(row) : row)}\n`;
+        for (const row of outcome.rows) {
+          const out = coercer ? coercer.coerce(row) : row;
+          if (partitionFields) partitionKeys = mergePartitionKeys(partitionKeys, out, partitionFields);
+          text += `${JSON.stringify(out)}\n`;
+        }
       } catch (error) {
         failRecord(i, errorMessage(error));
         continue;
       }
       rows = outcome.rows.length;
-      answer = outcome.partitionKeys
+      answer = partitionKeys
         ? {
             recordId: record.recordId,
             result: 'Ok',
             data: Buffer.from(text, 'utf8').toString('base64'),
-            metadata: { partitionKeys: outcome.partitionKeys },
+            metadata: { partitionKeys },
           }
         : { recordId: record.recordId, result: 'Ok', data: Buffer.from(text, 'utf8').toString('base64') };
     }
@@ -174,6 +187,26 @@ export async function transformFirehoseRecords(
   options: FirehoseTransformOptions = {},
 ): Promise<FirehoseTransformationResponse> {
   return (await processFirehoseRecords(event, transform, options)).response;
+}
+
+function mergePartitionKeys(
+  keys: Record<string, string> | undefined,
+  row: Row,
+  fields: readonly string[],
+): Record<string, string> {
+  const merged: Record<string, string> = { ...keys };
+  for (const field of fields) {
+    const value = row[field];
+    if (value === null || value === undefined || value === '') {
+      throw new Error(`partition key '${field}' is empty in a row`);
+    }
+    const text = String(value);
+    if (keys && keys[field] !== undefined && keys[field] !== text) {
+      throw new Error(`rows of one record span partitions: '${field}' is '${keys[field]}' and '${text}'`);
+    }
+    merged[field] = text;
+  }
+  return merged;
 }
 
 function toOutcome(returned: unknown): TransformOutcome {

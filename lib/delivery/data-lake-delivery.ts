@@ -1,0 +1,410 @@
+import { Construct } from 'constructs';
+import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { validateOutputPrefixes } from './output-prefixes';
+import { Partitioning } from './partitioning';
+import { TransformProcessor } from './private/transform-processor';
+import { TableSchema } from './table-schema';
+import { WEB_LOG_SCHEMA } from './web-log-schema';
+import { handlerCode } from '../private/handler-code';
+
+/** The format of the files Firehose writes. */
+export enum OutputFormat {
+  /** Apache Parquet (Snappy), converted by Firehose through the Glue table's schema. */
+  PARQUET = 'PARQUET',
+  /** Apache ORC (Snappy), converted by Firehose through the Glue table's schema. */
+  ORC = 'ORC',
+  /** Newline-delimited JSON as the transform writes it: no conversion, compression allowed. */
+  JSON = 'JSON',
+}
+
+/** The SerDe Firehose reads the transform's JSON with before converting it. */
+export enum JsonDeserializer {
+  /** OpenX JSON SerDe: case-insensitive keys; maps '.' in keys to '_'. */
+  OPENX = 'OPENX',
+  /** Hive (HCatalog) JSON SerDe: no dotted keys. */
+  HIVE = 'HIVE',
+}
+
+export interface DataLakeDeliveryProps {
+  /** The source stream (an imported one too; give its `encryptionKey` so Firehose may decrypt). */
+  readonly stream: kinesis.IStream;
+  /** The table's columns. @default WEB_LOG_SCHEMA (what the reference transform writes) */
+  readonly schema?: TableSchema;
+  /** The partition layout. @default Partitioning.hourly() */
+  readonly partitioning?: Partitioning;
+  /**
+   * The bucket for data/, errors/ (and raw/ unless `backupBucket` is given).
+   * @default - a new bucket: SSE-S3, SSL only, public access blocked, access logs, retained on delete
+   */
+  readonly bucket?: s3.IBucket;
+  /** The bucket for the source record backup. @default - `bucket`, under raw/ */
+  readonly backupBucket?: s3.IBucket;
+  /**
+   * Move the raw/ backup to S3 Glacier Flexible Retrieval after this long. Applies to buckets
+   * this construct creates only.
+   * @default Duration.days(30)
+   */
+  readonly rawBackupGlacierTransitionAfter?: Duration;
+  /**
+   * The Firehose transform: it must write newline-delimited JSON rows of `schema` (see the runtime
+   * toolkit's `transformFirehoseRecords`).
+   * @default - the reference Apache web-log transform (then `schema` must be WEB_LOG_SCHEMA)
+   */
+  readonly transform?: lambda.IFunction;
+  /** An existing Glue database. @default - a new database */
+  readonly database?: glue.IDatabase;
+  /** Name of the new Glue database (lowercase). @default - generated */
+  readonly databaseName?: string;
+  /** Name of the Glue table (lowercase). @default - generated */
+  readonly tableName?: string;
+  /**
+   * How long Firehose buffers before writing a file: 0..900 s (60..900 s with dynamic partitioning).
+   * @default Duration.seconds(300)
+   */
+  readonly bufferingInterval?: Duration;
+  /**
+   * How much Firehose buffers before writing a file: 64..128 MiB with Parquet/ORC, 1..128 MiB with JSON.
+   * @default - Size.mebibytes(128) with Parquet/ORC, Size.mebibytes(5) with JSON
+   */
+  readonly bufferingSize?: Size;
+  /** @default OutputFormat.PARQUET */
+  readonly outputFormat?: OutputFormat;
+  /** @default JsonDeserializer.OPENX */
+  readonly jsonDeserializer?: JsonDeserializer;
+  /**
+   * File compression, for OutputFormat.JSON only (Parquet and ORC files are Snappy-compressed inside).
+   * @default - UNCOMPRESSED
+   */
+  readonly compression?: firehose.Compression;
+  /**
+   * The Firehose data prefix. It must end with the partitioning's layout; what comes before it is
+   * the table's location.
+   * @default - 'data/' + the layout, e.g. data/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/
+   */
+  readonly dataOutputPrefix?: string;
+  /**
+   * The Firehose error prefix. Use '' for none (then the data prefix may not use expressions).
+   * @default - 'errors/!{firehose:error-output-type}/' + the time keys of the layout
+   */
+  readonly errorOutputPrefix?: string;
+  /**
+   * How much Firehose buffers before invoking the transform: 0.2..3 MB. Keep it small enough for
+   * the transformed response to fit Lambda's 6 MB (the toolkit fails the overflow, never drops it).
+   * @default Size.mebibytes(1)
+   */
+  readonly transformBufferSize?: Size;
+  /** How long Firehose buffers before invoking the transform: 0..900 s. @default Duration.seconds(60) */
+  readonly transformBufferInterval?: Duration;
+  /** Delivery error log group. @default - a new log group, retained for one month */
+  readonly logGroup?: logs.ILogGroup;
+  /** Removal policy of the buckets this construct creates. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+const MAX_BUFFERING_INTERVAL_SECONDS = 900;
+
+/**
+ * Kinesis stream → Firehose (Lambda transform → JSON → Parquet through the Glue table) → S3,
+ * with Hive-style prefixes, partition projection, an error prefix and source record backup.
+ */
+export class DataLakeDelivery extends Construct {
+  public readonly deliveryStream: firehose.DeliveryStream;
+  public readonly bucket: s3.IBucket;
+  public readonly backupBucket: s3.IBucket;
+  public readonly database: glue.IDatabase;
+  public readonly table: glue.S3Table;
+  public readonly transformFunction: lambda.IFunction;
+  public readonly logGroup: logs.ILogGroup;
+  public readonly schema: TableSchema;
+  public readonly partitioning: Partitioning;
+  public readonly outputFormat: OutputFormat;
+  public readonly bufferingInterval: Duration;
+  public readonly bufferingSize: Size;
+  public readonly dataOutputPrefix: string;
+  public readonly errorOutputPrefix: string;
+  /** Prefix of the source record backup in `backupBucket`. */
+  public readonly backupPrefix: string = 'raw/';
+  /** The table's data root, e.g. 'data/'. */
+  public readonly tableLocationPrefix: string;
+
+  constructor(scope: Construct, id: string, props: DataLakeDeliveryProps) {
+    super(scope, id);
+    this.schema = props.schema ?? WEB_LOG_SCHEMA;
+    this.partitioning = props.partitioning ?? Partitioning.hourly();
+    this.outputFormat = props.outputFormat ?? OutputFormat.PARQUET;
+    const converting = this.outputFormat !== OutputFormat.JSON;
+    const deserializer = props.jsonDeserializer ?? JsonDeserializer.OPENX;
+    const dynamic = this.partitioning.isDynamic;
+
+    // --- validation: every rule names the prop, the value and the allowed range ---
+    if (!props.transform && props.schema && props.schema !== WEB_LOG_SCHEMA) {
+      throw new Error(
+        'schema needs a transform: the reference transform writes WEB_LOG_SCHEMA rows only. Received a custom schema and no transform',
+      );
+    }
+    for (const key of this.partitioning.keys) {
+      if (this.schema.columnNames.includes(key.name)) {
+        throw new Error(
+          `partition key '${key.name}' is also a column of the schema: Glue partition keys and columns must differ. Received '${key.name}'`,
+        );
+      }
+    }
+    if (deserializer === JsonDeserializer.HIVE && converting && this.schema.hasDottedColumnNames) {
+      const dotted = this.schema.columns.filter((c) => c.name.includes('.')).map((c) => c.name);
+      throw new Error(
+        `jsonDeserializer HIVE cannot read dotted keys; use OPENX (it maps '.' to '_'). Received column names ${dotted.join(', ')}`,
+      );
+    }
+    if (props.compression && converting) {
+      throw new Error(
+        `compression can only be set with outputFormat JSON; ${this.outputFormat} files are compressed inside (Snappy). Received compression ${props.compression.value} with outputFormat ${this.outputFormat}`,
+      );
+    }
+    this.bufferingInterval = props.bufferingInterval ?? Duration.seconds(300);
+    checkRange(
+      'bufferingInterval',
+      this.bufferingInterval.toSeconds(),
+      dynamic ? 60 : 0,
+      MAX_BUFFERING_INTERVAL_SECONDS,
+      'seconds',
+      dynamic ? ' with dynamic partitioning' : '',
+    );
+    this.bufferingSize = props.bufferingSize ?? Size.mebibytes(converting ? 128 : 5);
+    const bufferingMiB = this.bufferingSize.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+    checkRange(
+      'bufferingSize',
+      bufferingMiB,
+      converting || dynamic ? 64 : 1,
+      128,
+      'MiB',
+      converting ? ` with ${this.outputFormat} conversion` : dynamic ? ' with dynamic partitioning' : '',
+    );
+    const transformBufferMB = (props.transformBufferSize ?? Size.mebibytes(1)).toMebibytes({
+      rounding: SizeRoundingBehavior.NONE,
+    });
+    checkRange('transformBufferSize', transformBufferMB, 0.2, 3, 'MB');
+    const transformIntervalSeconds = (props.transformBufferInterval ?? Duration.seconds(60)).toSeconds();
+    checkRange('transformBufferInterval', transformIntervalSeconds, 0, MAX_BUFFERING_INTERVAL_SECONDS, 'seconds');
+
+    this.dataOutputPrefix = props.dataOutputPrefix ?? `data/${this.partitioning.prefixLayout}`;
+    this.errorOutputPrefix =
+      props.errorOutputPrefix ?? `errors/!{firehose:error-output-type}/${this.partitioning.errorPrefixLayout}`;
+    validateOutputPrefixes(this.dataOutputPrefix, this.errorOutputPrefix, dynamic);
+    this.tableLocationPrefix = tableRoot(this.dataOutputPrefix, this.partitioning.prefixLayout);
+
+    // --- storage ---
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const glacierAfter = props.rawBackupGlacierTransitionAfter ?? Duration.days(30);
+    this.bucket =
+      props.bucket ?? this.createBucket('Bucket', removalPolicy, props.backupBucket ? undefined : glacierAfter);
+    this.backupBucket = props.backupBucket ?? this.bucket;
+
+    // --- catalog ---
+    this.database = props.database ?? new glue.Database(this, 'Database', { databaseName: props.databaseName });
+    const location = `s3://${this.bucket.bucketName}/${this.tableLocationPrefix}`;
+    this.table = new glue.S3Table(this, 'Table', {
+      database: this.database,
+      tableName: props.tableName,
+      description: 'Written by Firehose (DataLakeDelivery); partitions found by projection, no crawler needed.',
+      columns: this.schema.toGlueColumns(),
+      partitionKeys: this.partitioning.glueColumns,
+      dataFormat: glueDataFormat(this.outputFormat),
+      storage: glue.S3TableStorage.fromBucket(this.bucket),
+      s3Prefix: this.tableLocationPrefix,
+      partitionProjection: this.partitioning.projection,
+      parameters: {
+        'storage.location.template': this.partitioning.locationTemplate(location),
+        classification: this.outputFormat.toLowerCase(),
+      },
+    });
+
+    // --- transform ---
+    this.transformFunction = props.transform ?? this.createReferenceTransform();
+
+    // --- delivery ---
+    this.logGroup =
+      props.logGroup ??
+      new logs.LogGroup(this, 'DeliveryLogs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+    const destination = new firehose.S3Bucket(this.bucket, {
+      dataOutputPrefix: this.dataOutputPrefix,
+      errorOutputPrefix: this.errorOutputPrefix === '' ? undefined : this.errorOutputPrefix,
+      bufferingInterval: this.bufferingInterval,
+      bufferingSize: this.bufferingSize,
+      // With conversion the L2 refuses any compression; UNCOMPRESSED is written below instead.
+      compression: converting ? undefined : (props.compression ?? firehose.Compression.UNCOMPRESSED),
+      loggingConfig: new firehose.EnableLogging(this.logGroup),
+      processors: [
+        new TransformProcessor(this.transformFunction, roundMB(transformBufferMB), transformIntervalSeconds),
+      ],
+      dataFormatConversion: converting
+        ? {
+            schemaConfiguration: firehose.SchemaConfiguration.fromCfnTable(
+              this.table.node.defaultChild as glue.CfnTable,
+            ),
+            inputFormat:
+              deserializer === JsonDeserializer.HIVE
+                ? new firehose.HiveJsonInputFormat()
+                : new firehose.OpenXJsonInputFormat({
+                    convertDotsInJsonKeysToUnderscores: this.schema.hasDottedColumnNames || undefined,
+                  }),
+            outputFormat:
+              this.outputFormat === OutputFormat.ORC
+                ? new firehose.OrcOutputFormat()
+                : new firehose.ParquetOutputFormat(),
+          }
+        : undefined,
+      dynamicPartitioning: dynamic ? { enabled: true } : undefined,
+      s3Backup: {
+        mode: firehose.BackupMode.ALL,
+        bucket: this.backupBucket,
+        dataOutputPrefix: this.backupPrefix,
+        loggingConfig: new firehose.EnableLogging(this.logGroup),
+      },
+    });
+    this.deliveryStream = new firehose.DeliveryStream(this, 'Resource', {
+      source: new firehose.KinesisStreamSource(props.stream),
+      destination,
+    });
+    if (converting) {
+      // Explicit, so that nobody "optimises" it to GZIP: Firehose rejects compression with conversion.
+      (this.deliveryStream.node.defaultChild as firehose.CfnDeliveryStream).addPropertyOverride(
+        'ExtendedS3DestinationConfiguration.CompressionFormat',
+        'UNCOMPRESSED',
+      );
+    }
+  }
+
+  /** AWS/Firehose DeliveryToS3.DataFreshness: age in seconds of the oldest record not yet in S3. Maximum over 5 minutes. */
+  public metricDataFreshness(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deliveryStream.metric('DeliveryToS3.DataFreshness', { statistic: 'Maximum', ...props });
+  }
+
+  /** AWS/Firehose DeliveryToS3.Success: ratio of successful S3 puts (0..1). Average over 5 minutes. */
+  public metricDeliveryToS3Success(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deliveryStream.metric('DeliveryToS3.Success', { statistic: 'Average', ...props });
+  }
+
+  /** AWS/Firehose ExecuteProcessing.Success: ratio of successful transform invocations (0..1). Average over 5 minutes. */
+  public metricExecuteProcessingSuccess(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deliveryStream.metric('ExecuteProcessing.Success', { statistic: 'Average', ...props });
+  }
+
+  /** AWS/Firehose FailedConversion.Records: records that failed Parquet/ORC conversion. Sum over 5 minutes. */
+  public metricFailedConversionRecords(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deliveryStream.metric('FailedConversion.Records', { statistic: 'Sum', ...props });
+  }
+
+  /** AWS/Firehose ThrottledGetRecords: throttled reads of the source stream. Sum over 5 minutes. */
+  public metricThrottledGetRecords(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deliveryStream.metric('ThrottledGetRecords', { statistic: 'Sum', ...props });
+  }
+
+  /** AWS/Firehose KinesisMillisBehindLatest: how far behind the stream Firehose reads (ms). Maximum over 5 minutes. */
+  public metricKinesisMillisBehindLatest(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deliveryStream.metric('KinesisMillisBehindLatest', { statistic: 'Maximum', ...props });
+  }
+
+  private createBucket(id: string, removalPolicy: RemovalPolicy, glacierAfter: Duration | undefined): s3.Bucket {
+    const accessLogs = new s3.Bucket(this, `${id}AccessLogs`, {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+    });
+    return new s3.Bucket(this, id, {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogs,
+      removalPolicy,
+      lifecycleRules: [
+        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        ...(glacierAfter
+          ? [
+              {
+                id: 'RawBackupToGlacier',
+                prefix: this.backupPrefix,
+                transitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: glacierAfter }],
+              },
+            ]
+          : []),
+      ],
+    });
+  }
+
+  private createReferenceTransform(): lambda.Function {
+    const recordFieldKeys = this.partitioning.keys.filter((k) => k.fromRecord).map((k) => k.name);
+    const fn = new lambda.Function(this, 'Transform', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: handlerCode('reference-transform'),
+      description: 'Apache access/error log lines to web-log rows (cdk-kinesis-pipeline reference transform)',
+      memorySize: 1024,
+      // Firehose waits up to 5 minutes for a transform; a 1 MB batch takes well under a second.
+      timeout: Duration.minutes(1),
+      logGroup: new logs.LogGroup(this, 'TransformLogs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'reference-transform',
+        ...(recordFieldKeys.length > 0 ? { PARTITION_KEY_FIELDS: recordFieldKeys.join(',') } : {}),
+      },
+    });
+    return fn;
+  }
+}
+
+function checkRange(prop: string, value: number, min: number, max: number, unit: string, context = ''): void {
+  if (Token.isUnresolved(value)) return;
+  if (value < min || value > max) {
+    throw new Error(`${prop} must be between ${min} and ${max} ${unit}${context}. Received ${value}`);
+  }
+}
+
+function roundMB(value: number): number {
+  return Token.isUnresolved(value) ? value : Math.round(value * 100) / 100;
+}
+
+/** The table's data root: the data prefix without the partition layout. */
+function tableRoot(dataOutputPrefix: string, layout: string): string {
+  if (Token.isUnresolved(dataOutputPrefix)) {
+    throw new Error('dataOutputPrefix must be a literal string (the table location derives from it). Received a token');
+  }
+  if (!dataOutputPrefix.endsWith(layout)) {
+    throw new Error(
+      `dataOutputPrefix must end with the partitioning layout '${layout}' so that Glue, Athena projection and Firehose agree. Received '${dataOutputPrefix}'`,
+    );
+  }
+  const root = dataOutputPrefix.slice(0, dataOutputPrefix.length - layout.length);
+  if (root === '' || !root.endsWith('/') || root.includes('!{')) {
+    throw new Error(
+      `dataOutputPrefix must start with a fixed folder such as 'data/' (the table location; it keeps errors/ and raw/ out of the table). Received '${dataOutputPrefix}'`,
+    );
+  }
+  return root;
+}
+
+function glueDataFormat(format: OutputFormat): glue.DataFormat {
+  switch (format) {
+    case OutputFormat.ORC:
+      return glue.DataFormat.ORC;
+    case OutputFormat.JSON:
+      return glue.DataFormat.JSON;
+    default:
+      return glue.DataFormat.PARQUET;
+  }
+}

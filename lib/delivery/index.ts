@@ -1,0 +1,5 @@
+export * from './data-lake-delivery';
+export * from './output-prefixes';
+export * from './partitioning';
+export * from './table-schema';
+export * from './web-log-schema';

@@ -1,0 +1,188 @@
+import * as glue from 'aws-cdk-lib/aws-glue';
+import { Token } from 'aws-cdk-lib';
+
+/** Options of a partition key taken from Firehose's arrival timestamp. */
+export interface TimestampPartitionKeyOptions {
+  /** Lowest value Athena projects. @default - 0 for hours, 1 for days and months, 2020 for years */
+  readonly min?: number;
+  /** Highest value Athena projects. @default - 23, 31, 12, or 2099 for years */
+  readonly max?: number;
+}
+
+/** Options of a partition key taken from a field of the record (dynamic partitioning). */
+export interface RecordFieldPartitionKeyOptions {
+  /**
+   * The values the field takes, for Athena's `enum` projection. Without them, projection is
+   * `injected`: queries must then filter on the key with `=`.
+   * @default - injected projection
+   */
+  readonly values?: string[];
+}
+
+const TIME_FIELDS: Record<string, { min: number; max: number; digits: number }> = {
+  yyyy: { min: 2020, max: 2099, digits: 4 },
+  MM: { min: 1, max: 12, digits: 2 },
+  dd: { min: 1, max: 31, digits: 2 },
+  HH: { min: 0, max: 23, digits: 2 },
+  mm: { min: 0, max: 59, digits: 2 },
+};
+
+/** One Hive-style partition key: `name=<expression>/` in the prefix, a Glue partition column, a projection. */
+export class PartitionKey {
+  /**
+   * A field of Firehose's approximate arrival timestamp (UTC): `!{timestamp:<format>}`.
+   * @param format one of yyyy, MM, dd, HH, mm (an int key projected as an integer range)
+   */
+  public static timestamp(name: string, format: string, options: TimestampPartitionKeyOptions = {}): PartitionKey {
+    const field = TIME_FIELDS[format];
+    if (!field) {
+      throw new Error(
+        `format of partition key '${name}' must be one of ${Object.keys(TIME_FIELDS).join(', ')}. Received '${format}'`,
+      );
+    }
+    const min = options.min ?? field.min;
+    const max = options.max ?? field.max;
+    if (!Token.isUnresolved(min) && !Token.isUnresolved(max) && min > max) {
+      throw new Error(`min of partition key '${name}' must not exceed max. Received min ${min} and max ${max}`);
+    }
+    return new PartitionKey(
+      name,
+      `!{timestamp:${format}}`,
+      'int',
+      glue.PartitionProjectionConfiguration.integer({ min, max, digits: field.digits }),
+      false,
+    );
+  }
+
+  /**
+   * A field of the transformed record (dynamic partitioning): `!{partitionKeyFromLambda:<name>}`.
+   * The transform returns the value in the record's metadata; the runtime toolkit does this from
+   * the row when given `partitionKeyFields` (all rows of one record must agree).
+   */
+  public static fromRecordField(name: string, options: RecordFieldPartitionKeyOptions = {}): PartitionKey {
+    if (options.values !== undefined && options.values.length === 0) {
+      throw new Error(`values of partition key '${name}' must not be empty. Received []`);
+    }
+    return new PartitionKey(
+      name,
+      `!{partitionKeyFromLambda:${name}}`,
+      'string',
+      options.values
+        ? glue.PartitionProjectionConfiguration.enum({ values: options.values })
+        : glue.PartitionProjectionConfiguration.injected(),
+      true,
+    );
+  }
+
+  private constructor(
+    /** The Glue partition column and the Hive key in the prefix. */
+    public readonly name: string,
+    /** The Firehose expression for the value, e.g. `!{timestamp:yyyy}`. */
+    public readonly expression: string,
+    /** The Glue type of the partition column. */
+    public readonly type: string,
+    /** Athena partition projection for the key. */
+    public readonly projection: glue.PartitionProjectionConfiguration,
+    /** Whether the value comes from the record (dynamic partitioning). */
+    public readonly fromRecord: boolean,
+  ) {
+    if (!Token.isUnresolved(name) && !/^[a-z_][a-z0-9_]*$/.test(name)) {
+      throw new Error(`partition key name must be lowercase letters, digits and '_'. Received '${name}'`);
+    }
+  }
+}
+
+/** Options of the time-based partitionings. */
+export interface TimePartitioningOptions {
+  /** First year Athena projects. @default 2020 */
+  readonly startYear?: number;
+  /** Last year Athena projects. @default 2099 */
+  readonly endYear?: number;
+  /**
+   * Keys taken from the record, after the time keys (turns dynamic partitioning on).
+   * @default - none
+   */
+  readonly recordFields?: PartitionKey[];
+}
+
+/**
+ * How the data is laid out, declared once: it yields the Firehose data prefix, the Glue partition
+ * keys and the Athena partition projection (with `storage.location.template`), so that new hours
+ * are queryable with no crawler.
+ */
+export class Partitioning {
+  /** `year=/month=/day=/hour=` from the arrival time (UTC). */
+  public static hourly(options: TimePartitioningOptions = {}): Partitioning {
+    return new Partitioning(
+      [...Partitioning.dateKeys(options), PartitionKey.timestamp('hour', 'HH')],
+      options.recordFields,
+    );
+  }
+
+  /** `year=/month=/day=` from the arrival time (UTC). */
+  public static daily(options: TimePartitioningOptions = {}): Partitioning {
+    return new Partitioning(Partitioning.dateKeys(options), options.recordFields);
+  }
+
+  /** Any keys, in prefix order. */
+  public static custom(keys: PartitionKey[]): Partitioning {
+    return new Partitioning(keys);
+  }
+
+  private static dateKeys(options: TimePartitioningOptions): PartitionKey[] {
+    return [
+      PartitionKey.timestamp('year', 'yyyy', { min: options.startYear, max: options.endYear }),
+      PartitionKey.timestamp('month', 'MM'),
+      PartitionKey.timestamp('day', 'dd'),
+    ];
+  }
+
+  /** The keys in prefix order. */
+  public readonly keys: PartitionKey[];
+
+  private constructor(timeKeys: PartitionKey[], recordFields: PartitionKey[] = []) {
+    this.keys = [...timeKeys, ...recordFields];
+    if (this.keys.length === 0) throw new Error('partitioning must have at least one key. Received 0 keys');
+    const names = new Set<string>();
+    for (const key of this.keys) {
+      if (names.has(key.name)) throw new Error(`partition key names must be unique. Received '${key.name}' twice`);
+      names.add(key.name);
+    }
+  }
+
+  /** Whether a key comes from the record, which needs Firehose dynamic partitioning. */
+  public get isDynamic(): boolean {
+    return this.keys.some((k) => k.fromRecord);
+  }
+
+  /** `year=!{timestamp:yyyy}/month=!{timestamp:MM}/…/`: what follows the data root in the prefix. */
+  public get prefixLayout(): string {
+    return this.keys.map((k) => `${k.name}=${k.expression}/`).join('');
+  }
+
+  /** The time keys only, for the error prefix (record fields are not allowed there). */
+  public get errorPrefixLayout(): string {
+    return this.keys
+      .filter((k) => !k.fromRecord)
+      .map((k) => `${k.name}=${k.expression}/`)
+      .join('');
+  }
+
+  /** The Glue partition columns. */
+  public get glueColumns(): glue.Column[] {
+    return this.keys.map((k) => ({
+      name: k.name,
+      type: k.type === 'int' ? glue.Schema.INTEGER : glue.Schema.STRING,
+    }));
+  }
+
+  /** The Athena projection per key (for `glue.S3Table`'s `partitionProjection`). */
+  public get projection(): glue.PartitionProjection {
+    return Object.fromEntries(this.keys.map((k) => [k.name, k.projection]));
+  }
+
+  /** `storage.location.template` for a table whose data root is `location` (ends with '/'). */
+  public locationTemplate(location: string): string {
+    return `${location}${this.keys.map((k) => `${k.name}=\${${k.name}}/`).join('')}`;
+  }
+}
