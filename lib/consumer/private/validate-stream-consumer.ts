@@ -1,0 +1,115 @@
+import { type Duration, Token } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { STREAM_CONSUMER_LIMITS as LIMITS } from '../stream-consumer-defaults';
+
+const known = (n: number | undefined): n is number => n !== undefined && !Token.isUnresolved(n);
+const knownDuration = (d: Duration | undefined): d is Duration => d !== undefined && !d.isUnresolved();
+
+function checkIntegerRange(prop: string, value: number | undefined, min: number, max: number, unit = ''): void {
+  if (!known(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${prop} must be an integer between ${min} and ${max}${unit}. Received ${value}`);
+  }
+}
+
+export interface EventSourceSettings {
+  readonly batchSize?: number;
+  readonly maxBatchingWindow?: Duration;
+  readonly parallelizationFactor?: number;
+  readonly startingPosition: lambda.StartingPosition;
+  readonly startingPositionTimestamp?: number;
+  readonly hasFilters: boolean;
+  readonly kplAggregated: boolean;
+}
+
+export function validateEventSourceSettings(s: EventSourceSettings): void {
+  checkIntegerRange('batchSize', s.batchSize, 1, LIMITS.maxBatchSize);
+  checkIntegerRange('parallelizationFactor', s.parallelizationFactor, 1, LIMITS.maxParallelizationFactor);
+  if (knownDuration(s.maxBatchingWindow) && s.maxBatchingWindow.toSeconds() > LIMITS.maxBatchingWindowSeconds) {
+    throw new Error(
+      `maxBatchingWindow must be between 0 and ${LIMITS.maxBatchingWindowSeconds} seconds. Received ${s.maxBatchingWindow.toSeconds()} seconds`,
+    );
+  }
+  const atTimestamp = s.startingPosition === lambda.StartingPosition.AT_TIMESTAMP;
+  if (atTimestamp && s.startingPositionTimestamp === undefined) {
+    throw new Error('startingPositionTimestamp is required when startingPosition is AT_TIMESTAMP. Received none');
+  }
+  if (!atTimestamp && s.startingPositionTimestamp !== undefined) {
+    throw new Error(
+      `startingPositionTimestamp is only allowed with startingPosition AT_TIMESTAMP. Received startingPositionTimestamp ${s.startingPositionTimestamp} with startingPosition ${s.startingPosition}`,
+    );
+  }
+  if (known(s.startingPositionTimestamp) && s.startingPositionTimestamp < 0) {
+    throw new Error(
+      `startingPositionTimestamp must be Unix time in seconds (>= 0). Received ${s.startingPositionTimestamp}`,
+    );
+  }
+  if (s.kplAggregated && known(s.parallelizationFactor) && s.parallelizationFactor > 1) {
+    // Lambda routes records to parallel batches by the OUTER partition key, so sub-records of
+    // one user key could be processed concurrently and out of order.
+    throw new Error(
+      `kplAggregated records require parallelizationFactor 1 to keep per-key order. Received parallelizationFactor ${s.parallelizationFactor}`,
+    );
+  }
+  if (s.kplAggregated && s.hasFilters) {
+    // Filters see the aggregated protobuf blob, never the user records.
+    throw new Error(
+      'filters cannot be used with kplAggregated records: filters see the aggregate, not its user records. Received filters with kplAggregated true',
+    );
+  }
+}
+
+export interface FailureHandlingSettings {
+  readonly retryAttempts: number;
+  readonly maxRecordAge?: Duration;
+  readonly infiniteRecordAge: boolean;
+  readonly streamRetention: Duration;
+}
+
+export function validateFailureHandling(s: FailureHandlingSettings): void {
+  if (
+    known(s.retryAttempts) &&
+    !(
+      s.retryAttempts === -1 ||
+      (Number.isInteger(s.retryAttempts) && s.retryAttempts >= 0 && s.retryAttempts <= LIMITS.maxRetryAttempts)
+    )
+  ) {
+    throw new Error(
+      `retryAttempts must be -1 (retry until the record expires) or an integer between 0 and ${LIMITS.maxRetryAttempts}. Received ${s.retryAttempts}`,
+    );
+  }
+  if (s.infiniteRecordAge && s.maxRecordAge !== undefined) {
+    throw new Error(
+      `set maxRecordAge or infiniteRecordAge, not both. Received maxRecordAge ${s.maxRecordAge.toHumanString()} and infiniteRecordAge true`,
+    );
+  }
+  if (s.infiniteRecordAge && s.retryAttempts === -1) {
+    throw new Error(
+      'retryAttempts -1 and infiniteRecordAge together let one poison pill block its shard until the record expires. Received retryAttempts -1 and infiniteRecordAge true',
+    );
+  }
+  if (!knownDuration(s.maxRecordAge)) return;
+  const seconds = s.maxRecordAge.toSeconds({ integral: false });
+  if (seconds < LIMITS.minRecordAgeSeconds || seconds > LIMITS.maxRecordAgeSeconds) {
+    throw new Error(
+      `maxRecordAge must be between ${LIMITS.minRecordAgeSeconds} seconds and 7 days (${LIMITS.maxRecordAgeSeconds} seconds). Received ${seconds} seconds`,
+    );
+  }
+  if (knownDuration(s.streamRetention) && seconds >= s.streamRetention.toSeconds({ integral: false })) {
+    throw new Error(
+      `maxRecordAge must be below the stream's retention period (streamRetention ${s.streamRetention.toSeconds()} seconds) so that failed batches reach the on-failure destination before they expire. Received ${seconds} seconds`,
+    );
+  }
+}
+
+export function validateConsumerName(name: string, enhancedFanOut: boolean): void {
+  if (Token.isUnresolved(name)) return;
+  if (name.length < 1 || name.length > LIMITS.maxConsumerNameLength) {
+    throw new Error(
+      `consumerName must be 1 to ${LIMITS.maxConsumerNameLength} characters long. Received ${name.length} characters: ${name}`,
+    );
+  }
+  if (enhancedFanOut && !/^[a-zA-Z0-9_.-]+$/.test(name)) {
+    throw new Error(`consumerName may only contain a-z, A-Z, 0-9, '_', '.' and '-'. Received ${name}`);
+  }
+}

@@ -1,0 +1,40 @@
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { handlerCode } from '../private/handler-code';
+
+export interface ReferenceErrorAlertFunctionProps {
+  /**
+   * Receives one message per batch that holds error lines (HTTP 5xx, Apache error-log entries
+   * at error level or worse), with counts and the first 10 lines.
+   * @default - alerts are only logged
+   */
+  readonly alertTopic?: sns.ITopic;
+  /** @default Duration.seconds(60) */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+}
+
+/**
+ * The reference standard consumer's function: reads Apache log lines (one or more per record)
+ * with the runtime toolkit and alerts on error lines. Attach it with `StreamConsumer({ handler })`.
+ */
+export class ReferenceErrorAlertFunction extends lambda.Function {
+  public readonly alertTopic?: sns.ITopic;
+
+  constructor(scope: Construct, id: string, props: ReferenceErrorAlertFunctionProps = {}) {
+    super(scope, id, {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: handlerCode('reference-error-alert'),
+      timeout: props.timeout ?? Duration.seconds(60),
+      memorySize: props.memorySize ?? 256,
+      description: 'Alerts on HTTP 5xx and error-log lines read from Kinesis',
+      environment: props.alertTopic ? { ALERT_TOPIC_ARN: props.alertTopic.topicArn } : undefined,
+    });
+    this.alertTopic = props.alertTopic;
+    props.alertTopic?.grantPublish(this);
+  }
+}

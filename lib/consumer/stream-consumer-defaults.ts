@@ -1,0 +1,31 @@
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+
+/** Poison-pill-safe defaults of StreamConsumer; each one is a prop the user can override. */
+export const STREAM_CONSUMER_DEFAULTS = {
+  batchSize: 100,
+  parallelizationFactor: 1,
+  startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+  /** Bounded: after 10 retries a failing batch goes to the on-failure destination (S3, with its payload). */
+  retryAttempts: 10,
+  bisectBatchOnError: true,
+  reportBatchItemFailures: true,
+  /** Kinesis' default retention. */
+  streamRetention: Duration.hours(24),
+  /** maxRecordAge defaults to the retention minus this margin, so records go to S3 before they expire. */
+  recordAgeMarginBelowRetention: Duration.hours(1),
+  quarantinePrefix: 'quarantine/',
+  failureRetention: Duration.days(30),
+} as const;
+
+/** Limits from the Lambda and Kinesis APIs. */
+export const STREAM_CONSUMER_LIMITS = {
+  minRecordAgeSeconds: 60,
+  maxRecordAgeSeconds: 7 * 24 * 3600,
+  maxRetryAttempts: 10_000,
+  maxParallelizationFactor: 10,
+  maxBatchSize: 10_000,
+  maxBatchingWindowSeconds: 300,
+  maxConsumerNameLength: 128,
+  maxEfoConsumersPerStream: 20,
+} as const;

@@ -1,0 +1,424 @@
+import { Duration, Names, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CONSUMER_ENV, CONSUMER_METRICS } from './consumer-metrics';
+import { ConsumerType } from './consumer-type';
+import { countEfoConsumers } from './private/efo-consumer-count';
+import { createFailureBucket } from './private/failure-bucket';
+import { knownStreamRetention } from './private/stream-retention';
+import {
+  validateConsumerName,
+  validateEventSourceSettings,
+  validateFailureHandling,
+} from './private/validate-stream-consumer';
+import { STREAM_CONSUMER_DEFAULTS as DEFAULTS, STREAM_CONSUMER_LIMITS as LIMITS } from './stream-consumer-defaults';
+
+export interface StreamConsumerProps {
+  /** The stream to read; an imported stream (`Stream.fromStreamArn`) works too. */
+  readonly stream: kinesis.IStream;
+  /**
+   * Your function. Give `handler` or `entry`, not both. When it is a `lambda.Function`, the
+   * construct sets the environment the runtime toolkit reads (see `toolkitEnvironment`).
+   * @default - none; `entry` is required then
+   */
+  readonly handler?: lambda.IFunction;
+  /**
+   * Path of your handler's source file, bundled by `NodejsFunction` (local esbuild) on Node.js 22.
+   * @default - none; `handler` is required then
+   */
+  readonly entry?: string;
+  /**
+   * Extra settings of the function created from `entry`.
+   * @default - NodejsFunction defaults, runtime NODEJS_22_X
+   */
+  readonly functionProps?: nodejs.NodejsFunctionProps;
+  /** @default ConsumerType.STANDARD */
+  readonly consumerType?: ConsumerType;
+  /**
+   * Name of the enhanced fan-out consumer (1-128 of a-zA-Z0-9_.-), and the `service` dimension
+   * of the toolkit's metrics for both types.
+   * @default - a name unique in the app, derived from the construct path
+   */
+  readonly consumerName?: string;
+  /**
+   * Records per invocation, 1-10000.
+   * @default 100
+   */
+  readonly batchSize?: number;
+  /**
+   * How long to gather records before invoking, 0-300 seconds.
+   * @default Duration.seconds(0)
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Concurrent batches per shard, 1-10; order per partition key is kept.
+   * @default 1
+   */
+  readonly parallelizationFactor?: number;
+  /**
+   * Where a new mapping starts reading. TRIM_HORIZON so that nothing already in the stream is skipped.
+   * @default lambda.StartingPosition.TRIM_HORIZON
+   */
+  readonly startingPosition?: lambda.StartingPosition;
+  /**
+   * With AT_TIMESTAMP only (and then required): the start time, in Unix seconds.
+   * @default - none
+   */
+  readonly startingPositionTimestamp?: number;
+  /**
+   * Event filtering patterns (`lambda.FilterCriteria.filter(...)`). Filtered-out records are
+   * dropped by Lambda, not retried.
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html
+   * @default - every record is delivered
+   */
+  // Same type as aws-cdk-lib's StreamEventSourceProps.filters (patterns are free-form JSON).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly filters?: Array<{ [key: string]: any }>;
+  /**
+   * Producers write KPL-aggregated records. Needs parallelizationFactor 1 and no filters: both
+   * act on the aggregate, not on its user records. The runtime toolkit always de-aggregates.
+   * @default false
+   */
+  readonly kplAggregated?: boolean;
+  /**
+   * Retries of a failing batch before it goes to the on-failure destination; -1 = until it
+   * expires. Bisecting does not count. Range -1..10000.
+   * @default 10
+   */
+  readonly retryAttempts?: number;
+  /**
+   * Records older than this are sent to the on-failure destination instead of being processed.
+   * 60 seconds to 7 days, and below the stream's retention.
+   * @default - the stream retention minus 1 hour (at most 7 days)
+   */
+  readonly maxRecordAge?: Duration;
+  /**
+   * Never discard records by age (MaximumRecordAgeInSeconds -1). Not with `maxRecordAge`, nor
+   * with `retryAttempts: -1`.
+   * @default false
+   */
+  readonly infiniteRecordAge?: boolean;
+  /**
+   * Split a failing batch in two and retry each half, isolating the bad record.
+   * @default true
+   */
+  readonly bisectBatchOnError?: boolean;
+  /**
+   * Let the function report the first failed record (the runtime toolkit does), so Lambda
+   * retries from there instead of the whole batch.
+   * @default true
+   */
+  readonly reportBatchItemFailures?: boolean;
+  /**
+   * The stream's retention period, to keep maxRecordAge below it.
+   * @default - read from the stream when it is defined in this app, else 24 hours
+   */
+  readonly streamRetention?: Duration;
+  /**
+   * Bucket for Lambda's on-failure batches (full payload, under `aws/lambda/`) and, unless
+   * `quarantineQueue` is set, for quarantined records (under `quarantinePrefix`).
+   * @default - a new bucket: SSE-S3, TLS only, public access blocked, objects expire after `failureRetention`
+   */
+  readonly failureBucket?: s3.IBucket;
+  /**
+   * Expiry of objects in the bucket the construct creates.
+   * @default Duration.days(30)
+   */
+  readonly failureRetention?: Duration;
+  /**
+   * Key prefix of quarantined records in the failure bucket.
+   * @default 'quarantine/'
+   */
+  readonly quarantinePrefix?: string;
+  /**
+   * Quarantine records into this queue (one QuarantineRecord JSON per message) instead of the
+   * bucket. Messages are limited to 1 MiB; large records then retry: prefer the bucket.
+   * @default - records are quarantined in the failure bucket
+   */
+  readonly quarantineQueue?: sqs.IQueue;
+  /**
+   * Notified (S3 event notification) of every object written to the failure bucket: failed
+   * batches and quarantined records.
+   * @default - no topic notification
+   */
+  readonly failureNotificationTopic?: sns.ITopic;
+  /**
+   * Like `failureNotificationTopic`, to a queue.
+   * @default - no queue notification
+   */
+  readonly failureNotificationQueue?: sqs.IQueue;
+  /**
+   * Turn on the mapping's EventCount metrics (MetricsConfig), needed for
+   * metricOnFailureDestinationDeliveredEventCount. These are billed as custom metrics.
+   * @default true
+   */
+  readonly eventCountMetrics?: boolean;
+}
+
+/**
+ * A Lambda consumer of a Kinesis stream, standard (polling) or enhanced fan-out, with
+ * poison-pill-safe defaults: partial batch responses, bisect on error, bounded retries and
+ * record age, and an S3 on-failure destination that keeps the failed records' payload.
+ * Pair it with `processKinesisBatch` from the runtime toolkit in the handler.
+ */
+export class StreamConsumer extends Construct {
+  /** The consumer function (yours, or the one built from `entry`). */
+  public readonly function: lambda.IFunction;
+  /** The UUID of the event source mapping. */
+  public readonly eventSourceMappingId: string;
+  /** The ARN of the event source mapping. */
+  public readonly eventSourceMappingArn: string;
+  /** The registered enhanced fan-out consumer, for ENHANCED_FAN_OUT. */
+  public readonly efoConsumer?: kinesis.StreamConsumer;
+  /** Where failed batches (and, by default, quarantined records) are kept. */
+  public readonly failureBucket: s3.IBucket;
+  public readonly consumerType: ConsumerType;
+  /** The EFO consumer name, and the `service` dimension of the toolkit metrics. */
+  public readonly consumerName: string;
+  /** The mapping's maximum record age; undefined when records never expire by age. */
+  public readonly maxRecordAge?: Duration;
+  public readonly retryAttempts: number;
+  /** The stream read. */
+  public readonly stream: kinesis.IStream;
+  /** Key prefix of quarantined records in the failure bucket (when quarantining to S3). */
+  public readonly quarantinePrefix: string;
+  /**
+   * The environment the runtime toolkit reads. Set automatically on a `lambda.Function`; set it
+   * yourself on a function you imported.
+   */
+  public readonly toolkitEnvironment: { [key: string]: string };
+
+  private readonly eventCountMetrics: boolean;
+
+  constructor(scope: Construct, id: string, props: StreamConsumerProps) {
+    super(scope, id);
+    if ((props.handler === undefined) === (props.entry === undefined)) {
+      throw new Error(
+        `give handler or entry, exactly one. Received ${props.handler ? 'both handler and entry' : 'neither handler nor entry'}`,
+      );
+    }
+    this.stream = props.stream;
+    this.consumerType = props.consumerType ?? ConsumerType.STANDARD;
+    const enhancedFanOut = this.consumerType === ConsumerType.ENHANCED_FAN_OUT;
+    this.consumerName =
+      props.consumerName ?? Names.uniqueResourceName(this, { maxLength: LIMITS.maxConsumerNameLength });
+    validateConsumerName(this.consumerName, enhancedFanOut);
+
+    const startingPosition = props.startingPosition ?? DEFAULTS.startingPosition;
+    validateEventSourceSettings({
+      batchSize: props.batchSize,
+      maxBatchingWindow: props.maxBatchingWindow,
+      parallelizationFactor: props.parallelizationFactor,
+      startingPosition,
+      startingPositionTimestamp: props.startingPositionTimestamp,
+      hasFilters: (props.filters?.length ?? 0) > 0,
+      kplAggregated: props.kplAggregated ?? false,
+    });
+
+    const streamRetention = props.streamRetention ?? knownStreamRetention(props.stream) ?? DEFAULTS.streamRetention;
+    const infiniteRecordAge = props.infiniteRecordAge ?? false;
+    this.retryAttempts = props.retryAttempts ?? DEFAULTS.retryAttempts;
+    validateFailureHandling({
+      retryAttempts: this.retryAttempts,
+      maxRecordAge: props.maxRecordAge,
+      infiniteRecordAge,
+      streamRetention,
+    });
+    this.maxRecordAge = infiniteRecordAge ? undefined : (props.maxRecordAge ?? defaultMaxRecordAge(streamRetention));
+
+    if (enhancedFanOut) {
+      const existing = countEfoConsumers(this, props.stream.streamArn);
+      if (existing >= LIMITS.maxEfoConsumersPerStream) {
+        throw new Error(
+          `a stream can have at most ${LIMITS.maxEfoConsumersPerStream} enhanced fan-out consumers. Received consumer number ${existing + 1} on stream ${props.stream.node.path}`,
+        );
+      }
+      this.efoConsumer = new kinesis.StreamConsumer(this, 'EfoConsumer', {
+        stream: props.stream,
+        streamConsumerName: this.consumerName,
+      });
+    }
+
+    this.failureBucket =
+      props.failureBucket ??
+      createFailureBucket(this, 'FailureBucket', props.failureRetention ?? DEFAULTS.failureRetention);
+    this.quarantinePrefix = props.quarantinePrefix ?? DEFAULTS.quarantinePrefix;
+
+    this.function =
+      props.handler ??
+      new nodejs.NodejsFunction(this, 'Resource', {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        ...props.functionProps,
+        entry: props.entry,
+      });
+
+    this.toolkitEnvironment = {
+      [CONSUMER_ENV.serviceName]: this.consumerName,
+      [CONSUMER_ENV.metricsNamespace]: CONSUMER_METRICS.namespace,
+      ...(props.quarantineQueue
+        ? { [CONSUMER_ENV.quarantineQueueUrl]: props.quarantineQueue.queueUrl }
+        : {
+            [CONSUMER_ENV.quarantineBucketName]: this.failureBucket.bucketName,
+            [CONSUMER_ENV.quarantinePrefix]: this.quarantinePrefix,
+          }),
+    };
+    if (this.function instanceof lambda.Function) {
+      for (const [key, value] of Object.entries(this.toolkitEnvironment)) this.function.addEnvironment(key, value);
+    }
+    if (props.quarantineQueue) props.quarantineQueue.grantSendMessages(this.function);
+    // S3OnFailureDestination grants the function read/write on the whole bucket, which covers
+    // the quarantine prefix too.
+
+    this.eventCountMetrics = props.eventCountMetrics ?? true;
+    const sourceProps: sources.KinesisEventSourceProps = {
+      startingPosition,
+      startingPositionTimestamp: props.startingPositionTimestamp,
+      batchSize: props.batchSize ?? DEFAULTS.batchSize,
+      maxBatchingWindow: props.maxBatchingWindow,
+      parallelizationFactor: props.parallelizationFactor ?? DEFAULTS.parallelizationFactor,
+      filters: props.filters,
+      retryAttempts: this.retryAttempts,
+      maxRecordAge: this.maxRecordAge,
+      bisectBatchOnError: props.bisectBatchOnError ?? DEFAULTS.bisectBatchOnError,
+      reportBatchItemFailures: props.reportBatchItemFailures ?? DEFAULTS.reportBatchItemFailures,
+      onFailure: new sources.S3OnFailureDestination(this.failureBucket),
+      metricsConfig: this.eventCountMetrics ? { metrics: [lambda.MetricType.EVENT_COUNT] } : undefined,
+    };
+    const source = this.efoConsumer
+      ? new sources.KinesisConsumerEventSource(this.efoConsumer, sourceProps)
+      : new sources.KinesisEventSource(props.stream, sourceProps);
+    this.function.addEventSource(source);
+    this.eventSourceMappingId = source.eventSourceMappingId;
+    this.eventSourceMappingArn = source.eventSourceMappingArn;
+    if (infiniteRecordAge) {
+      // The L2 cannot express -1; write it explicitly so that an update from a bounded age resets it.
+      this.cfnEventSourceMapping().addPropertyOverride('MaximumRecordAgeInSeconds', -1);
+    }
+
+    if (props.failureNotificationTopic) {
+      this.failureBucket.addEventNotification(
+        s3.EventType.OBJECT_CREATED,
+        new s3n.SnsDestination(props.failureNotificationTopic),
+      );
+    }
+    if (props.failureNotificationQueue) {
+      this.failureBucket.addEventNotification(
+        s3.EventType.OBJECT_CREATED,
+        new s3n.SqsDestination(props.failureNotificationQueue),
+      );
+    }
+  }
+
+  /** AWS/Lambda IteratorAge of the function: age of the last record read, in ms. Maximum over 5 minutes. */
+  public metricIteratorAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metric('IteratorAge', { statistic: cloudwatch.Stats.MAXIMUM, ...props });
+  }
+
+  /** AWS/Lambda Errors of the function. Sum over 5 minutes. */
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricErrors(props);
+  }
+
+  /** AWS/Lambda Throttles of the function. Sum over 5 minutes. */
+  public metricThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricThrottles(props);
+  }
+
+  /**
+   * AWS/Lambda OnFailureDestinationDeliveredEventCount of the mapping (dimension
+   * EventSourceMappingUUID): records sent to the on-failure destination. Sum over 5 minutes.
+   * Published only with the mapping's EventCount metrics (`eventCountMetrics`, on by default).
+   */
+  public metricOnFailureDestinationDeliveredEventCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.eventCountMetrics) {
+      throw new Error(
+        `metricOnFailureDestinationDeliveredEventCount needs eventCountMetrics: Lambda publishes it only with the EventCount MetricsConfig. Received eventCountMetrics false on ${this.node.path}`,
+      );
+    }
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Lambda',
+      metricName: 'OnFailureDestinationDeliveredEventCount',
+      dimensionsMap: { EventSourceMappingUUID: this.eventSourceMappingId },
+      statistic: cloudwatch.Stats.SUM,
+      ...props,
+    });
+  }
+
+  /**
+   * Records the runtime toolkit quarantined: CdkKinesisPipeline RecordsQuarantined with
+   * dimension service = consumerName (EMF via Powertools Metrics). Sum over 5 minutes.
+   */
+  public metricRecordsQuarantined(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.toolkitMetric(CONSUMER_METRICS.recordsQuarantined, props);
+  }
+
+  /** Records the runtime toolkit processed (CdkKinesisPipeline RecordsProcessed). Sum over 5 minutes. */
+  public metricRecordsProcessed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.toolkitMetric(CONSUMER_METRICS.recordsProcessed, props);
+  }
+
+  /** Records left for Lambda to retry after a transient failure (CdkKinesisPipeline RecordsRetried). Sum over 5 minutes. */
+  public metricRecordsRetried(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.toolkitMetric(CONSUMER_METRICS.recordsRetried, props);
+  }
+
+  /**
+   * AWS/Kinesis SubscribeToShardEvent.MillisBehindLatest of the enhanced fan-out consumer
+   * (dimensions StreamName, ConsumerName). Maximum over 5 minutes. EFO consumers only.
+   */
+  public metricMillisBehindLatest(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.efoConsumer) {
+      throw new Error(
+        `metricMillisBehindLatest is only available for ENHANCED_FAN_OUT consumers. Received consumerType ${this.consumerType} on ${this.node.path}`,
+      );
+    }
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Kinesis',
+      metricName: 'SubscribeToShardEvent.MillisBehindLatest',
+      dimensionsMap: { StreamName: this.stream.streamName, ConsumerName: this.efoConsumer.streamConsumerName },
+      statistic: cloudwatch.Stats.MAXIMUM,
+      ...props,
+    });
+  }
+
+  /** The mapping's L1, which the event source creates under the function. */
+  private cfnEventSourceMapping(): lambda.CfnEventSourceMapping {
+    const mapping = this.function.node
+      .findAll()
+      .find(
+        (c): c is lambda.EventSourceMapping =>
+          c instanceof lambda.EventSourceMapping && c.eventSourceMappingId === this.eventSourceMappingId,
+      );
+    return mapping!.node.defaultChild as lambda.CfnEventSourceMapping;
+  }
+
+  private toolkitMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: CONSUMER_METRICS.namespace,
+      metricName,
+      dimensionsMap: { [CONSUMER_METRICS.serviceDimension]: this.consumerName },
+      statistic: cloudwatch.Stats.SUM,
+      ...props,
+    });
+  }
+}
+
+/** Retention minus a margin, within Lambda's 60 s..7 days; undefined for an unresolved retention. */
+function defaultMaxRecordAge(retention: Duration): Duration {
+  if (retention.isUnresolved() || Token.isUnresolved(retention.toSeconds())) {
+    return Duration.hours(23);
+  }
+  const seconds = Math.min(
+    LIMITS.maxRecordAgeSeconds,
+    retention.toSeconds() - DEFAULTS.recordAgeMarginBelowRetention.toSeconds(),
+  );
+  return Duration.seconds(Math.max(LIMITS.minRecordAgeSeconds, seconds));
+}

@@ -1,0 +1,202 @@
+import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ConsumerType, StreamConsumer, type StreamConsumerProps } from '../../lib/consumer';
+import { createTestStack } from '../support/app';
+
+let stack: Stack;
+let stream: kinesis.Stream;
+let counter = 0;
+beforeEach(() => {
+  stack = createTestStack();
+  stream = new kinesis.Stream(stack, 'Stream');
+});
+
+function fn(): lambda.IFunction {
+  return new lambda.Function(stack, `Fn${counter++}`, {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+  });
+}
+
+function consumer(props: Partial<StreamConsumerProps>, id = 'Consumer'): StreamConsumer {
+  return new StreamConsumer(stack, id, { stream, handler: fn(), ...props });
+}
+
+function numberParam(name: string): number {
+  return new CfnParameter(stack, name, { type: 'Number' }).valueAsNumber;
+}
+
+describe('retryAttempts: -1..10000', () => {
+  test.each([-2, 10001, 1.5])('fails for %p', (value) => {
+    expect(() => consumer({ retryAttempts: value })).toThrow(
+      new RegExp(`retryAttempts must be -1 .* between 0 and 10000\\. Received ${value}`),
+    );
+  });
+  test.each([-1, 0, 10000])('accepts %p', (value) => {
+    expect(() => consumer({ retryAttempts: value })).not.toThrow();
+  });
+  test('accepts a token', () => {
+    consumer({ retryAttempts: numberParam('Retries') });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      MaximumRetryAttempts: { Ref: 'Retries' },
+    });
+  });
+});
+
+describe('maxRecordAge: 60 s..7 days, below the retention', () => {
+  test('fails below 60 seconds', () => {
+    expect(() => consumer({ maxRecordAge: Duration.seconds(59) })).toThrow(
+      /maxRecordAge must be between 60 seconds and 7 days \(604800 seconds\)\. Received 59 seconds/,
+    );
+  });
+  test('fails above 7 days (with a long retention)', () => {
+    expect(() => consumer({ maxRecordAge: Duration.days(8), streamRetention: Duration.days(30) })).toThrow(
+      /maxRecordAge must be between .* Received 691200 seconds/,
+    );
+  });
+  test('fails at or above the retention', () => {
+    expect(() => consumer({ maxRecordAge: Duration.hours(24) })).toThrow(
+      /maxRecordAge must be below the stream's retention period \(streamRetention 86400 seconds\).* Received 86400 seconds/,
+    );
+  });
+  test('the retention is read from the stream', () => {
+    const longStream = new kinesis.Stream(stack, 'Long', { retentionPeriod: Duration.hours(72) });
+    expect(() => consumer({ stream: longStream, maxRecordAge: Duration.hours(48) })).not.toThrow();
+    expect(() => consumer({ stream: longStream, maxRecordAge: Duration.hours(72) }, 'Other')).toThrow(
+      /streamRetention 259200 seconds.* Received 259200 seconds/,
+    );
+  });
+  test('streamRetention tells the retention of an imported stream', () => {
+    const imported = kinesis.Stream.fromStreamArn(stack, 'Imported', 'arn:aws:kinesis:us-east-1:123456789012:stream/x');
+    expect(() => consumer({ stream: imported, maxRecordAge: Duration.hours(30) })).toThrow(/Received 108000 seconds/);
+    expect(() =>
+      consumer({ stream: imported, maxRecordAge: Duration.hours(30), streamRetention: Duration.hours(48) }, 'B'),
+    ).not.toThrow();
+  });
+  test('accepts the bounds', () => {
+    expect(() => consumer({ maxRecordAge: Duration.seconds(60) })).not.toThrow();
+    expect(() => consumer({ maxRecordAge: Duration.days(7), streamRetention: Duration.days(8) }, 'B')).not.toThrow();
+  });
+  test('infiniteRecordAge with maxRecordAge fails', () => {
+    expect(() => consumer({ maxRecordAge: Duration.hours(1), infiniteRecordAge: true })).toThrow(
+      /set maxRecordAge or infiniteRecordAge, not both\. Received maxRecordAge 1 hour/,
+    );
+  });
+  test('infinite retries with infinite record age fails', () => {
+    expect(() => consumer({ retryAttempts: -1, infiniteRecordAge: true })).toThrow(
+      /retryAttempts -1 and infiniteRecordAge together .* Received retryAttempts -1 and infiniteRecordAge true/,
+    );
+  });
+  test('infinite retries with a bounded record age is accepted', () => {
+    expect(() => consumer({ retryAttempts: -1 })).not.toThrow();
+  });
+});
+
+describe('event source settings', () => {
+  test.each([0, 11])('parallelizationFactor %p fails', (value) => {
+    expect(() => consumer({ parallelizationFactor: value })).toThrow(
+      new RegExp(`parallelizationFactor must be an integer between 1 and 10\\. Received ${value}`),
+    );
+  });
+  test('parallelizationFactor accepts a token', () => {
+    consumer({ parallelizationFactor: numberParam('Factor') });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      ParallelizationFactor: { Ref: 'Factor' },
+    });
+  });
+  test.each([0, 10001])('batchSize %p fails', (value) => {
+    expect(() => consumer({ batchSize: value })).toThrow(
+      new RegExp(`batchSize must be an integer between 1 and 10000\\. Received ${value}`),
+    );
+  });
+  test('batchSize accepts a token', () => {
+    consumer({ batchSize: numberParam('Batch') });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: { Ref: 'Batch' } });
+  });
+  test('maxBatchingWindow over 300 seconds fails', () => {
+    expect(() => consumer({ maxBatchingWindow: Duration.seconds(301) })).toThrow(
+      /maxBatchingWindow must be between 0 and 300 seconds\. Received 301 seconds/,
+    );
+  });
+  test('maxBatchingWindow accepts 300 seconds and a token', () => {
+    expect(() => consumer({ maxBatchingWindow: Duration.minutes(5) })).not.toThrow();
+    consumer({ maxBatchingWindow: Duration.seconds(numberParam('Window')) }, 'B');
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      MaximumBatchingWindowInSeconds: { Ref: 'Window' },
+    });
+  });
+  test('AT_TIMESTAMP without a timestamp fails', () => {
+    expect(() => consumer({ startingPosition: lambda.StartingPosition.AT_TIMESTAMP })).toThrow(
+      /startingPositionTimestamp is required when startingPosition is AT_TIMESTAMP\. Received none/,
+    );
+  });
+  test('a timestamp without AT_TIMESTAMP fails', () => {
+    expect(() =>
+      consumer({ startingPosition: lambda.StartingPosition.LATEST, startingPositionTimestamp: 1700000000 }),
+    ).toThrow(
+      /startingPositionTimestamp is only allowed with startingPosition AT_TIMESTAMP\. Received startingPositionTimestamp 1700000000 with startingPosition LATEST/,
+    );
+  });
+  test('AT_TIMESTAMP accepts a token timestamp', () => {
+    consumer({
+      startingPosition: lambda.StartingPosition.AT_TIMESTAMP,
+      startingPositionTimestamp: numberParam('Start'),
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      StartingPositionTimestamp: { Ref: 'Start' },
+    });
+  });
+  test('kplAggregated with parallelizationFactor > 1 fails', () => {
+    expect(() => consumer({ kplAggregated: true, parallelizationFactor: 2 })).toThrow(
+      /kplAggregated records require parallelizationFactor 1 .* Received parallelizationFactor 2/,
+    );
+  });
+  test('kplAggregated with filters fails', () => {
+    const filters = [lambda.FilterCriteria.filter({ partitionKey: lambda.FilterRule.isEqual('a') })];
+    expect(() => consumer({ kplAggregated: true, filters })).toThrow(
+      /filters cannot be used with kplAggregated records.* Received filters with kplAggregated true/,
+    );
+  });
+  test('kplAggregated alone is accepted', () => {
+    expect(() => consumer({ kplAggregated: true })).not.toThrow();
+  });
+});
+
+describe('consumer names and counts', () => {
+  test('a consumer name over 128 characters fails', () => {
+    expect(() => consumer({ consumerName: 'c'.repeat(129) })).toThrow(
+      /consumerName must be 1 to 128 characters long\. Received 129 characters/,
+    );
+  });
+  test('an EFO consumer name with invalid characters fails', () => {
+    expect(() => consumer({ consumerName: 'bad name', consumerType: ConsumerType.ENHANCED_FAN_OUT })).toThrow(
+      /consumerName may only contain .* Received bad name/,
+    );
+  });
+  test('a consumer name token is accepted', () => {
+    const name = new CfnParameter(stack, 'Name').valueAsString;
+    consumer({ consumerName: name, consumerType: ConsumerType.ENHANCED_FAN_OUT });
+    Template.fromStack(stack).hasResourceProperties('AWS::Kinesis::StreamConsumer', { ConsumerName: { Ref: 'Name' } });
+  });
+  test('the 21st enhanced fan-out consumer on a stream fails; other streams are counted apart', () => {
+    for (let i = 0; i < 20; i++) consumer({ consumerType: ConsumerType.ENHANCED_FAN_OUT }, `Efo${i}`);
+    expect(() => consumer({ consumerType: ConsumerType.ENHANCED_FAN_OUT }, 'Efo20')).toThrow(
+      /a stream can have at most 20 enhanced fan-out consumers\. Received consumer number 21 on stream TestStack\/Stream/,
+    );
+    const other = new kinesis.Stream(stack, 'Other');
+    expect(() => consumer({ stream: other, consumerType: ConsumerType.ENHANCED_FAN_OUT }, 'OtherEfo')).not.toThrow();
+    // Standard consumers do not count.
+    expect(() => consumer({}, 'Standard')).not.toThrow();
+  });
+  test('handler and entry: exactly one', () => {
+    expect(() => new StreamConsumer(stack, 'None', { stream })).toThrow(
+      /give handler or entry, exactly one\. Received neither handler nor entry/,
+    );
+    expect(() => new StreamConsumer(stack, 'Both', { stream, handler: fn(), entry: 'x.ts' })).toThrow(
+      /Received both handler and entry/,
+    );
+  });
+});

@@ -1,0 +1,440 @@
+import * as path from 'node:path';
+import { Duration, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { CONSUMER_METRICS, ConsumerType, StreamConsumer } from '../../lib/consumer';
+import { KINESIS_BATCH_METRICS } from '../../lambda/runtime/kinesis-batch';
+import { QUARANTINE_ENV } from '../../lambda/runtime/quarantine';
+import { createTestStack } from '../support/app';
+
+const ENTRY = path.join(__dirname, 'support', 'sample-handler.ts');
+
+function userFunction(stack: Stack, id = 'Fn'): lambda.Function {
+  return new lambda.Function(stack, id, {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] })'),
+  });
+}
+
+describe('StreamConsumer defaults (standard)', () => {
+  let stack: Stack;
+  let stream: kinesis.Stream;
+  let consumer: StreamConsumer;
+  let template: Template;
+  beforeEach(() => {
+    stack = createTestStack();
+    stream = new kinesis.Stream(stack, 'Stream');
+    consumer = new StreamConsumer(stack, 'Consumer', { stream, handler: userFunction(stack) });
+    template = Template.fromStack(stack);
+  });
+
+  test('poison-pill-safe mapping: bisect, partial batch responses, bounded retries and age, S3 on-failure', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: stack.resolve(stream.streamArn),
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      ParallelizationFactor: 1,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: 10,
+      // 24 h retention - 1 h: failed batches reach S3 before the records expire.
+      MaximumRecordAgeInSeconds: 23 * 3600,
+      DestinationConfig: { OnFailure: { Destination: stack.resolve(consumer.failureBucket.bucketArn) } },
+      MetricsConfig: { Metrics: ['EventCount'] },
+    });
+    expect(consumer.retryAttempts).toBe(10);
+    expect(consumer.maxRecordAge?.toSeconds()).toBe(82800);
+    expect(consumer.consumerType).toBe(ConsumerType.STANDARD);
+    expect(consumer.efoConsumer).toBeUndefined();
+    template.resourceCountIs('AWS::Kinesis::StreamConsumer', 0);
+  });
+
+  test('failure bucket: SSE-S3, public access blocked, TLS only, objects expire', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: [
+          Match.objectLike({
+            ExpirationInDays: 30,
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            Status: 'Enabled',
+          }),
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  test('the function gets the toolkit environment and may read the stream and write the bucket', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          POWERTOOLS_SERVICE_NAME: consumer.consumerName,
+          POWERTOOLS_METRICS_NAMESPACE: 'CdkKinesisPipeline',
+          QUARANTINE_BUCKET_NAME: stack.resolve(consumer.failureBucket.bucketName),
+          QUARANTINE_PREFIX: 'quarantine/',
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['kinesis:GetRecords', 'kinesis:GetShardIterator']),
+            Resource: stack.resolve(stream.streamArn),
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['s3:PutObject']),
+            Resource: Match.arrayWith([stack.resolve(consumer.failureBucket.bucketArn)]),
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('StreamConsumer enhanced fan-out', () => {
+  test('registers a stream consumer and maps the function to it', () => {
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'Stream');
+    const consumer = new StreamConsumer(stack, 'Efo', {
+      stream,
+      handler: userFunction(stack),
+      consumerType: ConsumerType.ENHANCED_FAN_OUT,
+      consumerName: 'minute-aggregates',
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Kinesis::StreamConsumer', {
+      ConsumerName: 'minute-aggregates',
+      StreamARN: stack.resolve(stream.streamArn),
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: stack.resolve(consumer.efoConsumer!.streamConsumerArn),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: stack.resolve(consumer.failureBucket.bucketArn) } },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'],
+            Resource: stack.resolve(consumer.efoConsumer!.streamConsumerArn),
+          }),
+        ]),
+      },
+    });
+    expect(stack.resolve(consumer.metricMillisBehindLatest())).toMatchObject({
+      namespace: 'AWS/Kinesis',
+      metricName: 'SubscribeToShardEvent.MillisBehindLatest',
+      statistic: 'Maximum',
+      dimensions: {
+        StreamName: stack.resolve(stream.streamName),
+        ConsumerName: stack.resolve(consumer.efoConsumer!.streamConsumerName),
+      },
+    });
+  });
+
+  test('the default consumer name is unique, valid and at most 128 characters', () => {
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'Stream');
+    const a = new StreamConsumer(stack, 'A'.repeat(150), {
+      stream,
+      handler: userFunction(stack, 'F1'),
+      consumerType: ConsumerType.ENHANCED_FAN_OUT,
+    });
+    const b = new StreamConsumer(stack, 'B', {
+      stream,
+      handler: userFunction(stack, 'F2'),
+      consumerType: ConsumerType.ENHANCED_FAN_OUT,
+    });
+    expect(a.consumerName.length).toBeLessThanOrEqual(128);
+    expect(a.consumerName).toMatch(/^[a-zA-Z0-9_.-]+$/);
+    expect(a.consumerName).not.toBe(b.consumerName);
+  });
+});
+
+describe('StreamConsumer with imported and generated resources', () => {
+  test('an imported stream and an imported function; the toolkit environment is exposed', () => {
+    const stack = createTestStack();
+    const stream = kinesis.Stream.fromStreamArn(stack, 'Stream', 'arn:aws:kinesis:us-east-1:123456789012:stream/logs');
+    const role = iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::123456789012:role/mine');
+    const fn = lambda.Function.fromFunctionAttributes(stack, 'Fn', {
+      functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:mine',
+      role,
+      sameEnvironment: true,
+    });
+    const consumer = new StreamConsumer(stack, 'Consumer', { stream, handler: fn, consumerName: 'mine' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: 'arn:aws:kinesis:us-east-1:123456789012:stream/logs',
+      FunctionName: 'mine',
+    });
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    expect(Object.keys(consumer.toolkitEnvironment).sort()).toEqual([
+      'POWERTOOLS_METRICS_NAMESPACE',
+      'POWERTOOLS_SERVICE_NAME',
+      'QUARANTINE_BUCKET_NAME',
+      'QUARANTINE_PREFIX',
+    ]);
+  });
+
+  test('entry builds a Node.js 22 function as the Resource child', () => {
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'Stream');
+    const consumer = new StreamConsumer(stack, 'Consumer', {
+      stream,
+      entry: ENTRY,
+      functionProps: { memorySize: 512 },
+    });
+    expect(consumer.function.node.id).toBe('Resource');
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      MemorySize: 512,
+      Environment: { Variables: Match.objectLike({ QUARANTINE_PREFIX: 'quarantine/' }) },
+    });
+  });
+
+  test('an existing failure bucket is used and no bucket is created', () => {
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'Stream');
+    const bucket = s3.Bucket.fromBucketName(stack, 'Existing', 'my-failures');
+    const consumer = new StreamConsumer(stack, 'Consumer', {
+      stream,
+      handler: userFunction(stack),
+      failureBucket: bucket,
+      quarantinePrefix: 'q/',
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    expect(consumer.failureBucket).toBe(bucket);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ QUARANTINE_BUCKET_NAME: 'my-failures', QUARANTINE_PREFIX: 'q/' }) },
+    });
+  });
+
+  test('several consumers on one stream and several pipelines in one stack', () => {
+    const stack = createTestStack();
+    for (const pipeline of ['One', 'Two']) {
+      const stream = new kinesis.Stream(stack, `${pipeline}Stream`);
+      new StreamConsumer(stack, `${pipeline}Alerts`, { stream, handler: userFunction(stack, `${pipeline}F1`) });
+      new StreamConsumer(stack, `${pipeline}Archive`, { stream, handler: userFunction(stack, `${pipeline}F2`) });
+      new StreamConsumer(stack, `${pipeline}Aggregates`, {
+        stream,
+        handler: userFunction(stack, `${pipeline}F3`),
+        consumerType: ConsumerType.ENHANCED_FAN_OUT,
+      });
+    }
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 6);
+    template.resourceCountIs('AWS::Kinesis::StreamConsumer', 2);
+    template.resourceCountIs('AWS::S3::Bucket', 6);
+  });
+});
+
+describe('StreamConsumer options', () => {
+  test('tuning props reach the mapping', () => {
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'Stream');
+    new StreamConsumer(stack, 'Consumer', {
+      stream,
+      handler: userFunction(stack),
+      batchSize: 500,
+      maxBatchingWindow: Duration.seconds(5),
+      parallelizationFactor: 4,
+      startingPosition: lambda.StartingPosition.AT_TIMESTAMP,
+      startingPositionTimestamp: 1700000000,
+      filters: [lambda.FilterCriteria.filter({ data: { status: lambda.FilterRule.isEqual(500) } })],
+      retryAttempts: 2,
+      maxRecordAge: Duration.hours(1),
+      bisectBatchOnError: false,
+      reportBatchItemFailures: false,
+      eventCountMetrics: false,
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 500,
+      MaximumBatchingWindowInSeconds: 5,
+      ParallelizationFactor: 4,
+      StartingPosition: 'AT_TIMESTAMP',
+      StartingPositionTimestamp: 1700000000,
+      FilterCriteria: { Filters: [{ Pattern: '{"data":{"status":[{"numeric":["=",500]}]}}' }] },
+      MaximumRetryAttempts: 2,
+      MaximumRecordAgeInSeconds: 3600,
+      BisectBatchOnFunctionError: false,
+      FunctionResponseTypes: Match.absent(),
+      MetricsConfig: Match.absent(),
+    });
+  });
+
+  test('maxRecordAge defaults below the retention of a stream defined in the app', () => {
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'Stream', { retentionPeriod: Duration.hours(48) });
+    const consumer = new StreamConsumer(stack, 'Consumer', { stream, handler: userFunction(stack) });
+    expect(consumer.maxRecordAge?.toHours()).toBe(47);
+    const longStream = new kinesis.Stream(stack, 'Long', { retentionPeriod: Duration.days(30) });
+    const capped = new StreamConsumer(stack, 'Capped', { stream: longStream, handler: userFunction(stack, 'F2') });
+    expect(capped.maxRecordAge?.toDays()).toBe(7);
+  });
+
+  test('infiniteRecordAge writes -1 explicitly', () => {
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'Stream');
+    const consumer = new StreamConsumer(stack, 'Consumer', {
+      stream,
+      handler: userFunction(stack),
+      infiniteRecordAge: true,
+    });
+    expect(consumer.maxRecordAge).toBeUndefined();
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      MaximumRecordAgeInSeconds: -1,
+      MaximumRetryAttempts: 10,
+    });
+  });
+
+  test('quarantineQueue: records go to SQS; the function may send to it', () => {
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'Stream');
+    const queue = new sqs.Queue(stack, 'Quarantine');
+    new StreamConsumer(stack, 'Consumer', { stream, handler: userFunction(stack), quarantineQueue: queue });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          QUARANTINE_QUEUE_URL: stack.resolve(queue.queueUrl),
+          QUARANTINE_BUCKET_NAME: Match.absent(),
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']), Resource: stack.resolve(queue.queueArn) }),
+        ]),
+      },
+    });
+  });
+
+  test('failure notifications: S3 event notifications to SNS and SQS', () => {
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'Stream');
+    const topic = new sns.Topic(stack, 'Topic');
+    const queue = new sqs.Queue(stack, 'Queue');
+    new StreamConsumer(stack, 'Consumer', {
+      stream,
+      handler: userFunction(stack),
+      failureNotificationTopic: topic,
+      failureNotificationQueue: queue,
+    });
+    Template.fromStack(stack).hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: {
+        TopicConfigurations: [{ Events: ['s3:ObjectCreated:*'], TopicArn: stack.resolve(topic.topicArn) }],
+        QueueConfigurations: [{ Events: ['s3:ObjectCreated:*'], QueueArn: stack.resolve(queue.queueArn) }],
+      },
+    });
+  });
+});
+
+describe('StreamConsumer metrics', () => {
+  test('Lambda, mapping and toolkit metrics carry their dimensions', () => {
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'Stream');
+    const fn = userFunction(stack);
+    const consumer = new StreamConsumer(stack, 'Consumer', { stream, handler: fn, consumerName: 'alerts' });
+    const fnDims = { FunctionName: stack.resolve(fn.functionName) };
+    expect(stack.resolve(consumer.metricIteratorAge())).toMatchObject({
+      namespace: 'AWS/Lambda',
+      metricName: 'IteratorAge',
+      statistic: 'Maximum',
+      dimensions: fnDims,
+    });
+    expect(stack.resolve(consumer.metricErrors())).toMatchObject({
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      statistic: 'Sum',
+      dimensions: fnDims,
+    });
+    expect(stack.resolve(consumer.metricThrottles())).toMatchObject({
+      namespace: 'AWS/Lambda',
+      metricName: 'Throttles',
+      dimensions: fnDims,
+    });
+    expect(stack.resolve(consumer.metricOnFailureDestinationDeliveredEventCount())).toMatchObject({
+      namespace: 'AWS/Lambda',
+      metricName: 'OnFailureDestinationDeliveredEventCount',
+      statistic: 'Sum',
+      dimensions: { EventSourceMappingUUID: stack.resolve(consumer.eventSourceMappingId) },
+    });
+    expect(stack.resolve(consumer.metricRecordsQuarantined())).toMatchObject({
+      namespace: 'CdkKinesisPipeline',
+      metricName: 'RecordsQuarantined',
+      statistic: 'Sum',
+      dimensions: { service: 'alerts' },
+    });
+    expect(consumer.metricIteratorAge({ period: Duration.minutes(1) }).period.toMinutes()).toBe(1);
+  });
+
+  test('metricMillisBehindLatest is refused on a standard consumer', () => {
+    const stack = createTestStack();
+    const consumer = new StreamConsumer(stack, 'Consumer', {
+      stream: new kinesis.Stream(stack, 'S'),
+      handler: userFunction(stack),
+    });
+    expect(() => consumer.metricMillisBehindLatest()).toThrow(/ENHANCED_FAN_OUT.*Received consumerType STANDARD/);
+  });
+
+  test('metricOnFailureDestinationDeliveredEventCount is refused without EventCount metrics', () => {
+    const stack = createTestStack();
+    const consumer = new StreamConsumer(stack, 'Consumer', {
+      stream: new kinesis.Stream(stack, 'S'),
+      handler: userFunction(stack),
+      eventCountMetrics: false,
+    });
+    expect(() => consumer.metricOnFailureDestinationDeliveredEventCount()).toThrow(
+      /eventCountMetrics.*Received eventCountMetrics false/,
+    );
+  });
+
+  test('the construct and the runtime toolkit agree on metric names and environment', () => {
+    expect(CONSUMER_METRICS.namespace).toBe(KINESIS_BATCH_METRICS.defaultNamespace);
+    expect(CONSUMER_METRICS.recordsQuarantined).toBe(KINESIS_BATCH_METRICS.recordsQuarantined);
+    expect(CONSUMER_METRICS.recordsProcessed).toBe(KINESIS_BATCH_METRICS.recordsProcessed);
+    expect(CONSUMER_METRICS.recordsRetried).toBe(KINESIS_BATCH_METRICS.recordsRetried);
+    expect(QUARANTINE_ENV).toEqual({
+      bucketName: 'QUARANTINE_BUCKET_NAME',
+      prefix: 'QUARANTINE_PREFIX',
+      queueUrl: 'QUARANTINE_QUEUE_URL',
+    });
+  });
+});
