@@ -13,3 +13,11 @@ export {
   type FailedReplay,
 } from './redrive';
 export { listFailureDocuments, type FailureDocumentSource } from './s3-source';
+export {
+  runRedrive,
+  redriveEnvironment,
+  isMessagingEvent,
+  REDRIVE_ENV,
+  type RedriveInvocation,
+  type RedriveEnvironment,
+} from './run-redrive';

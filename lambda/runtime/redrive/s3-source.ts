@@ -14,6 +14,8 @@ export interface FailureDocumentSource {
   readonly prefix?: string;
   /** Exact keys to read instead of listing the prefix. @default - every object under prefix */
   readonly keys?: readonly string[];
+  /** Prefix of the redrive ledger, never read as failure documents. @default 'redrive-ledger/' */
+  readonly ledgerPrefix?: string;
   /** Objects to read at most, to bound one run. @default 1000 */
   readonly maxObjects?: number;
 }
@@ -39,7 +41,12 @@ async function listKeys(source: FailureDocumentSource): Promise<string[]> {
       new ListObjectsV2Command({ Bucket: source.bucketName, Prefix: source.prefix ?? '', ContinuationToken: token }),
     );
     for (const object of page.Contents ?? []) {
-      if (!object.Key || object.Key.startsWith(S3RedriveLedger.DEFAULT_PREFIX) || object.Key.endsWith('/')) continue;
+      if (
+        !object.Key ||
+        object.Key.startsWith(source.ledgerPrefix ?? S3RedriveLedger.DEFAULT_PREFIX) ||
+        object.Key.endsWith('/')
+      )
+        continue;
       keys.push(object.Key);
       if (keys.length >= max) return keys;
     }
