@@ -1,0 +1,81 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { MonitorableConsumer } from '../../lib/monitoring';
+import { createTestStack } from '../support/app';
+
+describe('MonitorableConsumer (imported consumers)', () => {
+  const stack = createTestStack();
+  const fn = lambda.Function.fromFunctionArn(
+    stack,
+    'Fn',
+    'arn:aws:lambda:eu-west-1:111111111111:function:orders-consumer',
+  );
+  const stream = kinesis.Stream.fromStreamArn(stack, 'Stream', 'arn:aws:kinesis:eu-west-1:111111111111:stream/orders');
+
+  test('a standard consumer: Lambda metrics by FunctionName, failures by EventSourceMappingUUID', () => {
+    const consumer = new MonitorableConsumer({
+      function: fn,
+      eventSourceMappingId: 'a1b2',
+      maxRecordAge: Duration.hours(1),
+    });
+    expect(consumer.consumerType).toBe('STANDARD');
+    expect(stack.resolve(consumer.consumerName)).toBe('orders-consumer');
+    expect(consumer.maxRecordAge?.toSeconds()).toBe(3600);
+    for (const [metric, name] of [
+      [consumer.metricIteratorAge(), 'IteratorAge'],
+      [consumer.metricErrors(), 'Errors'],
+      [consumer.metricThrottles(), 'Throttles'],
+    ] as const) {
+      expect(metric).toMatchObject({
+        namespace: 'AWS/Lambda',
+        metricName: name,
+        dimensions: { FunctionName: 'orders-consumer' },
+      });
+    }
+    expect(consumer.metricIteratorAge().statistic).toBe('Maximum');
+    expect(consumer.metricOnFailureDestinationDeliveredEventCount()).toMatchObject({
+      namespace: 'AWS/Lambda',
+      metricName: 'OnFailureDestinationDeliveredEventCount',
+      dimensions: { EventSourceMappingUUID: 'a1b2' },
+      statistic: 'Sum',
+    });
+    expect(() => consumer.metricMillisBehindLatest()).toThrow(/orders-consumer is not an enhanced fan-out consumer/);
+  });
+
+  test('an enhanced fan-out consumer: MillisBehindLatest by StreamName and ConsumerName', () => {
+    const consumer = new MonitorableConsumer({
+      function: fn,
+      eventSourceMappingId: 'a1b2',
+      consumerName: 'orders-efo',
+      efoConsumerName: 'orders-efo-consumer',
+      stream,
+    });
+    expect(consumer.consumerType).toBe('ENHANCED_FAN_OUT');
+    expect(consumer.metricMillisBehindLatest()).toMatchObject({
+      namespace: 'AWS/Kinesis',
+      metricName: 'SubscribeToShardEvent.MillisBehindLatest',
+      dimensions: { StreamName: 'orders', ConsumerName: 'orders-efo-consumer' },
+      statistic: 'Maximum',
+    });
+  });
+
+  test('the quarantine metric is the one given, with options applied', () => {
+    const given = new cloudwatch.Metric({
+      namespace: 'App',
+      metricName: 'RecordsQuarantined',
+      dimensionsMap: { FunctionName: 'x' },
+    });
+    const consumer = new MonitorableConsumer({
+      function: fn,
+      eventSourceMappingId: 'u',
+      recordsQuarantinedMetric: given,
+    });
+    expect(consumer.metricRecordsQuarantined({ statistic: 'Sum' })).toMatchObject({
+      namespace: 'App',
+      metricName: 'RecordsQuarantined',
+      statistic: 'Sum',
+    });
+  });
+});
