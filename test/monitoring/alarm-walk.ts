@@ -11,6 +11,8 @@ interface UnitRule {
   readonly statistic: string;
   /** The dimension names that identify the resource, each with the resource type it must reference. */
   readonly dimensions: Record<string, string>;
+  /** Other dimension sets that identify the resource as well. */
+  readonly alternativeDimensions?: Record<string, string>[];
   readonly accepts: (threshold: number) => boolean;
 }
 
@@ -108,9 +110,39 @@ function customRule(metricName: string): UnitRule | undefined {
     dimensions,
     accepts: isCount,
   });
-  if (metricName === 'RecordsQuarantined') return count({ FunctionName: 'AWS::Lambda::Function' }, 'Sum');
+  if (metricName === 'RecordsQuarantined') {
+    // Powertools EMF metrics carry the service name the construct chose (a literal, not a reference).
+    return {
+      ...count({ FunctionName: 'AWS::Lambda::Function' }, 'Sum'),
+      alternativeDimensions: [{ service: LITERAL }],
+    };
+  }
   if (metricName === 'ThrottledAtMaxShards') return count({ StreamName: 'AWS::Kinesis::Stream' }, 'Maximum');
   return undefined;
+}
+
+/** A dimension whose value is a non-empty literal the construct chose, e.g. a Powertools service name. */
+const LITERAL = 'literal';
+
+function dimensionProblems(set: Record<string, string>, dims: Map<string, unknown>, resources: Resources): string[] {
+  const problems: string[] = [];
+  for (const [name, type] of Object.entries(set)) {
+    if (!dims.has(name)) {
+      problems.push(`dimension ${name} missing: the alarm watches nothing`);
+      continue;
+    }
+    const value = dims.get(name);
+    if (type === LITERAL) {
+      if (typeof value !== 'string' || value.length === 0)
+        problems.push(`dimension ${name} is not a name: ${JSON.stringify(value)}`);
+      continue;
+    }
+    const target = referencedId(value);
+    if (target === undefined || resources[target]?.Type !== type) {
+      problems.push(`dimension ${name} does not resolve to a ${type} of this template: ${JSON.stringify(value)}`);
+    }
+  }
+  return problems;
 }
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
@@ -150,16 +182,10 @@ export function walkAlarms(template: Template, limits: WalkLimits = {}): { count
       continue;
     }
     const dims = new Map(((p.Dimensions as { Name: string; Value: unknown }[]) ?? []).map((d) => [d.Name, d.Value]));
-    for (const [name, type] of Object.entries(rule.dimensions)) {
-      if (!dims.has(name)) {
-        say(`dimension ${name} missing: the alarm watches nothing`);
-        continue;
-      }
-      const target = referencedId(dims.get(name));
-      if (target === undefined || resources[target]?.Type !== type) {
-        say(`dimension ${name} does not resolve to a ${type} of this template: ${JSON.stringify(dims.get(name))}`);
-      }
-    }
+    const setProblems = [rule.dimensions, ...(rule.alternativeDimensions ?? [])].map((set) =>
+      dimensionProblems(set, dims, resources),
+    );
+    if (!setProblems.some((list) => list.length === 0)) setProblems[0].forEach(say);
     if (p.Statistic !== rule.statistic) say(`statistic ${String(p.Statistic)}, expected ${rule.statistic}`);
     if (typeof p.Threshold !== 'number' || !rule.accepts(p.Threshold)) {
       say(`threshold ${String(p.Threshold)} is not a sensible value in ${rule.unit}`);
