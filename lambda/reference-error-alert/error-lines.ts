@@ -51,8 +51,13 @@ export function buildAlert(errors: readonly ErrorLine[], source: string, maxExam
   if (errors.length === 0) return undefined;
   const http = errors.filter((e) => e.kind === 'http-5xx').length;
   const logged = errors.length - http;
-  const first = Math.min(...errors.map((e) => e.timestampMillis));
-  const last = Math.max(...errors.map((e) => e.timestampMillis));
+  // A loop, not Math.min(...spread): batches can hold more lines than the call stack allows.
+  let first = Infinity;
+  let last = -Infinity;
+  for (const e of errors) {
+    first = Math.min(first, e.timestampMillis);
+    last = Math.max(last, e.timestampMillis);
+  }
   const when = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : 'unknown');
   const examples = errors.slice(0, maxExamples).map((e) => `- ${when(e.timestampMillis)} ${e.summary}`);
   // SNS subjects: at most 100 ASCII characters, no newlines.

@@ -21,9 +21,8 @@ import {
 } from './private/validate-stream-consumer';
 import { STREAM_CONSUMER_DEFAULTS as DEFAULTS, STREAM_CONSUMER_LIMITS as LIMITS } from './stream-consumer-defaults';
 
-export interface StreamConsumerProps {
-  /** The stream to read; an imported stream (`Stream.fromStreamArn`) works too. */
-  readonly stream: kinesis.IStream;
+/** Everything about a StreamConsumer except the stream it reads (for constructs that supply the stream). */
+export interface StreamConsumerOptions {
   /**
    * Your function. Give `handler` or `entry`, not both. When it is a `lambda.Function`, the
    * construct sets the environment the runtime toolkit reads (see `toolkitEnvironment`).
@@ -161,6 +160,11 @@ export interface StreamConsumerProps {
    * @default true
    */
   readonly eventCountMetrics?: boolean;
+}
+
+export interface StreamConsumerProps extends StreamConsumerOptions {
+  /** The stream to read; an imported stream (`Stream.fromStreamArn`) works too. */
+  readonly stream: kinesis.IStream;
 }
 
 /**
