@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -347,7 +348,15 @@ export class DataLakeDelivery extends Construct {
 
   private createReferenceTransform(): lambda.Function {
     const recordFieldKeys = this.partitioning.keys.filter((k) => k.fromRecord).map((k) => k.name);
+    const logGroup = new logs.LogGroup(this, 'TransformLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Own role, scoped to its log group: the default one carries the AWSLambdaBasicExecutionRole managed policy.
+    const role = new iam.Role(this, 'TransformRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
     const fn = new lambda.Function(this, 'Transform', {
+      role,
       runtime: lambda.Runtime.NODEJS_22_X,
       handler: 'index.handler',
       code: handlerCode('reference-transform'),
@@ -355,10 +364,7 @@ export class DataLakeDelivery extends Construct {
       memorySize: 1024,
       // Firehose waits up to 5 minutes for a transform; a 1 MB batch takes well under a second.
       timeout: Duration.minutes(1),
-      logGroup: new logs.LogGroup(this, 'TransformLogs', {
-        retention: logs.RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      logGroup,
       environment: {
         POWERTOOLS_SERVICE_NAME: 'reference-transform',
         ...(recordFieldKeys.length > 0 ? { PARTITION_KEY_FIELDS: recordFieldKeys.join(',') } : {}),

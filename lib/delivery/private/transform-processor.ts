@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Tokenization } from 'aws-cdk-lib';
 
@@ -17,7 +18,12 @@ export class TransformProcessor implements firehose.IDataProcessor {
   ) {}
 
   public bind(_scope: Construct, options: firehose.DataProcessorBindOptions): firehose.DataProcessorConfig {
-    this.fn.grantInvoke(options.role);
+    // The exact function ARN: fn.grantInvoke would add '<arn>:*' for versions Firehose never calls.
+    iam.Grant.addToPrincipal({
+      grantee: options.role,
+      actions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'],
+      resourceArns: [this.fn.functionArn],
+    });
     const identifier = { parameterName: 'LambdaArn', parameterValue: this.fn.functionArn };
     return {
       processorType: 'Lambda',

@@ -1,0 +1,498 @@
+import { CfnParameter, Duration, Size, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import {
+  ColumnType,
+  DataLakeDelivery,
+  JsonDeserializer,
+  OutputFormat,
+  PartitionKey,
+  Partitioning,
+  TableSchema,
+  WEB_LOG_SCHEMA,
+  type DataLakeDeliveryProps,
+} from '../../lib/delivery';
+import { createTestStack } from '../support/app';
+
+const HOURLY = 'year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
+
+let stack: Stack;
+let stream: kinesis.Stream;
+beforeEach(() => {
+  stack = createTestStack();
+  stream = new kinesis.Stream(stack, 'Stream', { encryption: kinesis.StreamEncryption.KMS });
+});
+
+function deliver(props: Partial<DataLakeDeliveryProps> = {}): { delivery: DataLakeDelivery; template: Template } {
+  const delivery = new DataLakeDelivery(stack, 'Delivery', { stream, ...props });
+  return { delivery, template: Template.fromStack(stack) };
+}
+
+function customFunction(): lambda.Function {
+  return new lambda.Function(stack, 'MyTransform', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ records: [] })'),
+  });
+}
+
+describe('defaults', () => {
+  // One synth for every default assertion keeps this file fast.
+  let delivery: DataLakeDelivery;
+  let template: Template;
+  let defaultStack: Stack;
+  beforeAll(() => {
+    defaultStack = createTestStack('Defaults');
+    const s = new kinesis.Stream(defaultStack, 'Stream', { encryption: kinesis.StreamEncryption.KMS });
+    delivery = new DataLakeDelivery(defaultStack, 'Delivery', { stream: s });
+    template = Template.fromStack(defaultStack);
+  });
+  beforeEach(() => {
+    stack = defaultStack;
+    stream = delivery.node.scope!.node.findChild('Stream') as kinesis.Stream;
+  });
+
+  test('ExtendedS3 destination: Hive data prefix, error prefix, buffer, compression, logging', () => {
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamType: 'KinesisStreamAsSource',
+      KinesisStreamSourceConfiguration: { KinesisStreamARN: stack.resolve(stream.streamArn) },
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        BucketARN: stack.resolve(delivery.bucket.bucketArn),
+        Prefix: `data/${HOURLY}`,
+        ErrorOutputPrefix: `errors/!{firehose:error-output-type}/${HOURLY}`,
+        BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 128 },
+        CompressionFormat: 'UNCOMPRESSED',
+        CloudWatchLoggingOptions: Match.objectLike({ Enabled: true }),
+      }),
+    });
+    expect(delivery.dataOutputPrefix).toBe(`data/${HOURLY}`);
+    expect(delivery.bufferingInterval.toSeconds()).toBe(300);
+  });
+
+  test('ProcessingConfiguration: the Lambda transform with its buffer hints', () => {
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        ProcessingConfiguration: {
+          Enabled: true,
+          Processors: [
+            {
+              Type: 'Lambda',
+              Parameters: Match.arrayWith([
+                { ParameterName: 'LambdaArn', ParameterValue: stack.resolve(delivery.transformFunction.functionArn) },
+                { ParameterName: 'BufferSizeInMBs', ParameterValue: '1' },
+                { ParameterName: 'BufferIntervalInSeconds', ParameterValue: '60' },
+              ]),
+            },
+          ],
+        },
+      }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Description: Match.stringLikeRegexp('reference transform'),
+    });
+  });
+
+  test('DataFormatConversion: OpenX JSON in, Parquet out, schema from the Glue table, LATEST', () => {
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        DataFormatConversionConfiguration: {
+          Enabled: true,
+          InputFormatConfiguration: { Deserializer: { OpenXJsonSerDe: {} } },
+          OutputFormatConfiguration: { Serializer: { ParquetSerDe: {} } },
+          SchemaConfiguration: Match.objectLike({
+            DatabaseName: stack.resolve(delivery.database.databaseName),
+            TableName: stack.resolve((delivery.table.node.defaultChild as glue.CfnTable).ref),
+            VersionId: 'LATEST',
+          }),
+        },
+      }),
+    });
+  });
+
+  test('source record backup: Enabled, to raw/ in the same bucket, with a Glacier lifecycle rule', () => {
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        S3BackupMode: 'Enabled',
+        S3BackupConfiguration: Match.objectLike({
+          BucketARN: stack.resolve(delivery.bucket.bucketArn),
+          Prefix: 'raw/',
+        }),
+      }),
+    });
+    expect(delivery.backupBucket).toBe(delivery.bucket);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'raw/', Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 30 }] }),
+        ]),
+      },
+    });
+  });
+
+  test('the bucket has secure defaults and is retained', () => {
+    const bucketId = stack.resolve(delivery.bucket.bucketName).Ref as string;
+    const bucket = template.toJSON().Resources[bucketId];
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: expect.anything(),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  test('the Glue table: web-log columns, Parquet, partition keys, projection, location template', () => {
+    expect(delivery.schema).toBe(WEB_LOG_SCHEMA);
+    template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        PartitionKeys: ['year', 'month', 'day', 'hour'].map((Name) => ({ Name, Type: 'int' })),
+        StorageDescriptor: Match.objectLike({
+          Columns: WEB_LOG_SCHEMA.columns.map((c) => Match.objectLike({ Name: c.name, Type: c.type })),
+          InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+          SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+          Location: { 'Fn::Join': ['', ['s3://', stack.resolve(delivery.bucket.bucketName), '/data/']] },
+        }),
+        Parameters: Match.objectLike({
+          'projection.enabled': 'true',
+          'projection.year.type': 'integer',
+          'projection.year.range': '2020,2099',
+          'projection.month.digits': '2',
+          'projection.hour.range': '0,23',
+          'storage.location.template': {
+            'Fn::Join': [
+              '',
+              [
+                's3://',
+                stack.resolve(delivery.bucket.bucketName),
+                '/data/year=${year}/month=${month}/day=${day}/hour=${hour}/',
+              ],
+            ],
+          },
+        }),
+      }),
+    });
+  });
+
+  test('snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('IAM is scoped to what Firehose uses', () => {
+  function destinationPolicyStatements(template: Template): Array<Record<string, unknown>> {
+    const policies = template.findResources('AWS::IAM::Policy');
+    return Object.entries(policies)
+      .filter(([id]) => id.includes('S3DestinationRole'))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+  }
+
+  test('glue:GetTable* on the catalog, database and table; lambda:InvokeFunction on the exact transform ARN', () => {
+    const { delivery, template } = deliver();
+    const statements = destinationPolicyStatements(template);
+    const glueStatement = statements.find((s) => JSON.stringify(s.Action).includes('glue:GetTable'));
+    expect(glueStatement?.Action).toEqual(['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions']);
+    expect(JSON.stringify(glueStatement?.Resource)).toContain(
+      JSON.stringify(stack.resolve((delivery.table.node.defaultChild as glue.CfnTable).ref)),
+    );
+    const invoke = statements.find((s) => JSON.stringify(s.Action).includes('lambda:InvokeFunction'));
+    expect(invoke).toEqual({
+      Action: ['lambda:GetFunctionConfiguration', 'lambda:InvokeFunction'],
+      Effect: 'Allow',
+      Resource: stack.resolve(delivery.transformFunction.functionArn),
+    });
+  });
+
+  test('Kinesis read on the stream plus kms:Decrypt on its customer key', () => {
+    const { template } = deliver();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['kinesis:GetRecords', 'kinesis:GetShardIterator']),
+            Resource: stack.resolve(stream.streamArn),
+          }),
+          { Action: 'kms:Decrypt', Effect: 'Allow', Resource: stack.resolve(stream.encryptionKey!.keyArn) },
+        ]),
+      },
+    });
+  });
+
+  test('an imported stream with a customer key gets kms:Decrypt; one without gets none', () => {
+    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:111111111111:key/abcd');
+    const imported = kinesis.Stream.fromStreamAttributes(stack, 'Imported', {
+      streamArn: 'arn:aws:kinesis:eu-west-1:111111111111:stream/logs',
+      encryptionKey: key,
+    });
+    const { template } = deliver({ stream: imported });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Action: 'kms:Decrypt', Effect: 'Allow', Resource: 'arn:aws:kms:eu-west-1:111111111111:key/abcd' },
+        ]),
+      },
+    });
+
+    const plainStack = createTestStack('Plain');
+    const plain = kinesis.Stream.fromStreamArn(plainStack, 'S', 'arn:aws:kinesis:eu-west-1:111111111111:stream/logs');
+    new DataLakeDelivery(plainStack, 'Delivery', { stream: plain });
+    expect(JSON.stringify(Template.fromStack(plainStack).findResources('AWS::IAM::Policy'))).not.toContain(
+      'kms:Decrypt',
+    );
+  });
+
+  test('the reference transform role writes only to its own log group (no managed policy)', () => {
+    const { template } = deliver();
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+      }),
+      ManagedPolicyArns: Match.absent(),
+    });
+  });
+});
+
+describe('one partitioning definition drives the prefix, the Glue keys and the projection', () => {
+  const layouts: Array<[string, Partitioning]> = [
+    ['hourly', Partitioning.hourly()],
+    ['daily', Partitioning.daily({ startYear: 2024 })],
+    [
+      'custom with a record field',
+      Partitioning.custom([
+        PartitionKey.timestamp('yr', 'yyyy'),
+        PartitionKey.timestamp('mo', 'MM'),
+        PartitionKey.fromRecordField('log_kind', { values: ['access', 'error'] }),
+      ]),
+    ],
+    [
+      'hourly plus an injected record field',
+      Partitioning.hourly({ recordFields: [PartitionKey.fromRecordField('tenant')] }),
+    ],
+  ];
+
+  test.each(layouts)('%s', (_name, partitioning) => {
+    const props: Partial<DataLakeDeliveryProps> = partitioning.isDynamic
+      ? {
+          partitioning,
+          bufferingInterval: Duration.seconds(60),
+          schema: TableSchema.fromColumns([{ name: 'message', type: ColumnType.STRING }]),
+          transform: customFunction(),
+        }
+      : { partitioning };
+    const { delivery, template } = deliver(props);
+    const destination = Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'))[0].Properties
+      .ExtendedS3DestinationConfiguration;
+    const table = Object.values(template.findResources('AWS::Glue::Table'))[0].Properties.TableInput;
+
+    const fromPrefix = [...(destination.Prefix as string).matchAll(/([a-z_]+)=!\{[^}]+\}\//g)].map((m) => m[1]);
+    const fromGlue = (table.PartitionKeys as Array<{ Name: string }>).map((k) => k.Name);
+    const template_ = JSON.stringify(table.Parameters['storage.location.template']);
+    const fromTemplate = [...template_.matchAll(/([a-z_]+)=\$\{([a-z_]+)\}\//g)].map((m) => {
+      expect(m[1]).toBe(m[2]);
+      return m[1];
+    });
+    const projected = Object.keys(table.Parameters)
+      .filter((k) => k.endsWith('.type'))
+      .map((k) => k.split('.')[1]);
+
+    expect(fromPrefix).toEqual(partitioning.keys.map((k) => k.name));
+    expect(fromGlue).toEqual(fromPrefix);
+    expect(fromTemplate).toEqual(fromPrefix);
+    expect(projected).toEqual(fromPrefix);
+    // the data root is the same in the prefix and the template
+    expect(destination.Prefix.startsWith(delivery.tableLocationPrefix)).toBe(true);
+    expect(template_).toContain(`/${delivery.tableLocationPrefix}${fromPrefix[0]}=`);
+    // the error prefix carries the time keys only, never a record field
+    expect(destination.ErrorOutputPrefix).not.toContain('partitionKeyFrom');
+    // a timestamp key's digits match the width of its Firehose format
+    for (const key of partitioning.keys.filter((k) => !k.fromRecord)) {
+      const format = /!\{timestamp:([^}]+)\}/.exec(key.expression)![1];
+      expect(table.Parameters[`projection.${key.name}.digits`]).toBe(String(format.length));
+    }
+    if (partitioning.isDynamic) {
+      expect(destination.DynamicPartitioningConfiguration).toEqual({ Enabled: true });
+    } else {
+      expect(destination.DynamicPartitioningConfiguration).toBeUndefined();
+    }
+  });
+
+  test('record-field keys: enum or injected projection, and the reference transform learns the field', () => {
+    const { template } = deliver({
+      partitioning: Partitioning.hourly({
+        recordFields: [PartitionKey.fromRecordField('log_type_key', { values: ['a', 'b'] })],
+      }),
+      bufferingInterval: Duration.seconds(60),
+    });
+    template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        Parameters: Match.objectLike({
+          'projection.log_type_key.type': 'enum',
+          'projection.log_type_key.values': 'a,b',
+        }),
+      }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PARTITION_KEY_FIELDS: 'log_type_key' }) },
+    });
+  });
+});
+
+describe('options', () => {
+  test('existing bucket, separate backup bucket, own transform, named database and table', () => {
+    const bucket = s3.Bucket.fromBucketName(stack, 'Existing', 'my-lake');
+    const backupBucket = s3.Bucket.fromBucketName(stack, 'Backup', 'my-raw');
+    const transform = customFunction();
+    const schema = TableSchema.fromColumns([{ name: 'message', type: ColumnType.STRING }]);
+    const { delivery, template } = deliver({
+      bucket,
+      backupBucket,
+      transform,
+      schema,
+      databaseName: 'lake',
+      tableName: 'events',
+    });
+    expect(delivery.transformFunction).toBe(transform);
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Description: Match.stringLikeRegexp('reference') },
+      0,
+    );
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        BucketARN: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-lake']] },
+        S3BackupConfiguration: Match.objectLike({
+          BucketARN: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-raw']] },
+        }),
+      }),
+    });
+    template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'lake' } });
+    template.hasResourceProperties('AWS::Glue::Table', { TableInput: Match.objectLike({ Name: 'events' }) });
+  });
+
+  test('ORC output and the Hive JSON deserializer', () => {
+    const { template } = deliver({ outputFormat: OutputFormat.ORC, jsonDeserializer: JsonDeserializer.HIVE });
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        DataFormatConversionConfiguration: Match.objectLike({
+          InputFormatConfiguration: { Deserializer: { HiveJsonSerDe: {} } },
+          OutputFormatConfiguration: { Serializer: { OrcSerDe: {} } },
+        }),
+      }),
+    });
+    template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        StorageDescriptor: Match.objectLike({ InputFormat: 'org.apache.hadoop.hive.ql.io.orc.OrcInputFormat' }),
+      }),
+    });
+  });
+
+  test('JSON output: no conversion, compression allowed, small buffers', () => {
+    const { template } = deliver({
+      outputFormat: OutputFormat.JSON,
+      compression: firehose.Compression.GZIP,
+      bufferingSize: Size.mebibytes(5),
+    });
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        CompressionFormat: 'GZIP',
+        DataFormatConversionConfiguration: Match.absent(),
+        BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 5 },
+      }),
+    });
+  });
+
+  test('dotted column names: OpenX converts dots to underscores and Glue gets the underscore name', () => {
+    const schema = TableSchema.fromColumns([{ name: 'http.status', type: ColumnType.INT }]);
+    const { template } = deliver({ schema, transform: customFunction() });
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        DataFormatConversionConfiguration: Match.objectLike({
+          InputFormatConfiguration: { Deserializer: { OpenXJsonSerDe: { ConvertDotsInJsonKeysToUnderscores: true } } },
+        }),
+      }),
+    });
+    template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        StorageDescriptor: Match.objectLike({ Columns: [{ Name: 'http_status', Type: 'int' }] }),
+      }),
+    });
+  });
+
+  test('fractional transform buffer size and custom intervals', () => {
+    const { template } = deliver({
+      transformBufferSize: Size.kibibytes(512),
+      transformBufferInterval: Duration.seconds(30),
+      bufferingInterval: Duration.seconds(0),
+    });
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        BufferingHints: { IntervalInSeconds: 0, SizeInMBs: 128 },
+        ProcessingConfiguration: Match.objectLike({
+          Processors: [
+            Match.objectLike({
+              Parameters: Match.arrayWith([
+                { ParameterName: 'BufferSizeInMBs', ParameterValue: '0.5' },
+                { ParameterName: 'BufferIntervalInSeconds', ParameterValue: '30' },
+              ]),
+            }),
+          ],
+        }),
+      }),
+    });
+  });
+
+  test('token values are not validated at synth', () => {
+    const seconds = new CfnParameter(stack, 'Seconds', { type: 'Number' }).valueAsNumber;
+    const mib = new CfnParameter(stack, 'MiB', { type: 'Number' }).valueAsNumber;
+    expect(() =>
+      deliver({
+        bufferingInterval: Duration.seconds(seconds),
+        bufferingSize: Size.mebibytes(mib),
+        transformBufferSize: Size.mebibytes(mib),
+        transformBufferInterval: Duration.seconds(seconds),
+      }),
+    ).not.toThrow();
+  });
+});
+
+describe('metrics', () => {
+  test.each([
+    ['metricDataFreshness', 'DeliveryToS3.DataFreshness', 'Maximum'],
+    ['metricDeliveryToS3Success', 'DeliveryToS3.Success', 'Average'],
+    ['metricExecuteProcessingSuccess', 'ExecuteProcessing.Success', 'Average'],
+    ['metricFailedConversionRecords', 'FailedConversion.Records', 'Sum'],
+    ['metricThrottledGetRecords', 'ThrottledGetRecords', 'Sum'],
+    ['metricKinesisMillisBehindLatest', 'KinesisMillisBehindLatest', 'Maximum'],
+  ] as const)('%s: AWS/Firehose %s (%s) by DeliveryStreamName', (method, metricName, statistic) => {
+    const { delivery } = deliver();
+    const metric = delivery[method]();
+    expect(metric.namespace).toBe('AWS/Firehose');
+    expect(metric.metricName).toBe(metricName);
+    expect(metric.statistic).toBe(statistic);
+    expect(stack.resolve(metric.dimensions)).toEqual({
+      DeliveryStreamName: stack.resolve(delivery.deliveryStream.deliveryStreamName),
+    });
+    expect(delivery[method]({ statistic: 'p99' }).statistic).toBe('p99');
+  });
+});

@@ -1,0 +1,222 @@
+import { Duration, Size, type Stack } from 'aws-cdk-lib';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import {
+  ColumnType,
+  DataLakeDelivery,
+  JsonDeserializer,
+  OutputFormat,
+  PartitionKey,
+  Partitioning,
+  TableSchema,
+  validateOutputPrefixes,
+  type DataLakeDeliveryProps,
+} from '../../lib/delivery';
+import { createTestStack } from '../support/app';
+
+const HOURLY = 'year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
+
+let stack: Stack;
+let stream: kinesis.IStream;
+let transform: lambda.IFunction;
+beforeEach(() => {
+  stack = createTestStack();
+  stream = kinesis.Stream.fromStreamArn(stack, 'Stream', 'arn:aws:kinesis:us-east-1:111111111111:stream/logs');
+  transform = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:us-east-1:111111111111:function:t');
+});
+
+let counter = 0;
+// A fresh id per call: a constructor that threw leaves its half-built scope behind.
+const build = (props: Partial<DataLakeDeliveryProps>) => () =>
+  new DataLakeDelivery(stack, `D${counter++}`, { stream, ...props });
+const schemaOf = (...names: string[]) =>
+  TableSchema.fromColumns(names.map((name) => ({ name, type: ColumnType.STRING })));
+
+describe('buffering', () => {
+  test('bufferingSize below 64 MiB with conversion', () => {
+    expect(build({ bufferingSize: Size.mebibytes(32) })).toThrow(
+      /^bufferingSize must be between 64 and 128 MiB with PARQUET conversion\. Received 32$/,
+    );
+    expect(build({ bufferingSize: Size.mebibytes(129) })).toThrow(
+      /bufferingSize must be between 64 and 128 MiB.*Received 129/,
+    );
+    expect(build({ bufferingSize: Size.mebibytes(64) })).not.toThrow();
+  });
+
+  test('bufferingSize with JSON output may be small, but not 0', () => {
+    expect(build({ outputFormat: OutputFormat.JSON, bufferingSize: Size.mebibytes(1) })).not.toThrow();
+    expect(build({ outputFormat: OutputFormat.JSON, bufferingSize: Size.kibibytes(512) })).toThrow(
+      /bufferingSize must be between 1 and 128 MiB\. Received 0\.5/,
+    );
+  });
+
+  test('bufferingInterval outside 0..900 s', () => {
+    expect(build({ bufferingInterval: Duration.seconds(901) })).toThrow(
+      /^bufferingInterval must be between 0 and 900 seconds\. Received 901$/,
+    );
+    expect(build({ bufferingInterval: Duration.minutes(16) })).toThrow(/bufferingInterval.*Received 960/);
+  });
+
+  test('bufferingInterval below 60 s with dynamic partitioning', () => {
+    const partitioning = Partitioning.hourly({ recordFields: [PartitionKey.fromRecordField('tenant')] });
+    expect(
+      build({ partitioning, transform, schema: schemaOf('message'), bufferingInterval: Duration.seconds(30) }),
+    ).toThrow(/bufferingInterval must be between 60 and 900 seconds with dynamic partitioning\. Received 30/);
+  });
+
+  test('transformBufferSize outside 0.2..3 MB', () => {
+    expect(build({ transformBufferSize: Size.kibibytes(100) })).toThrow(
+      /^transformBufferSize must be between 0\.2 and 3 MB\. Received 0\.09765625$/,
+    );
+    expect(build({ transformBufferSize: Size.mebibytes(4) })).toThrow(
+      /transformBufferSize must be between 0\.2 and 3 MB\. Received 4/,
+    );
+  });
+
+  test('transformBufferInterval outside 0..900 s', () => {
+    expect(build({ transformBufferInterval: Duration.seconds(1000) })).toThrow(
+      /transformBufferInterval must be between 0 and 900 seconds\. Received 1000/,
+    );
+  });
+
+  test('compression together with conversion', () => {
+    expect(build({ compression: firehose.Compression.GZIP })).toThrow(
+      /compression can only be set with outputFormat JSON.*Received compression GZIP with outputFormat PARQUET/,
+    );
+    expect(build({ compression: firehose.Compression.UNCOMPRESSED, outputFormat: OutputFormat.ORC })).toThrow(
+      /Received compression UNCOMPRESSED with outputFormat ORC/,
+    );
+  });
+});
+
+describe('prefixes', () => {
+  test('a data prefix with expressions and no error prefix', () => {
+    expect(build({ errorOutputPrefix: '' })).toThrow(
+      `errorOutputPrefix is required when dataOutputPrefix uses expressions. Received dataOutputPrefix 'data/${HOURLY}' and an empty errorOutputPrefix`,
+    );
+    expect(() => validateOutputPrefixes('data/!{timestamp:yyyy}/', undefined, false)).toThrow(
+      /errorOutputPrefix is required.*Received dataOutputPrefix 'data\/!\{timestamp:yyyy\}\/' and no errorOutputPrefix/,
+    );
+  });
+
+  test('an error prefix with expressions but no !{firehose:error-output-type}', () => {
+    expect(build({ errorOutputPrefix: 'errors/!{timestamp:yyyy}/' })).toThrow(
+      "errorOutputPrefix must contain !{firehose:error-output-type} when it uses expressions. Received 'errors/!{timestamp:yyyy}/'",
+    );
+  });
+
+  test('!{firehose:error-output-type} in the data prefix', () => {
+    expect(build({ dataOutputPrefix: `data/!{firehose:error-output-type}/${HOURLY}` })).toThrow(
+      /^dataOutputPrefix must not contain !\{firehose:error-output-type\}\. Received 'data\/!\{firehose:error-output-type\}\//,
+    );
+  });
+
+  test('partitionKeyFrom* in the error prefix', () => {
+    expect(
+      build({ errorOutputPrefix: 'errors/!{firehose:error-output-type}/!{partitionKeyFromLambda:tenant}/' }),
+    ).toThrow(
+      /errorOutputPrefix must not use !\{partitionKeyFromLambda:…\} or !\{partitionKeyFromQuery:…\}\. Received 'errors\/!\{firehose:error-output-type\}\/!\{partitionKeyFromLambda:tenant\}\/'/,
+    );
+  });
+
+  test('partitionKeyFrom* in the data prefix without dynamic partitioning', () => {
+    expect(build({ dataOutputPrefix: `data/!{partitionKeyFromQuery:tenant}/${HOURLY}` })).toThrow(
+      /dataOutputPrefix uses !\{partitionKeyFrom…\} but dynamic partitioning is off.*Received 'data\/!\{partitionKeyFromQuery:tenant\}\//,
+    );
+  });
+
+  test('an unknown !{namespace:…}', () => {
+    expect(build({ dataOutputPrefix: `data/!{timestmp:yyyy}/${HOURLY}` })).toThrow(
+      /^dataOutputPrefix has an unknown expression !\{timestmp:yyyy\}: allowed are .*Received 'data\/!\{timestmp:yyyy\}\//,
+    );
+    expect(build({ errorOutputPrefix: 'errors/!{firehose:error-output-type}/!{firehose:nope}/' })).toThrow(
+      /errorOutputPrefix has an unknown expression !\{firehose:nope\}/,
+    );
+    expect(() => validateOutputPrefixes('data/!{timestamp:yyyy/', 'e/', false)).toThrow(/unclosed !\{ expression/);
+  });
+
+  test('a data prefix that does not end with the partitioning layout, or has no fixed root', () => {
+    expect(build({ dataOutputPrefix: 'data/dt=!{timestamp:yyyy-MM-dd}/' })).toThrow(
+      /dataOutputPrefix must end with the partitioning layout 'year=.*Received 'data\/dt=!\{timestamp:yyyy-MM-dd\}\/'/,
+    );
+    expect(build({ dataOutputPrefix: HOURLY })).toThrow(/dataOutputPrefix must start with a fixed folder/);
+  });
+
+  test('valid custom prefixes pass', () => {
+    expect(
+      build({
+        dataOutputPrefix: `lake/web/${HOURLY}`,
+        errorOutputPrefix: 'failed/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/',
+      }),
+    ).not.toThrow();
+    expect(() => validateOutputPrefixes('plain/', '', false)).not.toThrow();
+    expect(() =>
+      validateOutputPrefixes('d/!{partitionKeyFromLambda:k}/', 'e/!{firehose:error-output-type}/', true),
+    ).not.toThrow();
+  });
+});
+
+describe('schema', () => {
+  test('an empty schema', () => {
+    expect(() => TableSchema.fromColumns([])).toThrow(/^schema must have at least one column\. Received 0 columns$/);
+  });
+
+  test('empty, uppercase, duplicate, odd-character column names', () => {
+    expect(() => schemaOf('a', '')).toThrow("column name must not be empty. Received '' (column 1)");
+    expect(() => schemaOf('Status')).toThrow(/column name must be lowercase.*Received 'Status'/);
+    expect(() => schemaOf('status', 'status')).toThrow(/column names must be unique.*Received 'status' and 'status'/);
+    expect(() => schemaOf('a.b', 'a_b')).toThrow(
+      /column names must be unique \(a '\.' counts as '_'\)\. Received 'a_b' and 'a\.b'/,
+    );
+    expect(() => schemaOf('a-b')).toThrow(/column name may only contain a-z, 0-9, '_' and '\.'\. Received 'a-b'/);
+  });
+
+  test('an invalid column type', () => {
+    expect(() => TableSchema.fromColumns([{ name: 'a', type: 'varchar' }])).toThrow(
+      /column 'a' has an invalid type\. Received 'varchar'/,
+    );
+    expect(() => ColumnType.decimal(39, 2)).toThrow(/precision must be 1\.\.38/);
+    expect(ColumnType.struct([{ name: 'lat', type: ColumnType.DOUBLE }])).toBe('struct<lat:double>');
+    expect(ColumnType.map(ColumnType.STRING, ColumnType.array(ColumnType.BIGINT))).toBe('map<string,array<bigint>>');
+  });
+
+  test('a partition key that is also a column', () => {
+    expect(build({ schema: schemaOf('message', 'hour'), transform })).toThrow(
+      /^partition key 'hour' is also a column of the schema.*Received 'hour'$/,
+    );
+  });
+
+  test('the Hive JSON SerDe with a dotted column name', () => {
+    expect(
+      build({ schema: schemaOf('http.status', 'message'), transform, jsonDeserializer: JsonDeserializer.HIVE }),
+    ).toThrow(/jsonDeserializer HIVE cannot read dotted keys; use OPENX.*Received column names http\.status/);
+  });
+
+  test('a custom schema needs a transform', () => {
+    expect(build({ schema: schemaOf('message') })).toThrow(
+      /schema needs a transform.*Received a custom schema and no transform/,
+    );
+  });
+});
+
+describe('partitioning', () => {
+  test('invalid keys', () => {
+    expect(() => PartitionKey.timestamp('year', 'yy')).toThrow(
+      /format of partition key 'year' must be one of .*Received 'yy'/,
+    );
+    expect(() => PartitionKey.timestamp('Year', 'yyyy')).toThrow(
+      /partition key name must be lowercase.*Received 'Year'/,
+    );
+    expect(() => PartitionKey.timestamp('year', 'yyyy', { min: 2030, max: 2020 })).toThrow(
+      /min of partition key 'year' must not exceed max\. Received min 2030 and max 2020/,
+    );
+    expect(() => PartitionKey.fromRecordField('tenant', { values: [] })).toThrow(
+      /values of partition key 'tenant' must not be empty/,
+    );
+    expect(() => Partitioning.custom([])).toThrow(/partitioning must have at least one key\. Received 0 keys/);
+    expect(() => Partitioning.hourly({ recordFields: [PartitionKey.fromRecordField('hour')] })).toThrow(
+      /partition key names must be unique\. Received 'hour' twice/,
+    );
+  });
+});
