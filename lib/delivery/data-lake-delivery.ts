@@ -33,9 +33,8 @@ export enum JsonDeserializer {
   HIVE = 'HIVE',
 }
 
-export interface DataLakeDeliveryProps {
-  /** The source stream (an imported one too; give its `encryptionKey` so Firehose may decrypt). */
-  readonly stream: kinesis.IStream;
+/** Everything of DataLakeDeliveryProps but the stream (for constructs that supply the stream). */
+export interface DataLakeDeliveryOptions {
   /** The table's columns. @default WEB_LOG_SCHEMA (what the reference transform writes) */
   readonly schema?: TableSchema;
   /** The partition layout. @default Partitioning.hourly() */
@@ -107,6 +106,11 @@ export interface DataLakeDeliveryProps {
   readonly logGroup?: logs.ILogGroup;
   /** Removal policy of the buckets this construct creates. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+}
+
+export interface DataLakeDeliveryProps extends DataLakeDeliveryOptions {
+  /** The source stream (an imported one too; give its `encryptionKey` so Firehose may decrypt). */
+  readonly stream: kinesis.IStream;
 }
 
 const MAX_BUFFERING_INTERVAL_SECONDS = 900;
