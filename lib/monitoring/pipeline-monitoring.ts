@@ -208,6 +208,11 @@ export class PipelineMonitoring extends Construct {
   }
 
   private createAlarms(scopeId: string, specs: AlarmSpec[]): cloudwatch.Alarm[] {
+    if (this.node.tryFindChild(scopeId)) {
+      throw new Error(
+        `displayName must be unique among the resources monitored by ${this.node.path}. Received a second ${scopeId}: monitor each resource once, or give each a displayName`,
+      );
+    }
     const scope = new Construct(this, scopeId);
     return specs.map((s) => {
       const alarm = new cloudwatch.Alarm(scope, s.id, {

@@ -279,3 +279,27 @@ describe('other bad input', () => {
     expect(s.monitoring.monitorConsumer(consumer, { monitorQuarantine: false, displayName: 'orders' })).toHaveLength(4);
   });
 });
+
+describe('retention period and names', () => {
+  test.each<[string, Call]>([
+    ['monitorStream', monitorStream],
+    ['monitorConsumer', monitorConsumer],
+    ['monitorDelivery', monitorDelivery],
+  ])('%s: retentionPeriod must be a Kinesis retention period', (_name, call) => {
+    expect(() => call(setup(), { retentionPeriod: Duration.hours(12) })).toThrow(
+      /retentionPeriod must be between 24 and 8760 hours. Received 12/,
+    );
+    expect(() => call(setup(), { retentionPeriod: Duration.hours(8761) })).toThrow(
+      /retentionPeriod must be between 24 and 8760 hours. Received 8761/,
+    );
+  });
+
+  test('monitoring the same resource twice asks for a displayName', () => {
+    const s = setup();
+    s.monitoring.monitorStream(s.stream);
+    expect(() => s.monitoring.monitorStream(s.stream)).toThrow(
+      /displayName must be unique .* Received a second StreamStream/,
+    );
+    expect(s.monitoring.monitorStream(s.stream, { displayName: 'Again' })).toHaveLength(3);
+  });
+});

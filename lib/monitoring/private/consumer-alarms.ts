@@ -2,7 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { IMonitorableConsumer } from '../monitorable';
 import type { ConsumerMonitoringOptions } from '../monitoring-options';
 import { GTE, IMMEDIATE, PERSISTENT, SUSTAINED, num, spec, type AlarmSpec } from './alarm-spec';
-import { DEFAULT_RETENTION_PERIOD, defaultConsumerIteratorAgeMillis } from './thresholds';
+import { retentionPeriodOf, defaultConsumerIteratorAgeMillis } from './thresholds';
 import { checkBelow, checkPositive } from './validation';
 
 export const ENHANCED_FAN_OUT = 'ENHANCED_FAN_OUT';
@@ -32,7 +32,7 @@ export function consumerThresholds(
   consumer: IMonitorableConsumer,
   options: ConsumerMonitoringOptions,
 ): ConsumerThresholds {
-  const retentionPeriod = options.retentionPeriod ?? DEFAULT_RETENTION_PERIOD;
+  const retentionPeriod = retentionPeriodOf(options.retentionPeriod);
   const iteratorAge =
     options.iteratorAgeThresholdInMillis ??
     defaultConsumerIteratorAgeMillis(retentionPeriod, consumer.maxRecordAge, 'iteratorAgeThresholdInMillis');

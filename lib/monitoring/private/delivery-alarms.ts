@@ -2,7 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { IMonitorableDelivery } from '../monitorable';
 import type { DeliveryMonitoringOptions } from '../monitoring-options';
 import { GTE, IMMEDIATE, LT, PERSISTENT, SUSTAINED, num, spec, type AlarmSpec } from './alarm-spec';
-import { DEFAULT_RETENTION_PERIOD, defaultDataFreshnessSeconds, defaultStreamIteratorAgeMillis } from './thresholds';
+import { retentionPeriodOf, defaultDataFreshnessSeconds, defaultStreamIteratorAgeMillis } from './thresholds';
 import { checkAbove, checkBelow, checkPositive, checkRatio } from './validation';
 
 export interface DeliveryThresholds {
@@ -17,7 +17,7 @@ export function deliveryThresholds(
   delivery: IMonitorableDelivery,
   options: DeliveryMonitoringOptions,
 ): DeliveryThresholds {
-  const retentionPeriod = options.retentionPeriod ?? DEFAULT_RETENTION_PERIOD;
+  const retentionPeriod = retentionPeriodOf(options.retentionPeriod);
   const freshness = options.dataFreshnessThresholdInSeconds ?? defaultDataFreshnessSeconds(delivery.bufferingInterval);
   checkPositive('dataFreshnessThresholdInSeconds', freshness, 'seconds');
   if (!delivery.bufferingInterval.isUnresolved()) {

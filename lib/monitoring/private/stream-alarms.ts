@@ -2,7 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type { StreamMonitoringOptions } from '../monitoring-options';
 import { GTE, PERSISTENT, SUSTAINED, num, spec, type AlarmSpec } from './alarm-spec';
-import { DEFAULT_RETENTION_PERIOD, defaultStreamIteratorAgeMillis } from './thresholds';
+import { retentionPeriodOf, defaultStreamIteratorAgeMillis } from './thresholds';
 import { checkBelow, checkPositive } from './validation';
 
 export interface StreamThresholds {
@@ -13,7 +13,7 @@ export interface StreamThresholds {
 
 /** Defaults derived from the options, then validated. */
 export function streamThresholds(options: StreamMonitoringOptions): StreamThresholds {
-  const retentionPeriod = options.retentionPeriod ?? DEFAULT_RETENTION_PERIOD;
+  const retentionPeriod = retentionPeriodOf(options.retentionPeriod);
   const iteratorAge =
     options.iteratorAgeThresholdInMillis ??
     defaultStreamIteratorAgeMillis(retentionPeriod, 'iteratorAgeThresholdInMillis');

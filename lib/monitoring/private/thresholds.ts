@@ -3,6 +3,21 @@ import { Duration } from 'aws-cdk-lib';
 /** Kinesis' default (and minimum) retention period. */
 export const DEFAULT_RETENTION_PERIOD = Duration.hours(24);
 
+/**
+ * The retention period given in the options, checked against Kinesis' range (24 h to 365 days),
+ * or the default.
+ */
+export function retentionPeriodOf(retentionPeriod: Duration | undefined): Duration {
+  if (retentionPeriod === undefined) return DEFAULT_RETENTION_PERIOD;
+  if (!retentionPeriod.isUnresolved()) {
+    const hours = retentionPeriod.toHours({ integral: false });
+    if (!(hours >= 24 && hours <= 8760)) {
+      throw new Error(`retentionPeriod must be between 24 and 8760 hours. Received ${hours}`);
+    }
+  }
+  return retentionPeriod;
+}
+
 /** Firehose needs up to this long beyond its buffer to transform, convert and write a batch. */
 export const DELIVERY_SLACK_SECONDS = 300;
 
