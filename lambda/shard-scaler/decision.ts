@@ -1,0 +1,425 @@
+/**
+ * The shard scaling policy: a pure function of (recent per-minute observations, current shard
+ * count, scaling history, config) → target shard count and a reason. No AWS calls here; the
+ * adapter (index.ts) and the benchmark simulator (bench/autoscaler) both call it.
+ *
+ * Policy in short:
+ * - demand is measured in shards: max(bytes/s ÷ 1 MiB, records/s ÷ 1000), per minute;
+ * - scale up at once when the latest minute was throttled (to twice what got through: throttled
+ *   traffic is capped at capacity, so the real demand is unknown), or when the recent peak plus
+ *   trend would pass `scaleUpUtilization` of capacity; size for `targetUtilization`, with more
+ *   headroom as the 24-hour call budget runs down (fewer calls left → bigger, rarer steps);
+ * - scale down only after demand stayed low for `scaleDownWindowMinutes`, never below a level
+ *   that the last 24 hours show demand returning above again and again (bursty traffic would
+ *   otherwise cost a call and minutes of throttling each time), and only when the shards saved
+ *   are worth one of the remaining calls: the price of a call rises as the budget runs down, and
+ *   one call always stays for a scale-up;
+ * - every target lies within [ceil(current/2), 2 × current] and [minShards, maxShards].
+ */
+import {
+  MAX_CALLS_PER_24_HOURS,
+  SHARD_BYTES_PER_SECOND,
+  SHARD_RECORDS_PER_SECOND,
+  ROLLING_WINDOW_MS,
+  type ScalingCall,
+  allowedRange,
+  callsInWindow,
+} from './limits';
+
+/** CloudWatch per-minute stream metrics (Sum over the minute). */
+export interface MinuteObservation {
+  /** Start of the minute, epoch milliseconds. */
+  readonly timestamp: number;
+  readonly incomingBytes: number;
+  readonly incomingRecords: number;
+  /** WriteProvisionedThroughputExceeded (Sum): records rejected for throughput. */
+  readonly throttledRecords: number;
+}
+
+export interface ScalerConfig {
+  readonly minShards: number;
+  readonly maxShards: number;
+  /** Utilization the targets are sized for, in (0, 1]. */
+  readonly targetUtilization: number;
+  /** Utilization (of the recent peak plus trend) above which we scale up before any throttling. */
+  readonly scaleUpUtilization: number;
+  /** Calls of the rolling 24-hour budget that only scale-ups (and large savings) may use. */
+  readonly reservedScaleUpCalls: number;
+  /** Minutes of low demand required before a scale-down. */
+  readonly scaleDownWindowMinutes: number;
+  /** Minutes after any call before a scale-down is considered. */
+  readonly scaleDownCooldownMinutes: number;
+  /** How often within 24 hours demand may come back above a level before we stop scaling below it. */
+  readonly maxReturns: number;
+  /**
+   * Price of one call in "fraction of the shards × hours" a scale-down must save when the budget
+   * is full; it rises as calls run out (see scaleDownCallPrice).
+   */
+  readonly scaleDownCallPriceHours: number;
+  /** The least fraction of the shards a scale-down removes; smaller steps are not worth a call. */
+  readonly minScaleDownFraction: number;
+  /** Minutes of trend looked ahead when forecasting (a resize takes about 5). */
+  readonly forecastMinutes: number;
+  /** Budget of calls per rolling 24 hours (AWS: 10). */
+  readonly maxCallsPer24Hours: number;
+}
+
+/** Minutes a resize usually keeps the stream UPDATING. */
+export const RESIZE_MINUTES = 5;
+/** Minutes of history in which recurring returns of demand keep us from scaling down. */
+export const RETURNS_LOOKBACK_MINUTES = 24 * 60;
+/** Minutes of yesterday's demand ahead of the same time today that the seasonal forecast uses. */
+export const SEASONAL_AHEAD_MINUTES = 120;
+/** Observations the policy uses: a day and the seasonal look-ahead (recurring bursts, diurnal shape). */
+export const OBSERVATION_MINUTES = 24 * 60 + 6 * 60;
+/** How far ahead (yesterday's same hours) the hold time of a scale-down is looked up. */
+const HOLD_HORIZON_MINUTES = 6 * 60;
+/** Minutes after a scale-up during which only a halving scale-down is allowed (hysteresis). */
+const SCALE_UP_HOLD_MINUTES = 60;
+/** How far below scaleUpUtilization a scale-down puts the recent peak. */
+const SCALE_DOWN_PEAK_MARGIN = 0.15;
+/** A throttling that starts from below this utilization is a spike. */
+const SPIKE_BASE_UTILIZATION = 0.85;
+/** How far ahead calls about to leave the rolling window lower a call's price. */
+const BUDGET_REFILL_LOOKAHEAD_MS = 2 * 60 * 60_000;
+/** Hold time assumed for a scale-down while less than a day of observations is known. */
+const DEFAULT_HOLD_HOURS = 3;
+
+export const DEFAULT_SCALER_CONFIG: ScalerConfig = {
+  minShards: 1,
+  maxShards: 10_000,
+  targetUtilization: 0.8,
+  scaleUpUtilization: 0.95,
+  reservedScaleUpCalls: 3,
+  scaleDownWindowMinutes: 20,
+  scaleDownCooldownMinutes: 15,
+  maxReturns: 4,
+  forecastMinutes: 10,
+  minScaleDownFraction: 0.3,
+  scaleDownCallPriceHours: 0.25,
+  maxCallsPer24Hours: MAX_CALLS_PER_24_HOURS,
+};
+
+export interface DecisionInput {
+  /** Now, epoch milliseconds. */
+  readonly now: number;
+  /** Open shards of the stream. */
+  readonly currentShards: number;
+  /** ACTIVE, UPDATING, CREATING or DELETING. */
+  readonly streamStatus: string;
+  /** Per-minute observations, oldest first; the last is the latest complete minute. */
+  readonly observations: readonly MinuteObservation[];
+  /** Earlier UpdateShardCount calls (at least those of the last 24 hours). */
+  readonly history: readonly ScalingCall[];
+  readonly config: ScalerConfig;
+}
+
+export type ScalingAction = 'scale-up' | 'scale-down' | 'none';
+
+export interface ScalingDecision {
+  readonly action: ScalingAction;
+  readonly from: number;
+  /** Equal to `from` when action is 'none'. */
+  readonly to: number;
+  readonly reason: string;
+  /** Utilization of the latest minute against the current capacity (0..1). */
+  readonly utilization: number;
+  /** True when the latest minute was throttled while already at maxShards. */
+  readonly throttledAtMaxShards: boolean;
+  /** Calls left in the rolling 24-hour budget before this decision. */
+  readonly callsRemaining: number;
+}
+
+/** Demand of one minute in shards (fractional): the larger of the byte and the record need. */
+export function demandInShards(observation: MinuteObservation): number {
+  const bytesPerSecond = observation.incomingBytes / 60;
+  const recordsPerSecond = observation.incomingRecords / 60;
+  return Math.max(bytesPerSecond / SHARD_BYTES_PER_SECOND, recordsPerSecond / SHARD_RECORDS_PER_SECOND);
+}
+
+/** Least-squares slope (per minute) of evenly spaced samples. */
+export function slopePerMinute(values: readonly number[]): number {
+  const n = values.length;
+  if (n < 3) return 0;
+  const meanX = (n - 1) / 2;
+  const meanY = values.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  values.forEach((y, x) => {
+    num += (x - meanX) * (y - meanY);
+    den += (x - meanX) ** 2;
+  });
+  return num / den;
+}
+
+/** Extra headroom factor for scale-ups: bigger steps when fewer calls are left. */
+export function scaleUpHeadroom(callsRemaining: number, config: ScalerConfig): number {
+  const used = 1 - callsRemaining / config.maxCallsPer24Hours;
+  return 1 + 0.3 * Math.max(0, used);
+}
+
+/**
+ * How many times demand came back above `level` after having dropped well below it (to 70% or
+ * less, at least `gapMinutes` after it was last above): the bursts a scale-down to `level` would
+ * have to answer with a scale-up call and minutes of throttling. Noise around the level does not
+ * count.
+ */
+export function returnsAbove(demands: readonly number[], level: number, gapMinutes = 15): number {
+  let returns = 0;
+  let sinceAbove = Infinity;
+  let wentLow = false;
+  for (const demand of demands) {
+    if (demand > level) {
+      if (wentLow) returns++;
+      wentLow = false;
+      sinceAbove = 0;
+    } else {
+      sinceAbove++;
+      if (demand <= level * 0.7 && sinceAbove >= gapMinutes) wentLow = true;
+    }
+  }
+  return returns;
+}
+
+/**
+ * Durations (minutes) of the past excursions of demand: runs of minutes that were throttled or
+ * well above the running level (an average that only follows non-excursion minutes). Short
+ * excursions (e.g. 5-minute spikes) end before a resize could help, so they are not chased.
+ */
+export function excursionDurations(observations: readonly MinuteObservation[]): number[] {
+  const durations: number[] = [];
+  let level: number | undefined;
+  let run = 0;
+  for (const o of observations) {
+    const demand = demandInShards(o);
+    const high = o.throttledRecords > 0 || (level !== undefined && demand > level * 1.3);
+    if (high) {
+      run++;
+    } else {
+      if (run > 0) durations.push(run);
+      run = 0;
+      level = level === undefined ? demand : level + 0.1 * (demand - level);
+    }
+  }
+  return durations;
+}
+
+/** Minutes the latest minutes in a row were throttled. */
+export function currentThrottleRun(observations: readonly MinuteObservation[]): number {
+  let run = 0;
+  for (let i = observations.length - 1; i >= 0 && observations[i].throttledRecords > 0; i--) run++;
+  return run;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+/** What the same hours yesterday say about the hours ahead. */
+export interface SeasonalView {
+  /** Yesterday's demand from this time of day on, scaled by today's level vs. yesterday's. */
+  readonly ahead: readonly number[];
+  /** 75th percentile of `ahead` over the next SEASONAL_AHEAD_MINUTES (ignores short spikes). */
+  readonly level: number;
+}
+
+/**
+ * Demand expected in the hours ahead from the same hours yesterday, scaled by how today's last
+ * half hour compares with yesterday's: traffic with a daily shape is forecast hours ahead, so that
+ * we neither scale down into the morning rise nor step up in many small calls. Undefined when
+ * less than a day is known.
+ */
+export function seasonalView(observations: readonly MinuteObservation[], now: number): SeasonalView | undefined {
+  const dayAgo = now - 24 * 60 * 60_000;
+  const ahead: number[] = [];
+  const before: number[] = [];
+  const recent: number[] = [];
+  for (const o of observations) {
+    if (o.timestamp >= dayAgo && o.timestamp < now - 24 * 60 * 60_000 + HOLD_HORIZON_MINUTES * 60_000) {
+      ahead.push(demandInShards(o));
+    } else if (o.timestamp >= dayAgo - 30 * 60_000 && o.timestamp < dayAgo) before.push(demandInShards(o));
+    if (o.timestamp >= now - 30 * 60_000) recent.push(demandInShards(o));
+  }
+  if (ahead.length < SEASONAL_AHEAD_MINUTES * 0.8 || before.length < 20 || recent.length < 20) return undefined;
+  const average = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const ratio = Math.min(1.5, Math.max(0.5, average(recent) / Math.max(1e-9, average(before))));
+  const scaled = ahead.map((demand) => demand * ratio);
+  return { ahead: scaled, level: percentile(scaled.slice(0, SEASONAL_AHEAD_MINUTES), 0.75) };
+}
+
+/** Hours a lower shard count is expected to last: until the seasonal demand passes its capacity. */
+export function expectedHoldHours(seasonal: SeasonalView | undefined, capacity: number): number {
+  if (!seasonal) return DEFAULT_HOLD_HOURS;
+  // Sustained demand above capacity ends the hold: four 10-minute blocks in a row whose 90th
+  // percentile is above it. Yesterday's spikes (shorter, at random times) do not.
+  const block = 10;
+  let above = 0;
+  for (let start = 0; start < seasonal.ahead.length; start += block) {
+    above = percentile(seasonal.ahead.slice(start, start + block), 0.9) > capacity ? above + 1 : 0;
+    if (above === 4) return (start - 3 * block) / 60;
+  }
+  return seasonal.ahead.length / 60;
+}
+
+/**
+ * The price of one UpdateShardCount call, in "fraction of the shards × hours" a scale-down must
+ * save: cheap while the budget is full, dear as it runs low; the last call is kept for a scale-up.
+ */
+export function scaleDownCallPrice(callsRemaining: number, callsSoonBack: number, config: ScalerConfig): number {
+  const effective = Math.min(config.maxCallsPer24Hours, callsRemaining + callsSoonBack);
+  if (callsRemaining === 0 || effective <= 1) return Infinity;
+  return (config.scaleDownCallPriceHours * (config.maxCallsPer24Hours - 1)) / (effective - 1);
+}
+
+export function decideShardCount(input: DecisionInput): ScalingDecision {
+  const { now, currentShards: current, config } = input;
+  const observations = input.observations;
+  const latest = observations.length > 0 ? observations[observations.length - 1] : undefined;
+  const latestDemand = latest ? demandInShards(latest) : 0;
+  const utilization = current > 0 ? Math.min(1, latestDemand / current) : 0;
+  const lastCall = input.history.reduce((last, call) => Math.max(last, call.at), -Infinity);
+  // A minute that started before the last resize could complete was throttled at the old, smaller
+  // capacity: it tells nothing about the new one, so we wait for a fresh minute.
+  const settledSince = lastCall + RESIZE_MINUTES * 60_000;
+  const throttled = latest !== undefined && latest.throttledRecords > 0 && latest.timestamp >= settledSince;
+  const budget = Math.min(config.maxCallsPer24Hours, MAX_CALLS_PER_24_HOURS);
+  const callsRemaining = Math.max(0, budget - callsInWindow(input.history, now).length);
+  const base = { from: current, utilization, callsRemaining, throttledAtMaxShards: false };
+  const none = (reason: string, throttledAtMaxShards = false): ScalingDecision => ({
+    ...base,
+    throttledAtMaxShards,
+    action: 'none',
+    to: current,
+    reason,
+  });
+
+  if (input.streamStatus !== 'ACTIVE') return none(`stream is ${input.streamStatus}, not ACTIVE`);
+  if (current < 1) return none('stream has no open shards');
+  const { low, high } = allowedRange(current, config.minShards, config.maxShards);
+
+  // Out of [min, max] (for example after the bounds were changed): move back first.
+  if (current < config.minShards || current > config.maxShards) {
+    if (callsRemaining === 0) return none('outside [minShards, maxShards] but no call left in the 24-hour budget');
+    const to = current < config.minShards ? high : low;
+    return {
+      ...base,
+      action: to > current ? 'scale-up' : 'scale-down',
+      to,
+      reason: `shard count ${current} outside [${config.minShards}, ${config.maxShards}]`,
+    };
+  }
+
+  const demands = observations.map(demandInShards);
+  const recentPeak = Math.max(0, ...demands.slice(-3));
+  // The median of the last 5 minutes decides scale-ups, so that noisy minutes do not.
+  const recentMedian = demands.length >= 5 ? percentile(demands.slice(-5), 0.5) : recentPeak;
+  const seasonalAhead = seasonalView(observations, now);
+  const seasonal = seasonalAhead?.level ?? 0;
+  // The trend only from unthrottled minutes at the current capacity: capped minutes and the jump
+  // after a resize would read as steep growth.
+  const settled = observations
+    .slice(-15)
+    .filter((o) => o.timestamp >= settledSince && o.throttledRecords === 0)
+    .map(demandInShards);
+  const trend = settled.length >= 5 ? Math.max(0, slopePerMinute(settled)) : 0;
+  const forecast = recentPeak + trend * config.forecastMinutes;
+  // Targets: the mean level at targetUtilization, and the noisy peaks clear of the scale-up line.
+  // A scale-down keeps the peaks further below the scale-up line than a scale-up does (hysteresis),
+  // so that noise does not send the stream back up.
+  const sizeFor = (level: number, peak: number, headroom: number, peakMargin: number): number =>
+    Math.ceil(
+      Math.max(level / config.targetUtilization, peak / Math.max(0.3, config.scaleUpUtilization - peakMargin)) *
+        headroom,
+    );
+  const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+
+  // Spikes shorter than a resize are over before added shards open: chasing them costs two calls
+  // and shard-hours and saves no throttled minute. When the last day's excursions were short,
+  // react only once the current one has outlasted them.
+  // Demand that was already close to capacity before the throttling is no spike.
+  if (throttled) {
+    const run = currentThrottleRun(observations);
+    const before = demands.slice(-run - 5, -run);
+    const jumped = before.length > 0 && Math.max(...before) < current * SPIKE_BASE_UTILIZATION;
+    const durations = excursionDurations(observations.slice(0, -run)).filter((d) => d >= 2);
+    const typical = durations.length >= 2 ? percentile(durations, 0.75) : Infinity;
+    if (jumped && typical <= RESIZE_MINUTES + 1 && run <= typical) {
+      return none(`throttled for ${run} min; past spikes lasted ≤ ${typical} min, shorter than a resize`);
+    }
+  }
+
+  // Scale up.
+  if (throttled || recentMedian + trend * config.forecastMinutes > current * config.scaleUpUtilization) {
+    if (high <= current) {
+      return none(throttled ? 'throttled at maxShards' : 'forecast above capacity but at maxShards', throttled);
+    }
+    if (callsRemaining === 0) return none('scale-up needed but no call left in the 24-hour budget');
+    if (!throttled && callsRemaining <= config.reservedScaleUpCalls) {
+      return none(`forecast above capacity, but only ${callsRemaining} calls left: waiting for throttling`);
+    }
+    const level = (settled.length >= 5 ? mean(settled.slice(-5)) : recentPeak) + trend * config.forecastMinutes;
+    const sized = sizeFor(Math.max(level, seasonal), forecast, scaleUpHeadroom(callsRemaining, config), 0.05);
+    // No more than the highest demand of the last day needs: recurring bursts get the size they
+    // had, not a blind doubling. One-off spikes (not recurring) that throttle still double.
+    const dayPeak = Math.max(...demands.slice(-24 * 60));
+    const cap = Math.max(current + 1, Math.ceil(dayPeak / (config.scaleUpUtilization - 0.05)));
+    const recurring = returnsAbove(demands.slice(-RETURNS_LOOKBACK_MINUTES), current * 0.9) > config.maxReturns;
+    const doubled = Math.max(sized, Math.ceil(2 * latestDemand));
+    const wanted = throttled ? (recurring ? Math.min(cap, doubled) : doubled) : Math.min(cap, sized);
+    if (wanted <= current) return none('throttled before the last resize completed; waiting for a fresh minute');
+    return {
+      ...base,
+      action: 'scale-up',
+      to: Math.min(high, wanted),
+      reason: throttled
+        ? `throttled (${latest?.throttledRecords} records rejected) at ${(utilization * 100).toFixed(0)}% utilization`
+        : `forecast ${forecast.toFixed(2)} shards above ${(config.scaleUpUtilization * 100).toFixed(0)}% of ${current}`,
+    };
+  }
+
+  // Scale down.
+  if (current <= low) return none('at minShards');
+  if ((now - lastCall) / 60_000 < config.scaleDownCooldownMinutes) return none('cooling down after the last call');
+  const lastScaleUp = input.history.reduce(
+    (last, call) => (call.to > call.from ? Math.max(last, call.at) : last),
+    -Infinity,
+  );
+  const recentlyUp = (now - lastScaleUp) / 60_000 < SCALE_UP_HOLD_MINUTES;
+  const window = observations.slice(-config.scaleDownWindowMinutes);
+  if (window.length < config.scaleDownWindowMinutes) return none('not enough observations to scale down');
+  if (window.some((o) => o.throttledRecords > 0)) return none('throttled within the scale-down window');
+  const windowPeak = Math.max(...window.map(demandInShards));
+  const windowMean = mean(window.map(demandInShards));
+  const expected = Math.max(windowMean + trend * config.forecastMinutes, seasonal);
+  let to = Math.max(low, sizeFor(expected, Math.max(windowPeak, forecast), 1, SCALE_DOWN_PEAK_MARGIN));
+  // Stay above levels that demand kept coming back to: each return would cost a scale-up call
+  // and minutes of throttling. Returns are counted over the last RETURNS_LOOKBACK_MINUTES.
+  const lookback = demands.slice(-RETURNS_LOOKBACK_MINUTES);
+  while (to < current && returnsAbove(lookback, to) > config.maxReturns) to++;
+  if (to >= current) return none(`demand ${windowPeak.toFixed(2)} shards fits ${current} shards`);
+  if ((current - to) / current < config.minScaleDownFraction) {
+    return none(`scale-down to ${to} removes less than ${config.minScaleDownFraction * 100}% of the shards`);
+  }
+  // Right after a scale-up only a collapse of demand (a spike that ended) justifies going back.
+  if (recentlyUp && to > current / 2) return none('holding the last scale-up');
+  const holdHours = expectedHoldHours(seasonalAhead, to * config.scaleUpUtilization);
+  const saving = ((current - to) / current) * holdHours;
+  // Calls that leave the rolling window within the next hours make the budget less tight.
+  const soonBack = callsInWindow(input.history, now).filter(
+    (call) => call.at + ROLLING_WINDOW_MS < now + BUDGET_REFILL_LOOKAHEAD_MS,
+  ).length;
+  const price = scaleDownCallPrice(callsRemaining, soonBack, config);
+  if (saving < price) {
+    return none(
+      `scale-down to ${to} saves ${saving.toFixed(2)} fleet-hours, less than a call's price ${price.toFixed(2)} (${callsRemaining} calls left)`,
+    );
+  }
+  return {
+    ...base,
+    action: 'scale-down',
+    to,
+    reason: `peak demand ${windowPeak.toFixed(2)} shards over ${config.scaleDownWindowMinutes} min`,
+  };
+}
