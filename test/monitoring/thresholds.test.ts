@@ -167,3 +167,15 @@ describe('overrides reach the alarms', () => {
     });
   });
 });
+
+describe('dashboard annotations', () => {
+  test('a token shardCount draws no capacity line instead of a garbage number', () => {
+    const stack = createTestStack();
+    const shards = new CfnParameter(stack, 'Shards', { type: 'Number' }).valueAsNumber;
+    const monitoring = new PipelineMonitoring(stack, 'M');
+    monitoring.monitorStream(new kinesis.Stream(stack, 'S'), { shardCount: shards });
+    const body = JSON.stringify(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+    expect(body).not.toContain('write capacity');
+    expect(body).not.toMatch(/e\+\d{3}/);
+  });
+});

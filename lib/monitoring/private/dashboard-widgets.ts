@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type { IMonitorableAutoScaler, IMonitorableConsumer, IMonitorableDelivery } from '../monitorable';
@@ -47,7 +47,8 @@ export function streamWidgets(
   shardCount: number | undefined,
 ): cloudwatch.IWidget[] {
   const capacity = (perShard: number, unit: string): cloudwatch.HorizontalAnnotation[] =>
-    shardCount === undefined
+    // A token shard count cannot be multiplied at synth time: no capacity line then.
+    shardCount === undefined || Token.isUnresolved(shardCount)
       ? []
       : [{ value: shardCount * perShard, label: `write capacity (${shardCount} shards, ${unit})` }];
   return [
