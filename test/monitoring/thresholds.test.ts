@@ -13,7 +13,7 @@ import {
   defaultStreamIteratorAgeMillis,
 } from '../../lib/monitoring/private/thresholds';
 import { createTestStack } from '../support/app';
-import { delivery, standardConsumer } from './fakes';
+import { autoScaler, delivery, standardConsumer } from './fakes';
 
 const HOUR_MS = 3_600_000;
 
@@ -147,6 +147,20 @@ describe('overrides reach the alarms', () => {
     const d = delivery(stack, 'D', new kinesis.Stream(stack, 'S')).delivery;
     const alarms = new PipelineMonitoring(stack, 'M').monitorDelivery(d, { [prop]: value });
     expect(thresholdOf(alarms, metricName)).toBe(value);
+  });
+
+  test('autoscaler errorsThreshold (default 1)', () => {
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'S');
+    const monitoring = new PipelineMonitoring(stack, 'M');
+    const byDefault = monitoring.monitorAutoScaler(autoScaler(stack, 'A', stream).scaler, { displayName: 'A' });
+    const overridden = monitoring.monitorAutoScaler(autoScaler(stack, 'B', stream).scaler, {
+      displayName: 'B',
+      errorsThreshold: 4,
+    });
+    expect(thresholdOf(byDefault, 'Errors')).toBe(1);
+    expect(thresholdOf(overridden, 'Errors')).toBe(4);
+    expect(thresholdOf(overridden, 'ThrottledAtMaxShards')).toBe(1);
   });
 
   test('a token threshold passes through, and a token retention period needs an explicit threshold', () => {
