@@ -8,6 +8,6 @@ export {
 export type { KinesisBatchRecord, PayloadFormat } from './kinesis-batch-record';
 export { DeaggregationError, DecodeError, PoisonRecordError, type FailureKind } from './errors';
 export { decodePayload } from './decode-payload';
-export { isKplAggregated, userRecordsOf, type RawUserRecord } from './user-records';
+export { isKplAggregated, UserRecord, userRecordsOf } from './user-records';
 export { compareRecordPositions, compareSequenceNumbers } from './sequence-number';
 export { KINESIS_BATCH_METRICS, type BatchLogger, type BatchMetrics } from './telemetry';

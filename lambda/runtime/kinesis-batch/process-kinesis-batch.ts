@@ -8,7 +8,7 @@ import { type FailureKind, PoisonRecordError } from './errors';
 import type { KinesisBatchRecord, PayloadFormat } from './kinesis-batch-record';
 import { compareSequenceNumbers } from './sequence-number';
 import { batchLogger, batchMetrics, type BatchLogger, type BatchMetrics, KINESIS_BATCH_METRICS } from './telemetry';
-import { type RawUserRecord, userRecordsOf } from './user-records';
+import { type UserRecord, userRecordsOf } from './user-records';
 
 /** Your per-record logic. Throw to fail the record; return (or resolve) to succeed. */
 export type KinesisRecordHandler<T = unknown> = (record: KinesisBatchRecord<T>) => void | Promise<void>;
@@ -18,7 +18,7 @@ export interface ProcessKinesisBatchOptions<T = unknown> {
   readonly payloadFormat?: PayloadFormat;
   /**
    * How many partition keys are processed at the same time. Records of one key always run one
-   * after the other, in sequence order. @default 32
+   * after the other, in sequence order. @default 50
    */
   readonly maxConcurrency?: number;
   /**
@@ -56,7 +56,8 @@ export interface KinesisBatchOutcome {
 
 type Outcome = 'done' | 'quarantined' | 'retry';
 
-const DEFAULT_MAX_CONCURRENCY = 32;
+// The AWS SDK's default socket pool is 50: more concurrent calls would only queue there.
+const DEFAULT_MAX_CONCURRENCY = 50;
 const DEFAULT_TIMEOUT_MARGIN_MS = 5000;
 
 /**
@@ -92,7 +93,7 @@ export async function runKinesisBatch<T = unknown>(
   const marginMs = options.timeoutMarginMs ?? DEFAULT_TIMEOUT_MARGIN_MS;
 
   // Group user records by partition key; each group keeps the stream's order.
-  const byKey = new Map<string, RawUserRecord[]>();
+  const byKey = new Map<string, UserRecord[]>();
   for (const eventRecord of event.Records ?? []) {
     for (const record of userRecordsOf(eventRecord)) {
       const group = byKey.get(record.partitionKey);
@@ -107,7 +108,7 @@ export async function runKinesisBatch<T = unknown>(
   let processed = 0;
   let stopped = false;
 
-  const quarantine = async (raw: RawUserRecord, error: unknown, reason: string): Promise<Outcome> => {
+  const quarantine = async (raw: UserRecord, error: unknown, reason: string): Promise<Outcome> => {
     const record = toQuarantineRecord(raw, reason, error);
     const where = recordLogKeys(raw);
     if (!sink) {
@@ -126,7 +127,7 @@ export async function runKinesisBatch<T = unknown>(
   };
 
   const onHandlerError = (
-    raw: RawUserRecord,
+    raw: UserRecord,
     record: KinesisBatchRecord<T>,
     error: unknown,
   ): Outcome | Promise<Outcome> => {
@@ -146,25 +147,14 @@ export async function runKinesisBatch<T = unknown>(
   };
 
   // Returns synchronously when the handler does, so CPU-bound handlers pay no promise per record.
-  const step = (raw: RawUserRecord): Outcome | Promise<Outcome> => {
+  const step = (raw: UserRecord): Outcome | Promise<Outcome> => {
     if (raw.failure) return quarantine(raw, raw.failure, 'DeaggregationError');
-    let body: unknown;
+    const record = raw as UserRecord<T>;
     try {
-      body = decodePayload(raw.data, format);
+      record.body = decodePayload(raw.data, format) as T;
     } catch (error) {
       return quarantine(raw, error, 'DecodeError');
     }
-    const record: KinesisBatchRecord<T> = {
-      body: body as T,
-      data: raw.data,
-      partitionKey: raw.partitionKey,
-      ...(raw.explicitHashKey !== undefined ? { explicitHashKey: raw.explicitHashKey } : {}),
-      sequenceNumber: raw.sequenceNumber,
-      ...(raw.subSequenceNumber !== undefined ? { subSequenceNumber: raw.subSequenceNumber } : {}),
-      shardId: raw.shardId,
-      streamArn: raw.streamArn,
-      approximateArrivalTimestamp: raw.approximateArrivalTimestamp,
-    };
     let result: void | Promise<void>;
     try {
       result = handler(record);
@@ -211,7 +201,7 @@ export async function runKinesisBatch<T = unknown>(
   await Promise.all(workers);
 
   // Everything before the lowest unfinished record is done; Lambda resumes from it.
-  let lowest: RawUserRecord | undefined;
+  let lowest: UserRecord | undefined;
   let retried = 0;
   groups.forEach((group, index) => {
     const cursor = cursors[index];
@@ -245,7 +235,7 @@ function defaultSink(): QuarantineSink | undefined {
   return environmentSink;
 }
 
-function recordLogKeys(raw: RawUserRecord): Record<string, unknown> {
+function recordLogKeys(raw: UserRecord): Record<string, unknown> {
   return {
     shardId: raw.shardId,
     sequenceNumber: raw.sequenceNumber,

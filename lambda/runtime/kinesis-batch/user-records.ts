@@ -1,6 +1,7 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { createHash } from 'node:crypto';
 import { DeaggregationError } from './errors';
+import type { KinesisBatchRecord } from './kinesis-batch-record';
 
 // aws-kinesis-agg's KPL protobuf model (the module has no type declarations).
 const kpl = require('aws-kinesis-agg/lib/common') as {
@@ -16,24 +17,66 @@ type Long = { toNumber(): number };
 
 const toIndex = (value: number | Long): number => (typeof value === 'number' ? value : value.toNumber());
 
-/** A user record before its payload is decoded; `failure` is set when de-aggregation failed. */
-export interface RawUserRecord {
-  readonly data: Buffer;
-  readonly partitionKey: string;
-  readonly explicitHashKey?: string;
-  readonly sequenceNumber: string;
-  readonly subSequenceNumber?: number;
-  readonly shardId: string;
-  readonly streamArn: string;
-  readonly approximateArrivalTimestamp: Date;
-  readonly failure?: DeaggregationError;
+/**
+ * One user record: what the handler receives (`body` is set just before the call). A class
+ * with a fixed shape and a lazy arrival Date keeps the per-record cost close to a bare loop.
+ */
+export class UserRecord<T = unknown> implements KinesisBatchRecord<T> {
+  public body: T = undefined as T;
+  /** Set when a KPL aggregate could not be unpacked: the record is quarantined whole. */
+  public failure: DeaggregationError | undefined = undefined;
+  private arrival: Date | undefined = undefined;
+
+  constructor(
+    private readonly event: KinesisStreamRecord,
+    public readonly data: Buffer,
+    public readonly partitionKey: string,
+    public readonly explicitHashKey: string | undefined,
+    public readonly subSequenceNumber: number | undefined,
+  ) {}
+
+  get sequenceNumber(): string {
+    return this.event.kinesis.sequenceNumber;
+  }
+
+  get streamArn(): string {
+    return this.event.eventSourceARN;
+  }
+
+  get shardId(): string {
+    return shardIdOf(this.event);
+  }
+
+  get approximateArrivalTimestamp(): Date {
+    this.arrival ??= arrivalTime(this.event.kinesis.approximateArrivalTimestamp);
+    return this.arrival;
+  }
+
+  /** Plain data, for logs and JSON (getters are not own properties). */
+  toJSON(): Record<string, unknown> {
+    return {
+      partitionKey: this.partitionKey,
+      explicitHashKey: this.explicitHashKey,
+      sequenceNumber: this.sequenceNumber,
+      subSequenceNumber: this.subSequenceNumber,
+      shardId: this.shardId,
+      streamArn: this.streamArn,
+      approximateArrivalTimestamp: this.approximateArrivalTimestamp,
+    };
+  }
 }
 
 // https://github.com/awslabs/amazon-kinesis-producer/blob/master/aggregation-format.md
 const KPL_MAGIC = Buffer.from('f3899ac2', 'hex');
 
 export function isKplAggregated(data: Buffer): boolean {
-  return data.length > KPL_MAGIC.length + 16 && data.subarray(0, 4).equals(KPL_MAGIC);
+  return (
+    data.length > KPL_MAGIC.length + 16 &&
+    data[0] === KPL_MAGIC[0] &&
+    data[1] === KPL_MAGIC[1] &&
+    data[2] === KPL_MAGIC[2] &&
+    data[3] === KPL_MAGIC[3]
+  );
 }
 
 /** Lambda sends seconds with a fraction; some tools send ISO strings. */
@@ -56,39 +99,24 @@ export function shardIdOf(record: KinesisStreamRecord): string {
  * KPL-aggregated one yields its sub-records (md5 checksum verified). A corrupt aggregate yields
  * the whole record with `failure` set, so that it can be quarantined byte for byte.
  */
-export function userRecordsOf(record: KinesisStreamRecord): RawUserRecord[] {
+export function userRecordsOf(record: KinesisStreamRecord): UserRecord[] {
   const kinesis = record.kinesis;
   const data = Buffer.from(kinesis.data ?? '', 'base64');
-  const common = {
-    sequenceNumber: kinesis.sequenceNumber,
-    shardId: shardIdOf(record),
-    streamArn: record.eventSourceARN,
-    approximateArrivalTimestamp: arrivalTime(kinesis.approximateArrivalTimestamp),
-  };
   if (!isKplAggregated(data)) {
-    return [{ ...common, data, partitionKey: kinesis.partitionKey }];
+    return [new UserRecord(record, data, kinesis.partitionKey, undefined, undefined)];
   }
-  let subRecords: RawUserRecord[];
   try {
-    subRecords = deaggregate(data).map((sub, index) => ({
-      ...common,
-      data: sub.data,
-      partitionKey: sub.partitionKey,
-      ...(sub.explicitHashKey !== undefined ? { explicitHashKey: sub.explicitHashKey } : {}),
-      subSequenceNumber: index,
-    }));
+    return deaggregate(data).map(
+      (sub, index) => new UserRecord(record, sub.data, sub.partitionKey, sub.explicitHashKey, index),
+    );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return [
-      {
-        ...common,
-        data,
-        partitionKey: kinesis.partitionKey,
-        failure: new DeaggregationError(`KPL-aggregated record cannot be de-aggregated: ${message}`, { cause: error }),
-      },
-    ];
+    const whole = new UserRecord(record, data, kinesis.partitionKey, undefined, undefined);
+    whole.failure = new DeaggregationError(`KPL-aggregated record cannot be de-aggregated: ${message}`, {
+      cause: error,
+    });
+    return [whole];
   }
-  return subRecords;
 }
 
 interface KplSubRecord {
