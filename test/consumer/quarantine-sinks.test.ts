@@ -1,0 +1,146 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
+import {
+  quarantineObjectKey,
+  quarantineSinkFromEnvironment,
+  S3QuarantineSink,
+  SqsQuarantineSink,
+  streamNameOf,
+  toQuarantineRecord,
+  type QuarantineRecord,
+} from '../../lambda/runtime/quarantine';
+
+const input = {
+  data: Buffer.from([0, 1, 2, 255]),
+  partitionKey: 'user-7',
+  sequenceNumber: '49590338271490256608559692538361571095921575989136588898',
+  shardId: 'shardId-000000000006',
+  streamArn: 'arn:aws:kinesis:us-east-2:123456789012:stream/lambda-stream',
+  approximateArrivalTimestamp: new Date('2018-12-17T22:10:50.987Z'),
+};
+
+describe('QuarantineRecord', () => {
+  test('keeps the payload, the error and where the record came from', () => {
+    const record = toQuarantineRecord(
+      { ...input, subSequenceNumber: 3, explicitHashKey: '42' },
+      'PoisonRecordError',
+      new TypeError('bad'),
+      new Date('2026-01-01T00:00:00Z'),
+    );
+    expect(record).toMatchObject({
+      version: 1,
+      reason: 'PoisonRecordError',
+      error: { name: 'TypeError', message: 'bad' },
+      streamArn: input.streamArn,
+      shardId: input.shardId,
+      sequenceNumber: input.sequenceNumber,
+      subSequenceNumber: 3,
+      partitionKey: 'user-7',
+      explicitHashKey: '42',
+      approximateArrivalTimestamp: '2018-12-17T22:10:50.987Z',
+      quarantinedAt: '2026-01-01T00:00:00.000Z',
+      data: 'AAEC/w==',
+    });
+    expect(record.error.stack).toContain('TypeError: bad');
+  });
+
+  test('plain records have no subSequenceNumber/explicitHashKey; non-Error throws are kept as text', () => {
+    const record = toQuarantineRecord(input, 'ClassifiedPermanent', 'just a string');
+    expect(record).not.toHaveProperty('subSequenceNumber');
+    expect(record).not.toHaveProperty('explicitHashKey');
+    expect(record.error).toEqual({ name: 'NonError', message: 'just a string' });
+  });
+
+  test('any payload round-trips byte for byte through the JSON document', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => {
+        const json = JSON.stringify(toQuarantineRecord({ ...input, data: Buffer.from(bytes) }, 'x', new Error('e')));
+        const back = JSON.parse(json) as QuarantineRecord;
+        expect(Buffer.from(back.data, 'base64').equals(Buffer.from(bytes))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('S3 key layout', () => {
+  const record = toQuarantineRecord(input, 'x', new Error('e'));
+  test('<prefix><stream>/<shard>/<sequence>[-<sub>].json', () => {
+    expect(quarantineObjectKey(record)).toBe(
+      'quarantine/lambda-stream/shardId-000000000006/49590338271490256608559692538361571095921575989136588898.json',
+    );
+    expect(quarantineObjectKey({ ...record, subSequenceNumber: 2 }, 'q/')).toBe(
+      'q/lambda-stream/shardId-000000000006/49590338271490256608559692538361571095921575989136588898-2.json',
+    );
+  });
+  test('the stream name comes from stream and consumer ARNs alike', () => {
+    expect(streamNameOf('arn:aws:kinesis:us-east-1:1:stream/s1')).toBe('s1');
+    expect(streamNameOf('arn:aws:kinesis:us-east-1:1:stream/s1/consumer/c:123')).toBe('s1');
+    expect(streamNameOf('<placeholder>')).toBe('unknown-stream');
+  });
+});
+
+describe('sinks', () => {
+  const s3Mock = mockClient(S3Client);
+  const sqsMock = mockClient(SQSClient);
+  beforeEach(() => {
+    s3Mock.reset();
+    sqsMock.reset();
+  });
+  const record = toQuarantineRecord(input, 'DecodeError', new Error('e'));
+
+  test('S3: one JSON object per record at its deterministic key', async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    await new S3QuarantineSink({ client: new S3Client({ region: 'us-east-1' }), bucketName: 'failures' }).quarantine(
+      record,
+    );
+    const [call] = s3Mock.commandCalls(PutObjectCommand);
+    expect(call.args[0].input).toMatchObject({
+      Bucket: 'failures',
+      Key: quarantineObjectKey(record),
+      ContentType: 'application/json',
+    });
+    expect(JSON.parse(String(call.args[0].input.Body))).toEqual(record);
+  });
+
+  test('S3: a failed put rejects, so the processor retries the record', async () => {
+    s3Mock.on(PutObjectCommand).rejects(new Error('AccessDenied'));
+    await expect(
+      new S3QuarantineSink({ client: new S3Client({ region: 'us-east-1' }), bucketName: 'b' }).quarantine(record),
+    ).rejects.toThrow('AccessDenied');
+  });
+
+  test('SQS standard queue: the record is the message body', async () => {
+    sqsMock.on(SendMessageCommand).resolves({});
+    const queueUrl = 'https://sqs.us-east-1.amazonaws.com/123456789012/quarantine';
+    await new SqsQuarantineSink({ client: new SQSClient({ region: 'us-east-1' }), queueUrl }).quarantine(record);
+    const input = sqsMock.commandCalls(SendMessageCommand)[0].args[0].input;
+    expect(input.QueueUrl).toBe(queueUrl);
+    expect(input.MessageGroupId).toBeUndefined();
+    expect(JSON.parse(input.MessageBody!)).toEqual(record);
+  });
+
+  test('SQS FIFO queue: grouped by partition key, deduplicated by record position', async () => {
+    sqsMock.on(SendMessageCommand).resolves({});
+    const sink = new SqsQuarantineSink({
+      client: new SQSClient({ region: 'us-east-1' }),
+      queueUrl: 'https://sqs/q.fifo',
+    });
+    await sink.quarantine(record);
+    await sink.quarantine({ ...record, quarantinedAt: 'later' });
+    const [a, b] = sqsMock.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
+    expect(a.MessageGroupId).toBe('user-7');
+    expect(a.MessageDeduplicationId).toMatch(/^[0-9a-f]{64}$/);
+    expect(b.MessageDeduplicationId).toBe(a.MessageDeduplicationId);
+  });
+
+  test('the environment picks SQS, then S3, else none', () => {
+    expect(
+      quarantineSinkFromEnvironment({ QUARANTINE_QUEUE_URL: 'https://q', QUARANTINE_BUCKET_NAME: 'b' }),
+    ).toBeInstanceOf(SqsQuarantineSink);
+    expect(quarantineSinkFromEnvironment({ QUARANTINE_BUCKET_NAME: 'b' })).toBeInstanceOf(S3QuarantineSink);
+    expect(quarantineSinkFromEnvironment({})).toBeUndefined();
+  });
+});
