@@ -1,0 +1,113 @@
+/**
+ * The capacity planner: how many shards a provisioned stream needs for a given traffic, for
+ * writes (ingress) and for reads (egress), from the per-shard limits of Kinesis Data Streams.
+ * @see https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
+ */
+
+/** 1 MiB/s or 1,000 records/s of writes per shard. */
+export const SHARD_WRITE_BYTES_PER_SECOND = 1024 * 1024;
+export const SHARD_WRITE_RECORDS_PER_SECOND = 1000;
+/** 2 MiB/s of reads per shard, shared by all standard consumers; per consumer with enhanced fan-out. */
+export const SHARD_READ_BYTES_PER_SECOND = 2 * 1024 * 1024;
+/** At most 20 enhanced fan-out consumers per stream. */
+export const MAX_EFO_CONSUMERS = 20;
+
+export interface ShardCapacityInput {
+  /** Records written per second at the expected peak. */
+  readonly recordsPerSecond: number;
+  /** Average size of one record in bytes (data plus partition key). */
+  readonly averageRecordSizeBytes: number;
+  /**
+   * Consumers that poll with GetRecords (Lambda event source mappings without EFO, KCL 1.x, ...):
+   * they share the 2 MiB/s and 5 GetRecords calls per second of each shard.
+   * @default 1
+   */
+  readonly standardConsumers?: number;
+  /**
+   * Enhanced fan-out consumers: each gets its own 2 MiB/s per shard (at most 20 per stream).
+   * @default 0
+   */
+  readonly efoConsumers?: number;
+  /**
+   * The fraction of the shard limits to plan for, in (0, 1]: headroom for bursts.
+   * @default 0.8
+   */
+  readonly targetUtilization?: number;
+}
+
+export interface ShardCapacityPlan {
+  /** Incoming bytes per second (recordsPerSecond × averageRecordSizeBytes). */
+  readonly ingressBytesPerSecond: number;
+  /** Shards for the writes: the larger of the byte and the record need, at targetUtilization. */
+  readonly ingressShards: number;
+  /** Shards for the reads of all consumers at targetUtilization (0 without consumers). */
+  readonly egressShards: number;
+  /** What the stream needs: max(ingressShards, egressShards, 1). */
+  readonly totalShards: number;
+  /** Which need decides totalShards. */
+  readonly boundBy: string;
+  /** Advice, e.g. to use enhanced fan-out when more than two standard consumers share the stream. */
+  readonly warnings: string[];
+}
+
+function checkNonNegative(name: string, value: number): void {
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number >= 0. Received ${value}`);
+}
+
+function checkInteger(name: string, value: number, max: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new Error(`${name} must be an integer between 0 and ${max}. Received ${value}`);
+  }
+}
+
+/** Plans the shards of a provisioned stream. Pure; throws on invalid input. */
+export function planShardCapacity(input: ShardCapacityInput): ShardCapacityPlan {
+  const standardConsumers = input.standardConsumers ?? 1;
+  const efoConsumers = input.efoConsumers ?? 0;
+  const targetUtilization = input.targetUtilization ?? 0.8;
+  checkNonNegative('recordsPerSecond', input.recordsPerSecond);
+  checkNonNegative('averageRecordSizeBytes', input.averageRecordSizeBytes);
+  checkInteger('standardConsumers', standardConsumers, 1000);
+  checkInteger('efoConsumers', efoConsumers, MAX_EFO_CONSUMERS);
+  if (!(targetUtilization > 0 && targetUtilization <= 1)) {
+    throw new Error(`targetUtilization must be in (0, 1]. Received ${targetUtilization}`);
+  }
+  if (input.averageRecordSizeBytes > SHARD_WRITE_BYTES_PER_SECOND) {
+    throw new Error(
+      `averageRecordSizeBytes must be at most ${SHARD_WRITE_BYTES_PER_SECOND} (1 MiB, the largest record). Received ${input.averageRecordSizeBytes}`,
+    );
+  }
+
+  const bytesPerSecond = input.recordsPerSecond * input.averageRecordSizeBytes;
+  // Round away float noise (e.g. 10.000000001) before the ceiling.
+  const shards = (need: number) => Math.ceil(Number((need / targetUtilization).toFixed(9)));
+  const byBytes = shards(bytesPerSecond / SHARD_WRITE_BYTES_PER_SECOND);
+  const byRecords = shards(input.recordsPerSecond / SHARD_WRITE_RECORDS_PER_SECOND);
+  const ingressShards = Math.max(byBytes, byRecords);
+  // Standard consumers share each shard's read limit; each EFO consumer has its own.
+  const standardEgress = shards((bytesPerSecond * standardConsumers) / SHARD_READ_BYTES_PER_SECOND);
+  const efoEgress = efoConsumers > 0 ? shards(bytesPerSecond / SHARD_READ_BYTES_PER_SECOND) : 0;
+  const egressShards = Math.max(standardEgress, efoEgress);
+  const totalShards = Math.max(1, ingressShards, egressShards);
+
+  const warnings: string[] = [];
+  if (standardConsumers > 2) {
+    warnings.push(
+      `${standardConsumers} standard consumers share each shard's 2 MiB/s and 5 GetRecords calls per second: reads will be throttled and delayed. Use enhanced fan-out for all but one or two of them (efoConsumers).`,
+    );
+  }
+  if (standardEgress > ingressShards) {
+    warnings.push(
+      `Reads need ${standardEgress} shards but writes only ${ingressShards}: with enhanced fan-out the stream would need ${Math.max(1, ingressShards, shards(bytesPerSecond / SHARD_READ_BYTES_PER_SECOND))}.`,
+    );
+  }
+  const boundBy =
+    totalShards === 1 && ingressShards <= 1 && egressShards <= 1
+      ? 'minimum of one shard'
+      : egressShards > ingressShards
+        ? 'egress (consumer reads)'
+        : byBytes >= byRecords
+          ? 'ingress bytes'
+          : 'ingress records';
+  return { ingressBytesPerSecond: bytesPerSecond, ingressShards, egressShards, totalShards, boundBy, warnings };
+}
