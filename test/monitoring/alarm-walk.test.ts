@@ -3,8 +3,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { PipelineMonitoring } from '../../lib/monitoring';
+import * as fc from 'fast-check';
 import { createTestStack } from '../support/app';
 import { walkAlarms } from './alarm-walk';
+import { delivery, standardConsumer } from './fakes';
 import { monitoredStack } from './monitored-stack';
 
 describe('every alarm of a monitored pipeline', () => {
@@ -29,6 +31,46 @@ describe('every alarm of a monitored pipeline', () => {
       MetricName: 'GetRecords.IteratorAgeMilliseconds',
       Dimensions: [{ Name: 'StreamName', Value: 'orders' }],
     });
+  });
+});
+
+describe('for any valid configuration', () => {
+  test('every alarm passes the walk (derived thresholds stay within their units and limits)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 24, max: 8760 }),
+        fc.option(fc.integer({ min: 60, max: 604_800 }), { nil: undefined }),
+        fc.integer({ min: 0, max: 900 }),
+        fc.integer({ min: 1, max: 10 }),
+        (retentionHours, maxRecordAgeSeconds, bufferSeconds, evaluationPeriods) => {
+          // maxRecordAge must be below retention for StreamConsumer; keep the generated case valid.
+          const maxRecordAge =
+            maxRecordAgeSeconds !== undefined && maxRecordAgeSeconds < retentionHours * 3600
+              ? Duration.seconds(maxRecordAgeSeconds)
+              : undefined;
+          const stack = createTestStack();
+          const retentionPeriod = Duration.hours(retentionHours);
+          const stream = new kinesis.Stream(stack, 'Stream', { retentionPeriod });
+          const monitoring = new PipelineMonitoring(stack, 'Monitoring');
+          const evaluation = { evaluationPeriods, retentionPeriod };
+          monitoring.monitorStream(stream, evaluation);
+          monitoring.monitorConsumer(standardConsumer(stack, 'C', stream, maxRecordAge).consumer, evaluation);
+          monitoring.monitorDelivery(
+            delivery(stack, 'D', stream, Duration.seconds(bufferSeconds)).delivery,
+            evaluation,
+          );
+          const { count, problems } = walkAlarms(Template.fromStack(stack), {
+            retentionMillis: retentionHours * 3_600_000,
+            bufferingIntervalSeconds: bufferSeconds,
+            // Half of the smallest maxRecordAge Lambda accepts (60 s).
+            minAgeMillis: 30_000,
+          });
+          expect(count).toBe(13);
+          expect(problems).toEqual([]);
+        },
+      ),
+      { numRuns: 4 },
+    );
   });
 });
 

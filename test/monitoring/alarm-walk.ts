@@ -19,6 +19,12 @@ interface UnitRule {
 export interface WalkLimits {
   /** Iterator ages and lags must stay below this (the retention period). @default 24 h */
   readonly retentionMillis?: number;
+  /**
+   * Age thresholds below this are taken for a unit mistake (seconds written into a millisecond
+   * metric). Lower it only for configurations that ask for it, e.g. a 60 s maxRecordAge (30 s default).
+   * @default 60000
+   */
+  readonly minAgeMillis?: number;
   /** Freshness must be above this (the buffering interval). @default 300 */
   readonly bufferingIntervalSeconds?: number;
 }
@@ -29,8 +35,9 @@ const isCount = (t: number): boolean => Number.isInteger(t) && t >= 1;
 function rules(limits: WalkLimits): Record<string, UnitRule> {
   const retention = limits.retentionMillis ?? 24 * 3600 * 1000;
   const buffer = limits.bufferingIntervalSeconds ?? 300;
-  // A millisecond threshold below one minute is a unit mistake (43 meant as 12 h, or seconds).
-  const millis = (t: number): boolean => t >= MINUTE_MS && t < retention;
+  // A millisecond threshold below one minute is most likely a unit mistake (43,200 meant as 12 h).
+  const minAge = limits.minAgeMillis ?? MINUTE_MS;
+  const millis = (t: number): boolean => t >= minAge && t < retention;
   const stream = { StreamName: 'AWS::Kinesis::Stream' };
   const fn = { FunctionName: 'AWS::Lambda::Function' };
   const firehose = { DeliveryStreamName: 'AWS::KinesisFirehose::DeliveryStream' };
