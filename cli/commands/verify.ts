@@ -15,12 +15,13 @@ export const VERIFY_HELP = `Usage: cdk-kinesis-pipeline verify --outputs-file <f
 Checks a deployed pipeline from its stack outputs (cdk deploy --outputs-file outputs.json):
 the stream and the delivery stream are ACTIVE, the Glue table has the expected columns and
 partition keys, the alarm topic and failure buckets exist, and (with --check-data) objects
-arrived under today's Hive prefix (UTC).
+arrived under today's Hive prefix (UTC; year=/month=/day= as far as
+the PartitionKeys output has them).
 
 Options:
   --outputs-file <file>        required
   --stack-name <name>          stack in the file (default: the only one)
-  --check-data                 also require objects under <DataPrefix>year=YYYY/month=MM/day=DD/
+  --check-data                 also require objects under <DataPrefix>year=YYYY/month=MM/day=DD/ (UTC)
 ${AWS_OPTIONS_HELP}`;
 
 /** Outputs verify needs; AlarmTopicArn and FailureBucketNames are checked when present. */
@@ -150,7 +151,7 @@ export async function verifyPipeline(
     );
   }
   if (options.checkData) {
-    const prefix = `${get('DataPrefix')}${hivePrefix(options.now)}`;
+    const prefix = `${get('DataPrefix')}${hivePrefix(options.now, splitList(get('PartitionKeys')))}`;
     checks.push(
       check(`objects under s3://${get('DataBucketName')}/${prefix}`, async () => {
         const out = await clients.s3.send(
@@ -177,10 +178,23 @@ async function check(name: string, run: () => Promise<[boolean, string]>): Promi
   }
 }
 
-/** `year=YYYY/month=MM/day=DD/` of the UTC day, the layout of the Firehose data prefix. */
-export function hivePrefix(now: Date): string {
+/**
+ * Today's (UTC) prefix below the data root, from the leading partition keys: `year=YYYY/`,
+ * `month=MM/`, `day=DD/`, stopping at the first other key (hour, or a record field).
+ */
+export function hivePrefix(now: Date, partitionKeys: readonly string[] = ['year', 'month', 'day']): string {
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `year=${now.getUTCFullYear()}/month=${pad(now.getUTCMonth() + 1)}/day=${pad(now.getUTCDate())}/`;
+  const values: Record<string, string> = {
+    year: String(now.getUTCFullYear()),
+    month: pad(now.getUTCMonth() + 1),
+    day: pad(now.getUTCDate()),
+  };
+  let prefix = '';
+  for (const key of partitionKeys) {
+    if (values[key] === undefined) break;
+    prefix += `${key}=${values[key]}/`;
+  }
+  return prefix;
 }
 
 /** Splits `a:int,b:struct<x:int,y:string>,c:decimal(10,2)` at top-level commas only. */

@@ -1,4 +1,5 @@
 /** Help and bad input, all decided before any AWS call (no endpoint is reachable here). */
+import { hivePrefix, parseColumns } from '../../cli/commands/verify';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LOCAL_ENV, runCliForTest, tempDir } from './cli-harness';
@@ -163,5 +164,23 @@ describe('verify and redrive: bad input', () => {
       'us-east-1',
     ]);
     expect(noCreds.stderr).toMatch(/missing AWS credentials/);
+  });
+});
+
+describe('verify helpers', () => {
+  test("today's Hive prefix follows the leading date keys of PartitionKeys (UTC)", () => {
+    const at = new Date('2026-03-04T23:30:00-05:00'); // 2026-03-05 04:30 UTC
+    expect(hivePrefix(at, ['year', 'month', 'day', 'hour'])).toBe('year=2026/month=03/day=05/');
+    expect(hivePrefix(at, ['year', 'month'])).toBe('year=2026/month=03/');
+    expect(hivePrefix(at, ['tenant', 'year'])).toBe('');
+  });
+
+  test('TableColumns splits at top-level commas only', () => {
+    expect(parseColumns('a:int, b:struct<x:int,y:string>,c:decimal(10,2),D:String')).toEqual([
+      'a:int',
+      'b:struct<x:int,y:string>',
+      'c:decimal(10,2)',
+      'd:string',
+    ]);
   });
 });
