@@ -1,0 +1,6 @@
+export * from './stream';
+export * from './consumer';
+export * from './delivery';
+export * from './monitoring';
+export * from './redrive';
+export * from './pipeline';

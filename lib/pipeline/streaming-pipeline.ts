@@ -1,0 +1,131 @@
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import {
+  ConsumerType,
+  ReferenceErrorAlertFunction,
+  ReferenceMinuteAggregatesFunction,
+  StreamConsumer,
+  type StreamConsumerOptions,
+} from '../consumer';
+import { DataLakeDelivery, type DataLakeDeliveryOptions } from '../delivery';
+import { PipelineMonitoring, type PipelineMonitoringProps } from '../monitoring';
+import { ScalableStream, type ScalableStreamProps } from '../stream';
+
+/** A consumer of the pipeline's stream: the StreamConsumer options plus a construct id. */
+export interface PipelineConsumerProps extends StreamConsumerOptions {
+  /** Construct id of the consumer, unique within the pipeline; also its label on alarms. */
+  readonly id: string;
+}
+
+export interface StreamingPipelineProps {
+  /**
+   * The stream.
+   * @default - provisioned with a ShardAutoScaler, KMS-encrypted with the AWS-managed key, 24 h retention
+   */
+  readonly streamProps?: ScalableStreamProps;
+  /**
+   * Deploy the reference consumers: a standard consumer that alerts on error lines (HTTP 5xx,
+   * Apache error-log errors) and an enhanced fan-out consumer that publishes per-minute aggregates.
+   * @default true
+   */
+  readonly referenceConsumers?: boolean;
+  /**
+   * Receives the reference error-line alerts.
+   * @default - the monitoring alarm topic when monitoring is on, else alerts are only logged
+   */
+  readonly errorAlertTopic?: sns.ITopic;
+  /**
+   * Your own consumers of the stream.
+   * @default - none
+   */
+  readonly consumers?: PipelineConsumerProps[];
+  /**
+   * Deliver the stream to the S3 data lake (Firehose, Parquet via Glue, Hive prefixes).
+   * @default true
+   */
+  readonly dataLake?: boolean;
+  /**
+   * The data-lake delivery.
+   * @default - the reference Apache web-log transform and table, hourly partitions, a new bucket
+   */
+  readonly dataLakeProps?: DataLakeDeliveryOptions;
+  /**
+   * Create alarms, the dashboard and the alarm topic for every part of the pipeline.
+   * @default true
+   */
+  readonly monitoring?: boolean;
+  /**
+   * Alarm topic, email subscription and dashboard.
+   * @default - a new KMS-encrypted topic and a dashboard
+   */
+  readonly monitoringProps?: PipelineMonitoringProps;
+}
+
+/**
+ * The reference composition: an autoscaled, encrypted stream read by poison-pill-safe consumers
+ * (standard and enhanced fan-out), delivered to a Parquet data lake, and watched by alarms.
+ * Every part has safe defaults and can be overridden or turned off.
+ */
+export class StreamingPipeline extends Construct {
+  public readonly stream: ScalableStream;
+  /** Every consumer of the stream, the reference ones first. */
+  public readonly consumers: StreamConsumer[] = [];
+  /** The reference standard consumer (error-line alerts), when referenceConsumers is on. */
+  public readonly errorAlertConsumer?: StreamConsumer;
+  /** The reference enhanced fan-out consumer (per-minute aggregates), when referenceConsumers is on. */
+  public readonly aggregatesConsumer?: StreamConsumer;
+  public readonly dataLake?: DataLakeDelivery;
+  public readonly monitoring?: PipelineMonitoring;
+
+  constructor(scope: Construct, id: string, props: StreamingPipelineProps = {}) {
+    super(scope, id);
+
+    this.stream = new ScalableStream(this, 'Stream', props.streamProps);
+    const stream = this.stream.stream;
+    const streamRetention = this.stream.retention;
+
+    if (props.monitoring ?? true) {
+      this.monitoring = new PipelineMonitoring(this, 'Monitoring', props.monitoringProps);
+    }
+
+    if (props.referenceConsumers ?? true) {
+      const alertTopic = props.errorAlertTopic ?? this.monitoring?.alarmTopic;
+      this.errorAlertConsumer = this.addConsumer({
+        id: 'ErrorAlerts',
+        handler: new ReferenceErrorAlertFunction(this, 'ErrorAlertsFunction', { alertTopic }),
+        consumerType: ConsumerType.STANDARD,
+      });
+      this.aggregatesConsumer = this.addConsumer({
+        id: 'MinuteAggregates',
+        handler: new ReferenceMinuteAggregatesFunction(this, 'MinuteAggregatesFunction'),
+        consumerType: ConsumerType.ENHANCED_FAN_OUT,
+      });
+    }
+    for (const consumer of props.consumers ?? []) {
+      this.addConsumer(consumer);
+    }
+
+    if (props.dataLake ?? true) {
+      this.dataLake = new DataLakeDelivery(this, 'DataLake', { ...props.dataLakeProps, stream });
+      this.monitoring?.monitorDelivery(this.dataLake, { displayName: 'DataLake' });
+    }
+
+    this.monitoring?.monitorStream(stream, { displayName: 'Stream', retentionPeriod: streamRetention });
+    if (this.stream.autoScaler) {
+      this.monitoring?.monitorAutoScaler(this.stream.autoScaler, { displayName: 'AutoScaler' });
+    }
+  }
+
+  /** Adds a consumer of the pipeline's stream (monitored when monitoring is on). */
+  public addConsumer(props: PipelineConsumerProps): StreamConsumer {
+    const { id, ...options } = props;
+    const consumer = new StreamConsumer(this, id, {
+      streamRetention: this.stream.retention,
+      ...options,
+      stream: this.stream.stream,
+    });
+    this.consumers.push(consumer);
+    this.monitoring?.monitorConsumer(consumer, { displayName: id });
+    return consumer;
+  }
+}

@@ -1,0 +1,176 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ReferencePipelineStack } from '../../bin/reference-pipeline-stack';
+import { createTestApp } from '../support/app';
+import { walkAlarms } from '../monitoring/alarm-walk';
+import { addNagChecks, readTemplate, synthWithNag, type NagFinding } from '../support/nag';
+
+// Synthesized once for the whole file: the reference stack under cdk-nag's AwsSolutions pack.
+const app = createTestApp();
+const stack = new ReferencePipelineStack(app, 'ReferencePipeline');
+addNagChecks(app);
+const { findings, outdir } = synthWithNag(app);
+const template = Template.fromJSON(readTemplate(outdir, stack.artifactId));
+const resources = template.toJSON().Resources as Record<string, { Type: string; Properties?: any; Metadata?: any }>;
+
+function logicalIdOf(type: string, predicate: (props: any) => boolean = () => true): string {
+  const ids = Object.entries(resources)
+    .filter(([, r]) => r.Type === type && predicate(r.Properties ?? {}))
+    .map(([id]) => id);
+  expect(ids).toHaveLength(1);
+  return ids[0];
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  test('the reference stack has no unacknowledged finding', () => {
+    const describe = (f: NagFinding) => `${f.rule} (${f.severity}) ${f.paths.join(', ')}: ${f.description}`;
+    expect(findings.map(describe)).toEqual([]);
+  });
+
+  test('every acknowledgment carries a reason', () => {
+    const acknowledgments = Object.values(resources).flatMap(
+      (r) => (r.Metadata?.cdk_nag?.rules_to_suppress ?? []) as Array<{ id: string; reason?: string }>,
+    );
+    expect(acknowledgments.length).toBeGreaterThan(0);
+    for (const ack of acknowledgments) {
+      expect(ack.reason ?? '').toMatch(/\w+( \w+){3,}/);
+    }
+  });
+});
+
+describe('wiring', () => {
+  test('the stream is KMS-encrypted', () => {
+    template.hasResourceProperties('AWS::Kinesis::Stream', {
+      StreamEncryption: { EncryptionType: 'KMS', KeyId: Match.anyValue() },
+    });
+  });
+
+  test('one enhanced fan-out consumer is registered on the stream', () => {
+    const streamId = logicalIdOf('AWS::Kinesis::Stream');
+    template.resourceCountIs('AWS::Kinesis::StreamConsumer', 1);
+    template.hasResourceProperties('AWS::Kinesis::StreamConsumer', {
+      StreamARN: { 'Fn::GetAtt': [streamId, 'Arn'] },
+    });
+  });
+
+  test('one event source mapping reads the stream, one reads the EFO consumer', () => {
+    const streamId = logicalIdOf('AWS::Kinesis::Stream');
+    const consumerId = logicalIdOf('AWS::Kinesis::StreamConsumer');
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    const safe = {
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: Match.anyValue(),
+      MaximumRecordAgeInSeconds: Match.anyValue(),
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    };
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [streamId, 'Arn'] },
+      ...safe,
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [consumerId, 'ConsumerARN'] },
+      ...safe,
+    });
+  });
+
+  test('the on-failure destinations are S3 buckets, so failed payloads are kept', () => {
+    const mappings = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+    for (const mapping of mappings) {
+      const destination = JSON.stringify(mapping.Properties.DestinationConfig.OnFailure.Destination);
+      const bucketId = /"(\w+)","Arn"/.exec(destination)?.[1];
+      expect(bucketId && resources[bucketId].Type).toBe('AWS::S3::Bucket');
+    }
+  });
+
+  test('Firehose reads the stream, transforms with Lambda and writes Parquet under Hive prefixes with backup', () => {
+    const streamId = logicalIdOf('AWS::Kinesis::Stream');
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamType: 'KinesisStreamAsSource',
+      KinesisStreamSourceConfiguration: { KinesisStreamARN: { 'Fn::GetAtt': [streamId, 'Arn'] } },
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        Prefix: 'data/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/',
+        ErrorOutputPrefix: Match.stringLikeRegexp('^errors/!\\{firehose:error-output-type\\}/year='),
+        CompressionFormat: 'UNCOMPRESSED',
+        S3BackupMode: 'Enabled',
+        S3BackupConfiguration: Match.objectLike({ Prefix: 'raw/' }),
+        ProcessingConfiguration: {
+          Enabled: true,
+          Processors: [Match.objectLike({ Type: 'Lambda' })],
+        },
+        DataFormatConversionConfiguration: Match.objectLike({
+          Enabled: true,
+          InputFormatConfiguration: { Deserializer: { OpenXJsonSerDe: Match.anyValue() } },
+          OutputFormatConfiguration: { Serializer: { ParquetSerDe: Match.anyValue() } },
+          SchemaConfiguration: Match.objectLike({ VersionId: 'LATEST' }),
+        }),
+      }),
+    });
+  });
+
+  test('the Glue table is Parquet, partitioned year/month/day/hour, with partition projection', () => {
+    template.resourceCountIs('AWS::Glue::Database', 1);
+    template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        PartitionKeys: [
+          Match.objectLike({ Name: 'year' }),
+          Match.objectLike({ Name: 'month' }),
+          Match.objectLike({ Name: 'day' }),
+          Match.objectLike({ Name: 'hour' }),
+        ],
+        Parameters: Match.objectLike({ 'projection.enabled': 'true', 'storage.location.template': Match.anyValue() }),
+        StorageDescriptor: Match.objectLike({
+          OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+        }),
+      }),
+    });
+  });
+
+  test('every alarm notifies on ALARM and OK', () => {
+    const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThanOrEqual(10);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toHaveLength(1);
+      expect(alarm.Properties.OKActions).toEqual(alarm.Properties.AlarmActions);
+    }
+  });
+
+  test('a shard autoscaler runs every minute with a single concurrent execution', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 1,
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+    });
+  });
+
+  test('the outputs that `cdk-kinesis-pipeline verify` reads are present', () => {
+    const outputs = Object.keys(template.toJSON().Outputs ?? {});
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        'StreamName',
+        'DeliveryStreamName',
+        'DataBucketName',
+        'DataPrefix',
+        'GlueDatabaseName',
+        'GlueTableName',
+        'TableColumns',
+        'PartitionKeys',
+        'AlarmTopicArn',
+        'FailureBucketNames',
+      ]),
+    );
+  });
+});
+
+test('normalized snapshot of the reference stack', () => {
+  expect(template.toJSON()).toMatchSnapshot();
+});
+
+describe('alarms of the reference pipeline', () => {
+  test('each identifies its resource, notifies, treats missing data and uses its metric unit', () => {
+    const { count, problems } = walkAlarms(template);
+    expect(count).toBeGreaterThanOrEqual(20);
+    expect(problems).toEqual([]);
+  });
+});
