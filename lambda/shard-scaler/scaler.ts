@@ -69,6 +69,23 @@ async function writeHistory(
   );
 }
 
+/** Takes a rejected call back out of the history; if that fails too, the call stays counted (safe side). */
+async function restoreHistory(
+  ports: ScalerPorts,
+  env: ScalerEnvironment,
+  history: readonly ScalingCall[],
+  now: number,
+): Promise<void> {
+  try {
+    await writeHistory(ports.kinesis, env.streamArn, history, now);
+  } catch (error) {
+    ports.log('warn', 'could not take the rejected call out of the history; it counts until it expires', {
+      stream: env.streamName,
+      error: String(error),
+    });
+  }
+}
+
 export async function runScalerTick(ports: ScalerPorts, env: ScalerEnvironment): Promise<TickResult> {
   const now = ports.now();
   const summary = await ports.kinesis.send(new DescribeStreamSummaryCommand({ StreamARN: env.streamArn }));
@@ -102,11 +119,13 @@ export async function runScalerTick(ports: ScalerPorts, env: ScalerEnvironment):
   let outcome: TickOutcome = 'unchanged';
   let rejectedBy: string | undefined;
   if (decision.action !== 'none') {
-    // Record the call before making it: if the tag write fails we do not scale, and if the
-    // call then fails we take the entry back. Never an unrecorded call.
+    // Record the call before making it: if the tag write fails we do not scale, and if the call
+    // then fails we take the entry back. Never an unrecorded call.
     const call: ScalingCall = { at: now, from: decision.from, to: decision.to };
-    await writeHistory(ports.kinesis, env.streamArn, [...history, call], now);
+    let recorded = false;
     try {
+      await writeHistory(ports.kinesis, env.streamArn, [...history, call], now);
+      recorded = true;
       await ports.kinesis.send(
         new UpdateShardCountCommand({
           StreamARN: env.streamArn,
@@ -121,7 +140,7 @@ export async function runScalerTick(ports: ScalerPorts, env: ScalerEnvironment):
       outcome = 'rejected';
       rejectedBy = name;
       ports.log('warn', 'UpdateShardCount rejected; the next tick decides again', { ...fields, error: name });
-      await writeHistory(ports.kinesis, env.streamArn, history, now);
+      if (recorded) await restoreHistory(ports, env, history, now);
     }
     if (outcome === 'scaled' && env.topicArn) {
       await ports.notify(`Kinesis stream ${env.streamName}: ${decision.from} -> ${decision.to} shards`, fields);
