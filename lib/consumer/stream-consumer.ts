@@ -13,6 +13,7 @@ import { CONSUMER_ENV, CONSUMER_METRICS } from './consumer-metrics';
 import { ConsumerType } from './consumer-type';
 import { countEfoConsumers } from './private/efo-consumer-count';
 import { createFailureBucket } from './private/failure-bucket';
+import { S3FailureDestination } from './private/s3-on-failure-destination';
 import { knownStreamRetention } from './private/stream-retention';
 import {
   validateConsumerName,
@@ -278,7 +279,7 @@ export class StreamConsumer extends Construct {
       for (const [key, value] of Object.entries(this.toolkitEnvironment)) this.function.addEnvironment(key, value);
     }
     if (props.quarantineQueue) props.quarantineQueue.grantSendMessages(this.function);
-    // S3OnFailureDestination grants the function read/write on the whole bucket, which covers
+    // S3FailureDestination (below) grants s3:PutObject on the bucket's objects, which covers
     // the quarantine prefix too.
 
     this.eventCountMetrics = props.eventCountMetrics ?? true;
@@ -293,7 +294,7 @@ export class StreamConsumer extends Construct {
       maxRecordAge: this.maxRecordAge,
       bisectBatchOnError: props.bisectBatchOnError ?? DEFAULTS.bisectBatchOnError,
       reportBatchItemFailures: props.reportBatchItemFailures ?? DEFAULTS.reportBatchItemFailures,
-      onFailure: new sources.S3OnFailureDestination(this.failureBucket),
+      onFailure: new S3FailureDestination(this.failureBucket),
       metricsConfig: this.eventCountMetrics ? { metrics: [lambda.MetricType.EVENT_COUNT] } : undefined,
     };
     const source = this.efoConsumer

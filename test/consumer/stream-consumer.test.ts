@@ -85,7 +85,7 @@ describe('StreamConsumer defaults (standard)', () => {
     });
   });
 
-  test('the function gets the toolkit environment and may read the stream and write the bucket', () => {
+  test('the function gets the toolkit environment, may read the stream and only write the bucket', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: {
@@ -106,16 +106,20 @@ describe('StreamConsumer defaults (standard)', () => {
         ]),
       },
     });
+    // Least privilege on the failure bucket: write objects and list, never read or delete.
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: Match.arrayWith(['s3:PutObject']),
-            Resource: Match.arrayWith([stack.resolve(consumer.failureBucket.bucketArn)]),
+            Action: 's3:PutObject',
+            Resource: stack.resolve(consumer.failureBucket.arnForObjects('*')),
           }),
+          Match.objectLike({ Action: 's3:ListBucket', Resource: stack.resolve(consumer.failureBucket.bucketArn) }),
         ]),
       },
     });
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).not.toMatch(/s3:(GetObject|DeleteObject|Abort)/);
   });
 
   test('snapshot', () => {
@@ -242,6 +246,23 @@ describe('StreamConsumer with imported and generated resources', () => {
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ QUARANTINE_BUCKET_NAME: 'my-failures', QUARANTINE_PREFIX: 'q/' }) },
+    });
+  });
+
+  test('a KMS-encrypted failure bucket: the function may encrypt with its key', () => {
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'Stream');
+    const bucket = new s3.Bucket(stack, 'Kms', { encryption: s3.BucketEncryption.KMS });
+    new StreamConsumer(stack, 'Consumer', { stream, handler: userFunction(stack), failureBucket: bucket });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['kms:GenerateDataKey*']),
+            Resource: stack.resolve(bucket.encryptionKey!.keyArn),
+          }),
+        ]),
+      },
     });
   });
 
