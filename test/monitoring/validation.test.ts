@@ -201,6 +201,17 @@ describe('bad evaluation settings fail for every monitor call', () => {
     }
   });
 
+  test('period × evaluationPeriods beyond what CloudWatch evaluates', () => {
+    expect(() => monitorStream(setup(), { evaluationPeriods: 289 })).toThrow(
+      /period × evaluationPeriods must be at most 86400 seconds \(1 day for periods under one hour\). Received 300 s × 289 = 86700 s/,
+    );
+    expect(() => monitorStream(setup(), { period: Duration.hours(1), evaluationPeriods: 169 })).toThrow(
+      /period × evaluationPeriods must be at most 604800 seconds \(7 days\). Received 3600 s × 169 = 608400 s/,
+    );
+    expect(monitorStream(setup(), { evaluationPeriods: 288 })).toHaveLength(3);
+    expect(monitorStream(setup(), { period: Duration.hours(1), evaluationPeriods: 168 })).toHaveLength(3);
+  });
+
   test('datapointsToAlarm above an alarm whose default evaluationPeriods is 1', () => {
     // FailureDestinationAlarm evaluates 1 period by default; 2 of 1 is impossible.
     const s = setup();

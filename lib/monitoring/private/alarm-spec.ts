@@ -1,7 +1,7 @@
 import { Duration, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { AlarmEvaluationOptions } from '../monitoring-options';
-import { checkDatapointsToAlarm, checkEvaluationPeriods, checkPeriod } from './validation';
+import { checkDatapointsToAlarm, checkEvaluationPeriods, checkEvaluationRange, checkPeriod } from './validation';
 
 export const DEFAULT_PERIOD = Duration.minutes(5);
 
@@ -58,7 +58,9 @@ export function resolveEvaluation(options: AlarmEvaluationOptions, defaults: Eva
     (options.evaluationPeriods !== undefined ? options.evaluationPeriods : defaults.datapointsToAlarm);
   checkEvaluationPeriods(evaluationPeriods);
   checkDatapointsToAlarm(datapointsToAlarm, evaluationPeriods);
-  return { period: options.period ?? DEFAULT_PERIOD, evaluationPeriods, datapointsToAlarm };
+  const period = options.period ?? DEFAULT_PERIOD;
+  checkEvaluationRange(period, evaluationPeriods);
+  return { period, evaluationPeriods, datapointsToAlarm };
 }
 
 /** Shorthand used by the *-alarms.ts files. */

@@ -55,3 +55,19 @@ export function checkPeriod(period: Duration): void {
     throw new Error(`period must be a positive multiple of 60 seconds. Received ${seconds} seconds`);
   }
 }
+
+/**
+ * CloudWatch evaluates at most 7 days (period × evaluationPeriods), and at most one day when the
+ * period is under an hour; PutMetricAlarm rejects longer ranges at deploy time.
+ */
+export function checkEvaluationRange(period: Duration, evaluationPeriods: number): void {
+  if (period.isUnresolved() || Token.isUnresolved(evaluationPeriods)) return;
+  const seconds = period.toSeconds({ integral: false });
+  const limit = seconds < 3600 ? 86_400 : 604_800;
+  const total = seconds * evaluationPeriods;
+  if (total > limit) {
+    throw new Error(
+      `period × evaluationPeriods must be at most ${limit} seconds (${seconds < 3600 ? '1 day for periods under one hour' : '7 days'}). Received ${seconds} s × ${evaluationPeriods} = ${total} s`,
+    );
+  }
+}
