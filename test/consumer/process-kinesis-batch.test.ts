@@ -120,6 +120,35 @@ describe('AWS sample Kinesis events', () => {
   });
 });
 
+describe('on-failure destination forms (why the default destination is S3)', () => {
+  test.each([
+    'localstack-snapshot-EXTRACTED__kinesis-onfailure__sqs-body-RetryAttemptsExhausted.json',
+    'localstack-snapshot-EXTRACTED__kinesis-onfailure__sqs-body-RecordAgeExceeded-before-invoke.json',
+    'localstack-snapshot-EXTRACTED__kinesis-onfailure__sns-message-RetryAttemptsExhausted.json',
+    'awsdocs-lambda-guide-EXTRACTED__with-kinesis.md__example-invocation-record.json',
+  ])('%s carries the shard and sequence range only, no record data', (file) => {
+    const message = loadSampleEvent<Record<string, unknown> & { KinesisBatchInfo: Record<string, unknown> }>(file);
+    expect(message).not.toHaveProperty('payload');
+    expect(Object.keys(message.KinesisBatchInfo).sort()).toEqual([
+      'approximateArrivalOfFirstRecord',
+      'approximateArrivalOfLastRecord',
+      'batchSize',
+      'endSequenceNumber',
+      'shardId',
+      'startSequenceNumber',
+      'streamArn',
+    ]);
+  });
+
+  test('the S3 form also holds the whole invocation payload', () => {
+    const object = loadSampleEvent<{ payload: KinesisStreamEvent; KinesisBatchInfo: { batchSize: number } }>(
+      'localstack-snapshot-EXTRACTED__kinesis-onfailure__s3-object-RetryAttemptsExhausted-with-payload.json',
+    );
+    expect(object.payload.Records).toHaveLength(object.KinesisBatchInfo.batchSize);
+    expect(object.payload.Records[0].kinesis.data).toBeTruthy();
+  });
+});
+
 describe('failures', () => {
   test('a transient failure stops the batch and reports the lowest unfinished sequence number', async () => {
     const event = textRecords(['a', 'a0'], ['b', 'b0'], ['a', 'a1'], ['b', 'FAIL'], ['a', 'a2'], ['b', 'b2']);
