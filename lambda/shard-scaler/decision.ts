@@ -302,7 +302,8 @@ export function decideShardCount(input: DecisionInput): ScalingDecision {
   // Out of [min, max] (for example after the bounds were changed): move back first.
   if (current < config.minShards || current > config.maxShards) {
     if (callsRemaining === 0) return none('outside [minShards, maxShards] but no call left in the 24-hour budget');
-    const to = current < config.minShards ? high : low;
+    // The nearest allowed count: minShards (or 2x) from below, maxShards (or half) from above.
+    const to = current < config.minShards ? low : high;
     return {
       ...base,
       action: to > current ? 'scale-up' : 'scale-down',

@@ -1,0 +1,94 @@
+import { ENV, readEnvironment } from '../../lambda/shard-scaler/config';
+import { DEFAULT_SCALER_CONFIG } from '../../lambda/shard-scaler/decision';
+import { decodeHistory, encodeHistory } from '../../lambda/shard-scaler/history';
+import { metricDataQuery, toObservations } from '../../lambda/shard-scaler/observations';
+
+const NOW = Date.UTC(2026, 0, 10, 12, 0, 30);
+const MINUTE = 60_000;
+
+describe('history kept in the stream tag', () => {
+  test('round-trips the calls of the last 24 hours and drops older ones', () => {
+    const calls = [
+      { at: NOW - 25 * 60 * MINUTE, from: 1, to: 2 },
+      { at: Math.floor((NOW - 3 * MINUTE) / MINUTE) * MINUTE, from: 2, to: 4 },
+      { at: Math.floor(NOW / MINUTE) * MINUTE, from: 4, to: 8 },
+    ];
+    const encoded = encodeHistory(calls, NOW);
+    expect(encoded).toMatch(/^[0-9._]+$/);
+    expect(decodeHistory(encoded)).toEqual(calls.slice(1));
+  });
+
+  test('ten calls with 10,000 shards fit in a 256-character tag value', () => {
+    const calls = Array.from({ length: 10 }, (_, i) => ({ at: NOW - i * 60 * MINUTE, from: 10_000, to: 5000 }));
+    const encoded = encodeHistory(calls, NOW);
+    expect(encoded.length).toBeLessThanOrEqual(256);
+    expect(decodeHistory(encoded)).toHaveLength(10);
+  });
+
+  test('ignores a missing or hand-edited tag instead of failing', () => {
+    expect(decodeHistory(undefined)).toEqual([]);
+    expect(decodeHistory('')).toEqual([]);
+    expect(decodeHistory('garbage_29470000.2.4_1.x.2')).toEqual([{ at: 29470000 * MINUTE, from: 2, to: 4 }]);
+  });
+});
+
+describe('CloudWatch observations', () => {
+  test('asks for per-minute sums of the three stream metrics over complete minutes', () => {
+    const query = metricDataQuery('orders', NOW, 90);
+    expect(query.EndTime?.getTime()).toBe(Math.floor(NOW / MINUTE) * MINUTE);
+    expect(query.StartTime?.getTime()).toBe(query.EndTime!.getTime() - 90 * MINUTE);
+    expect(
+      query.MetricDataQueries?.map((q) => [q.MetricStat?.Metric?.MetricName, q.MetricStat?.Period, q.MetricStat?.Stat]),
+    ).toEqual([
+      ['IncomingBytes', 60, 'Sum'],
+      ['IncomingRecords', 60, 'Sum'],
+      ['WriteProvisionedThroughputExceeded', 60, 'Sum'],
+    ]);
+    expect(query.MetricDataQueries?.[0].MetricStat?.Metric?.Dimensions).toEqual([
+      { Name: 'StreamName', Value: 'orders' },
+    ]);
+  });
+
+  test('merges the series by minute and reads minutes without datapoints as zero', () => {
+    const start = Date.UTC(2026, 0, 10, 12, 0);
+    const at = (m: number) => new Date(start + m * MINUTE);
+    const observations = toObservations(
+      [
+        { Id: 'incomingBytes', Timestamps: [at(3), at(0)], Values: [300, 100] },
+        { Id: 'incomingRecords', Timestamps: [at(0), at(3)], Values: [1, 3] },
+        { Id: 'writeThrottled', Timestamps: [at(3)], Values: [7] },
+      ],
+      start,
+    );
+    expect(observations).toEqual([
+      { timestamp: start, incomingBytes: 100, incomingRecords: 1, throttledRecords: 0 },
+      { timestamp: start + MINUTE, incomingBytes: 0, incomingRecords: 0, throttledRecords: 0 },
+      { timestamp: start + 2 * MINUTE, incomingBytes: 0, incomingRecords: 0, throttledRecords: 0 },
+      { timestamp: start + 3 * MINUTE, incomingBytes: 300, incomingRecords: 3, throttledRecords: 7 },
+    ]);
+    expect(toObservations([], start)).toEqual([]);
+  });
+});
+
+describe('environment', () => {
+  const base = { [ENV.streamName]: 's', [ENV.streamArn]: 'arn:aws:kinesis:us-east-1:1:stream/s' };
+
+  test('reads the settings the construct sets, with defaults', () => {
+    const env = readEnvironment({
+      ...base,
+      [ENV.minShards]: '2',
+      [ENV.maxShards]: '64',
+      [ENV.targetUtilization]: '0.7',
+    });
+    expect(env.config).toEqual({ ...DEFAULT_SCALER_CONFIG, minShards: 2, maxShards: 64, targetUtilization: 0.7 });
+    expect(env.topicArn).toBeUndefined();
+    expect(env.metricNamespace).toBe('CdkKinesisPipeline/ShardAutoScaler');
+  });
+
+  test('fails on a missing stream or a non-number setting', () => {
+    expect(() => readEnvironment({})).toThrow(/STREAM_NAME and STREAM_ARN must be set/);
+    expect(() => readEnvironment({ ...base, [ENV.maxShards]: 'many' })).toThrow(
+      /MAX_SHARDS must be a number. Received many/,
+    );
+  });
+});
