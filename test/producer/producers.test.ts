@@ -97,6 +97,30 @@ describe('KinesisProducer', () => {
     expect(kinesisMock.commandCalls(PutRecordsCommand)).toHaveLength(1);
   });
 
+  test('per-entry throttling (stream or KMS) is retried and counted; the retried call carries only those entries', async () => {
+    kinesisMock
+      .on(PutRecordsCommand)
+      .resolvesOnce({
+        FailedRecordCount: 2,
+        Records: [
+          { ErrorCode: 'KMSThrottlingException', ErrorMessage: 'KMS rate exceeded' },
+          { SequenceNumber: '1' },
+          { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded for shard' },
+        ],
+      })
+      .resolves({ FailedRecordCount: 0, Records: [{ SequenceNumber: '2' }, { SequenceNumber: '3' }] });
+    const producer = new KinesisProducer({ client: new KinesisClient({}), streamName: 's', sleep: noSleep });
+    await producer.putAll([{ data: 'a' }, { data: 'b' }, { data: 'c' }]);
+    expect(await producer.flush()).toMatchObject({
+      recordsSent: 3,
+      throttledEntries: 2,
+      retriedEntries: 2,
+      unsent: [],
+    });
+    const retried = kinesisMock.commandCalls(PutRecordsCommand)[1].args[0].input.Records!;
+    expect(retried.map((r) => Buffer.from(r.Data!).toString())).toEqual(['a', 'c']);
+  });
+
   test('rejects a record over 1 MiB (data plus partition key) without sending anything', async () => {
     const producer = new KinesisProducer({ client: new KinesisClient({}), streamName: 's' });
     await expect(producer.put({ data: bytes(1024 * 1024), partitionKey: 'k' })).rejects.toThrow(

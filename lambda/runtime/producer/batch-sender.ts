@@ -100,6 +100,11 @@ export class BatchSender {
     if (this.buffer.length >= this.limits.maxRecordsPerRequest) await this.dispatch();
   }
 
+  /** The report so far, without sending or waiting: for progress displays. */
+  public peek(): ProducerReport {
+    return { ...this.report, unsent: [...this.report.unsent] };
+  }
+
   /** Sends what is buffered, waits for every call in flight and returns the report since the last flush. */
   public async flush(): Promise<ProducerReport> {
     await this.dispatch();

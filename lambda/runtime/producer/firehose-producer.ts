@@ -65,6 +65,10 @@ export class FirehoseProducer {
   public async putAll(records: Iterable<ProducerRecord>): Promise<void> {
     for (const record of records) await this.put(record);
   }
+  /** What was sent since the last flush, so far, without waiting (for progress displays). */
+  public progress(): ProducerReport {
+    return this.sender.peek();
+  }
 
   public async flush(): Promise<ProducerReport> {
     return this.sender.flush();

@@ -23,8 +23,15 @@ export interface KinesisProducerOptions extends BatchSenderOptions {
 
 const encoder = new TextEncoder();
 
-/** Per-entry codes PutRecords reports for a retryable failure. */
-const RETRYABLE_ENTRY_ERRORS = new Set(['ProvisionedThroughputExceededException', 'InternalFailure']);
+/**
+ * Per-entry codes PutRecords reports for a retryable failure. The API documents the first two;
+ * KMS throttling is retried too should it ever come back per entry rather than per call.
+ */
+const RETRYABLE_ENTRY_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'InternalFailure',
+  'KMSThrottlingException',
+]);
 const THROTTLING_ERRORS = new Set([
   'ProvisionedThroughputExceededException',
   'KMSThrottlingException',
@@ -128,6 +135,11 @@ export class KinesisProducer {
   /** Puts many records in order. */
   public async putAll(records: Iterable<ProducerRecord>): Promise<void> {
     for (const record of records) await this.put(record);
+  }
+
+  /** What was sent since the last flush, so far, without waiting (for progress displays). */
+  public progress(): ProducerReport {
+    return this.sender.peek();
   }
 
   /** Sends everything buffered, waits for calls in flight and returns the report since the last flush. */
