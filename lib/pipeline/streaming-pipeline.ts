@@ -125,7 +125,7 @@ export class StreamingPipeline extends Construct {
       stream: this.stream.stream,
     });
     this.consumers.push(consumer);
-    this.monitoring?.monitorConsumer(consumer, { displayName: id });
+    this.monitoring?.monitorConsumer(consumer, { displayName: id, retentionPeriod: this.stream.retention });
     return consumer;
   }
 }

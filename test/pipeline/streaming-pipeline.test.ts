@@ -1,0 +1,124 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ConsumerType, StreamingPipeline } from '../../lib';
+import { createTestStack } from '../support/app';
+
+function inlineFunction(scope: ConstructLike, id: string): lambda.Function {
+  return new lambda.Function(scope as never, id, {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
+  });
+}
+type ConstructLike = object;
+
+describe('StreamingPipeline with no props', () => {
+  const stack = createTestStack();
+  const pipeline = new StreamingPipeline(stack, 'Pipeline');
+  const template = Template.fromStack(stack);
+
+  test('creates every part', () => {
+    template.resourceCountIs('AWS::Kinesis::Stream', 1);
+    template.resourceCountIs('AWS::Kinesis::StreamConsumer', 1);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 1);
+    template.resourceCountIs('AWS::Glue::Table', 1);
+    template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(pipeline.consumers.map((c) => c.consumerType)).toEqual([
+      ConsumerType.STANDARD,
+      ConsumerType.ENHANCED_FAN_OUT,
+    ]);
+    expect(pipeline.stream.autoScaler).toBeDefined();
+  });
+
+  test('the reference error-alert consumer publishes its alerts to the alarm topic', () => {
+    const topicArn = stack.resolve(pipeline.monitoring!.alarmTopic.topicArn);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ALERT_TOPIC_ARN: topicArn }) },
+    });
+  });
+
+  test('consumers validate their record age against the stream retention', () => {
+    for (const consumer of pipeline.consumers) {
+      expect(consumer.maxRecordAge!.toSeconds()).toBeLessThan(pipeline.stream.retention.toSeconds());
+    }
+  });
+});
+
+describe('StreamingPipeline overrides', () => {
+  test('each part can be turned off', () => {
+    const stack = createTestStack();
+    const pipeline = new StreamingPipeline(stack, 'Pipeline', {
+      referenceConsumers: false,
+      dataLake: false,
+      monitoring: false,
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Kinesis::Stream', 1);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 0);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(pipeline.dataLake).toBeUndefined();
+    expect(pipeline.monitoring).toBeUndefined();
+  });
+
+  test('stream, consumers, data lake and monitoring take their own props', () => {
+    const stack = createTestStack();
+    const topic = new sns.Topic(stack, 'Pager');
+    const pipeline = new StreamingPipeline(stack, 'Pipeline', {
+      streamProps: { streamMode: kinesis.StreamMode.ON_DEMAND, retention: Duration.days(7) },
+      referenceConsumers: false,
+      consumers: [{ id: 'Orders', handler: inlineFunction(stack, 'OrdersFn'), batchSize: 50 }],
+      dataLakeProps: { bufferingInterval: Duration.seconds(120) },
+      monitoringProps: { alarmTopic: topic, createDashboard: false },
+    });
+    pipeline.addConsumer({
+      id: 'Audit',
+      handler: inlineFunction(stack, 'AuditFn'),
+      consumerType: ConsumerType.ENHANCED_FAN_OUT,
+    });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::Kinesis::Stream', {
+      StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+      RetentionPeriodHours: 168,
+    });
+    expect(pipeline.stream.autoScaler).toBeUndefined();
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 50 });
+    template.resourceCountIs('AWS::Kinesis::StreamConsumer', 1);
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        BufferingHints: Match.objectLike({ IntervalInSeconds: 120 }),
+      }),
+    });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    const topicArn = stack.resolve(topic.topicArn);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: Match.absent(),
+      AlarmActions: [topicArn],
+      Dimensions: Match.arrayWith([Match.objectLike({ Name: 'FunctionName' })]),
+    });
+    expect(pipeline.consumers).toHaveLength(2);
+  });
+
+  test('two pipelines fit in one stack', () => {
+    const stack = createTestStack();
+    new StreamingPipeline(stack, 'Clicks');
+    new StreamingPipeline(stack, 'Orders');
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Kinesis::Stream', 2);
+    template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 2);
+    template.resourceCountIs('AWS::Kinesis::StreamConsumer', 2);
+  });
+
+  test('an invalid stream prop fails at synth time, naming the prop and the value', () => {
+    const stack = createTestStack();
+    expect(
+      () => new StreamingPipeline(stack, 'Pipeline', { streamProps: { retention: Duration.hours(8761) } }),
+    ).toThrow(/retention.*8761/);
+  });
+});
