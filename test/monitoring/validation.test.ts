@@ -314,3 +314,21 @@ describe('retention period and names', () => {
     expect(s.monitoring.monitorStream(s.stream, { displayName: 'Again' })).toHaveLength(3);
   });
 });
+
+describe('the composite alarm rule', () => {
+  test('too many paging alarms for one rule fail at synth with the count', () => {
+    const s = setup();
+    // Each paging alarm adds about 130 characters to the 10,240-character rule.
+    for (let i = 0; i < 90; i++) s.monitoring.monitorStream(s.stream, { displayName: `S${i}` });
+    const errors = s.monitoring.node.validate();
+    expect(errors).toEqual([
+      expect.stringMatching(/would be about \d+ characters; CloudWatch allows 10240. Received 90 paging alarms/),
+    ]);
+  });
+
+  test('a pipeline of a realistic size is well below the limit', () => {
+    const s = setup();
+    for (let i = 0; i < 20; i++) s.monitoring.monitorStream(s.stream, { displayName: `S${i}` });
+    expect(s.monitoring.node.validate()).toEqual([]);
+  });
+});
