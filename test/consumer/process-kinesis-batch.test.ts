@@ -226,6 +226,22 @@ describe('failures', () => {
     });
   });
 
+  test('a PoisonRecordError from another copy of the toolkit is recognised by its name', async () => {
+    const sink = new InMemoryQuarantineSink();
+    class OtherCopyPoison extends Error {
+      name = 'PoisonRecordError';
+    }
+    const response = await processKinesisBatch<string>(
+      textRecords(['a', 'x']),
+      () => {
+        throw new OtherCopyPoison('bad');
+      },
+      { ...quiet, payloadFormat: 'text', quarantineSink: sink },
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sink.records.map((r) => r.reason)).toEqual(['PoisonRecordError']);
+  });
+
   test('a failing quarantine sink turns the poison record into a retry, never a loss', async () => {
     const failing: QuarantineSink = { quarantine: async () => Promise.reject(new Error('AccessDenied')) };
     const event = textRecords(['a', 'ok'], ['a', 'poison'], ['a', 'later']);

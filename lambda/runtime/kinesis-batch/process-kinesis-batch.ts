@@ -131,7 +131,10 @@ export async function runKinesisBatch<T = unknown>(
     record: KinesisBatchRecord<T>,
     error: unknown,
   ): Outcome | Promise<Outcome> => {
-    if (error instanceof PoisonRecordError) return quarantine(raw, error, 'PoisonRecordError');
+    // By name too: a handler bundled with its own copy of the toolkit throws a different class.
+    if (error instanceof PoisonRecordError || (error instanceof Error && error.name === 'PoisonRecordError')) {
+      return quarantine(raw, error, 'PoisonRecordError');
+    }
     let kind: FailureKind = 'transient';
     try {
       kind = options.classifyError?.(error, record) ?? 'transient';
