@@ -1,0 +1,172 @@
+import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { ScalableStream } from '../../lib/stream';
+import { createTestStack } from '../support/app';
+
+// Needs assets/shard-scaler/index.js (`npm run build:handlers`, run by `npm ci` through `prepare`).
+let stack: Stack;
+
+beforeEach(() => {
+  stack = createTestStack();
+});
+
+describe('ScalableStream defaults', () => {
+  test('provisioned, 1 shard, 24 h, encrypted with the AWS-managed key, with a ShardAutoScaler', () => {
+    const s = new ScalableStream(stack, 'Stream');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Kinesis::Stream', {
+      ShardCount: 1,
+      RetentionPeriodHours: 24,
+      StreamModeDetails: { StreamMode: 'PROVISIONED' },
+      StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+    });
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    expect(s.autoScaler).toBeDefined();
+    expect(s.autoScaler?.stream).toBe(s.stream);
+    expect(s.stream.node.id).toBe('Resource');
+    expect(s.streamMode).toBe(kinesis.StreamMode.PROVISIONED);
+    expect(s.retention.toHours()).toBe(24);
+  });
+
+  test('the capacity planner picks the initial shard count, within [minShards, maxShards]', () => {
+    const traffic = { recordsPerSecond: 100, averageRecordSizeBytes: 100_000, standardConsumers: 10 };
+    const s = new ScalableStream(stack, 'Stream', { expectedTraffic: traffic });
+    expect(s.capacityPlan?.totalShards).toBe(60);
+    Template.fromStack(stack).hasResourceProperties('AWS::Kinesis::Stream', { ShardCount: 60 });
+
+    const capped = new ScalableStream(stack, 'Capped', {
+      expectedTraffic: traffic,
+      autoScalingOptions: { maxShards: 40 },
+    });
+    expect(capped.initialShardCount).toBe(40);
+  });
+
+  test('a given key, retention, name and scaler options', () => {
+    const key = new kms.Key(stack, 'Key');
+    new ScalableStream(stack, 'Stream', {
+      streamName: 'orders',
+      encryptionKey: key,
+      retention: Duration.days(7),
+      initialShardCount: 4,
+      autoScalingOptions: { minShards: 2, maxShards: 16 },
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Kinesis::Stream', {
+      Name: 'orders',
+      ShardCount: 4,
+      RetentionPeriodHours: 168,
+      StreamEncryption: { EncryptionType: 'KMS', KeyId: stack.resolve(key.keyArn) },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ MIN_SHARDS: '2', MAX_SHARDS: '16' }) },
+    });
+  });
+
+  test('on-demand: no shard count, no scaler', () => {
+    const s = new ScalableStream(stack, 'Stream', { streamMode: kinesis.StreamMode.ON_DEMAND });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Kinesis::Stream', {
+      StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+      ShardCount: Match.absent(),
+    });
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    expect(s.autoScaler).toBeUndefined();
+    expect(() => s.metricWriteUtilization()).toThrow(/metricWriteUtilization needs a PROVISIONED stream/);
+  });
+
+  test('provisioned without autoscaling', () => {
+    const s = new ScalableStream(stack, 'Stream', { autoScaling: false, initialShardCount: 3 });
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 0);
+    expect(s.autoScaler).toBeUndefined();
+    expect(stack.resolve(s.metricWriteUtilization().expression)).toBe(
+      '100 * MAX([bytes / (60 * 1048576 * 3), records / (60 * 1000 * 3)])',
+    );
+  });
+});
+
+describe('ScalableStream metrics', () => {
+  test('stream metrics with StreamName and the documented statistics', () => {
+    const s = new ScalableStream(stack, 'Stream');
+    const name = stack.resolve(s.stream.streamName);
+    const check = (
+      metric: ReturnType<ScalableStream['metricIncomingBytes']>,
+      metricName: string,
+      statistic: string,
+    ) => {
+      expect(metric.namespace).toBe('AWS/Kinesis');
+      expect(metric.metricName).toBe(metricName);
+      expect(stack.resolve(metric.dimensions)).toEqual({ StreamName: name });
+      expect(metric.statistic).toBe(statistic);
+    };
+    check(s.metricIncomingBytes(), 'IncomingBytes', 'Sum');
+    check(s.metricIncomingRecords(), 'IncomingRecords', 'Sum');
+    check(s.metricWriteProvisionedThroughputExceeded(), 'WriteProvisionedThroughputExceeded', 'Sum');
+    check(s.metricReadProvisionedThroughputExceeded(), 'ReadProvisionedThroughputExceeded', 'Sum');
+    check(s.metricGetRecordsIteratorAgeMilliseconds(), 'GetRecords.IteratorAgeMilliseconds', 'Maximum');
+  });
+
+  test('write utilization divides by the shard count the scaler reports', () => {
+    const s = new ScalableStream(stack, 'Stream');
+    const utilization = s.metricWriteUtilization({ period: Duration.minutes(5) });
+    expect(utilization.expression).toBe(
+      '100 * MAX([bytes / (300 * 1048576 * shards), records / (300 * 1000 * shards)])',
+    );
+    const shards = utilization.usingMetrics.shards as ReturnType<
+      NonNullable<ScalableStream['autoScaler']>['metricShardCount']
+    >;
+    expect(shards.metricName).toBe('ShardCount');
+    expect(shards.period.toMinutes()).toBe(5);
+  });
+});
+
+describe('ScalableStream validation', () => {
+  test.each([
+    [{ retention: Duration.hours(8761) }, /retention must be between 24 and 8760 hours. Received 8761/],
+    [{ retention: Duration.hours(23) }, /retention must be between 24 and 8760 hours. Received 23/],
+    [{ initialShardCount: 0 }, /initialShardCount must be an integer between 1 and 10000. Received 0/],
+    [
+      { initialShardCount: 20, autoScalingOptions: { minShards: 2, maxShards: 10 } },
+      /initialShardCount must be between minShards \(2\) and maxShards \(10\). Received 20/,
+    ],
+    [
+      { initialShardCount: 1, autoScalingOptions: { minShards: 2 } },
+      /initialShardCount must be between minShards \(2\) and maxShards \(100\). Received 1/,
+    ],
+    [
+      { streamMode: kinesis.StreamMode.ON_DEMAND, autoScaling: true },
+      /autoScaling must be false when streamMode is ON_DEMAND.*Received autoScaling true/,
+    ],
+    [
+      { streamMode: kinesis.StreamMode.ON_DEMAND, initialShardCount: 2 },
+      /initialShardCount must not be set when streamMode is ON_DEMAND. Received 2/,
+    ],
+    [
+      { autoScalingOptions: { minShards: 5, maxShards: 2 } },
+      /minShards must be at most maxShards. Received minShards 5 and maxShards 2/,
+    ],
+    [{ autoScalingOptions: { maxShards: 20_000 } }, /maxShards must be an integer between 1 and 10000. Received 20000/],
+    [
+      { autoScalingOptions: { targetUtilization: 1.2 } },
+      /targetUtilization must be greater than 0 and at most 1. Received 1.2/,
+    ],
+  ])('rejects %o', (props, error) => {
+    expect(() => new ScalableStream(stack, 'Stream', props)).toThrow(error);
+  });
+
+  test('accepts tokens for retention and the initial shard count', () => {
+    const hours = new CfnParameter(stack, 'Hours', { type: 'Number' }).valueAsNumber;
+    const shards = new CfnParameter(stack, 'Shards', { type: 'Number' }).valueAsNumber;
+    new ScalableStream(stack, 'Stream', { retention: Duration.hours(hours), initialShardCount: shards });
+    Template.fromStack(stack).hasResourceProperties('AWS::Kinesis::Stream', {
+      ShardCount: { Ref: 'Shards' },
+      RetentionPeriodHours: { Ref: 'Hours' },
+    });
+  });
+});
+
+test('snapshot', () => {
+  new ScalableStream(stack, 'Stream', { initialShardCount: 2 });
+  expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
+});
