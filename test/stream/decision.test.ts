@@ -28,7 +28,7 @@ function observations(count: number, shape: (minutesAgo: number) => number, thro
   });
 }
 
-function decide(overrides: Partial<DecisionInput> & { config?: Partial<ScalerConfig> }) {
+function decide(overrides: Omit<Partial<DecisionInput>, 'config'> & { config?: Partial<ScalerConfig> }) {
   return decideShardCount({
     now: NOW,
     currentShards: 4,

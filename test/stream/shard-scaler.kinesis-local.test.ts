@@ -99,7 +99,7 @@ function harness(): Harness {
       if (command instanceof DescribeStreamSummaryCommand && stale) {
         const status = stale;
         stale = undefined;
-        const out = result as { StreamDescriptionSummary: Record<string, unknown> };
+        const out = result as unknown as { StreamDescriptionSummary: Record<string, unknown> };
         return { ...out, StreamDescriptionSummary: { ...out.StreamDescriptionSummary, StreamStatus: status } };
       }
       return result;
