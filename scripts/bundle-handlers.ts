@@ -19,7 +19,7 @@ const handlers = fs
   .filter((name) => fs.existsSync(path.join(lambdaDir, name, 'index.ts')))
   .sort();
 
-fs.rmSync(assetsDir, { recursive: true, force: true });
+// Overwrite in place (no rm -rf): tests that read assets/ may run while this rebuilds.
 for (const name of handlers) {
   buildSync({
     entryPoints: [path.join(lambdaDir, name, 'index.ts')],
