@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
-import { DescribeDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
+import { DescribeDeliveryStreamCommand, FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -15,6 +15,8 @@ import { startKinesisLocal, type KinesisLocal } from '../support/kinesis-local';
 import { createActiveStream, readAllRecords } from '../producer/kinesis-helpers';
 import { LOCAL_ENV, runCliForTest, tempDir } from './cli-harness';
 
+// One mock per client class for the whole file: a second mockClient of the same class conflicts.
+const firehoseMock = mockClient(FirehoseClient);
 let local: KinesisLocal;
 let endpoint: string[];
 beforeAll(async () => {
@@ -102,7 +104,7 @@ describe('produce', () => {
 });
 
 describe('verify', () => {
-  const firehose = mockClient(FirehoseClient);
+  const firehose = firehoseMock;
   const glue = mockClient(GlueClient);
   const s3 = mockClient(S3Client);
   const sns = mockClient(SNSClient);
@@ -208,6 +210,32 @@ describe('verify', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/✘ stream gone is ACTIVE: ResourceNotFoundException/);
     expect(run.stdout).toMatch(/✘ Glue table weblogs.access .*: EntityNotFoundException: Table access not found./);
+  });
+});
+
+describe('produce --firehose', () => {
+  const firehose = firehoseMock;
+  beforeEach(() => firehose.reset());
+
+  test('JSON events straight into a delivery stream with PutRecordBatch, one per line', async () => {
+    firehose.on(PutRecordBatchCommand).callsFake((input: { Records: unknown[] }) => ({
+      FailedPutCount: 0,
+      RequestResponses: input.Records.map((_, i) => ({ RecordId: String(i) })),
+    }));
+    const run = await runCliForTest(
+      ['produce', '--firehose', 'direct', '--count', '600', '--rate', '100000', ...endpoint],
+      {
+        env: LOCAL_ENV,
+      },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/records sent: +600 of 600/);
+    const calls = firehose.commandCalls(PutRecordBatchCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => c.Records!.length)).toEqual([500, 100]);
+    expect(calls[0].DeliveryStreamName).toBe('direct');
+    const first = Buffer.from(calls[0].Records![0].Data!).toString();
+    expect(first.endsWith('}\n')).toBe(true);
+    expect(JSON.parse(first)).toMatchObject({ eventId: 'evt-1-0' });
   });
 });
 
