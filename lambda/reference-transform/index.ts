@@ -13,12 +13,14 @@ import {
 
 const logger = new Logger({ serviceName: 'reference-transform' });
 const unparsed = process.env.UNPARSED_LINES;
-const transform = createApacheLogTransform({
-  unparsedLines: unparsed === 'fail' || unparsed === 'drop' ? unparsed : 'row',
-});
-const coercer = compileRowCoercer(WEB_LOG_COLUMNS);
 // Set by DataLakeDelivery when the partitioning has record-field keys (dynamic partitioning).
 const partitionKeyFields = (process.env.PARTITION_KEY_FIELDS ?? '').split(',').filter(Boolean);
+const transform = createApacheLogTransform({
+  unparsedLines: unparsed === 'fail' || unparsed === 'drop' ? unparsed : 'row',
+  // Partition keys are read from row objects; otherwise rows are written as JSON directly.
+  rows: partitionKeyFields.length > 0,
+});
+const coercer = compileRowCoercer(WEB_LOG_COLUMNS, { omitNulls: true });
 
 export async function handler(event: FirehoseTransformationEvent): Promise<FirehoseTransformationResponse> {
   const report = await processFirehoseRecords(event, transform, { coercer, partitionKeyFields });

@@ -302,3 +302,24 @@ function formatClf(d: Date): string {
     d.getUTCMinutes(),
   )}:${pad(d.getUTCSeconds())} +0000`;
 }
+
+describe('time parsing fast path', () => {
+  test('agrees with Date.parse on any valid time and zone', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2090-12-31T23:59:59Z'), noInvalidDate: true }),
+        fc.integer({ min: -14 * 60, max: 14 * 60 }),
+        (date, offsetMinutes) => {
+          const local = new Date(Math.floor(date.getTime() / 1000) * 1000 + offsetMinutes * 60_000);
+          const sign = offsetMinutes < 0 ? '-' : '+';
+          const abs = Math.abs(offsetMinutes);
+          const zone = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
+          const text = formatClf(local).replace('+0000', zone);
+          const line = `1.2.3.4 - - [${text}] "GET / HTTP/1.1" 200 1`;
+          expect(access(line).timestampMillis).toBe(Math.floor(date.getTime() / 1000) * 1000);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -169,6 +169,52 @@ describe('coercion to the table columns', () => {
     expect(() => coercer.coerce(row as Record<string, unknown>)).toThrow(message);
   });
 
+  test('toJson equals JSON.stringify(coerce()); omitNulls leaves null columns out', () => {
+    const row = { status: '200', name: 'x', tags: ['a'], price: '1.50', at: 0 };
+    expect(coercer.toJson(row)).toBe(JSON.stringify(coercer.coerce(row)));
+    expect(coercer.toJson({ NAME: 'y' })).toBe(JSON.stringify(coercer.coerce({ NAME: 'y' })));
+    const omit = compileRowCoercer(columns, { omitNulls: true });
+    expect(omit.toJson(row)).toBe('{"name":"x","status":200,"at":"1970-01-01 00:00:00.000","price":1.5,"tags":["a"]}');
+    expect(omit.toJson({})).toBe('{}');
+    expect(omit.toJson({ Status: 1 })).toBe('{"status":1}');
+    expect(() => omit.toJson({ status: 'x' })).toThrow(/status: expected int/);
+  });
+
+  test('property: toJson always equals JSON.stringify(coerce())', () => {
+    const simple = compileRowCoercer(columns.slice(0, 7), { unknownKeys: 'ignore' });
+    fc.assert(
+      fc.property(
+        fc.record(
+          {
+            name: fc.oneof(fc.string(), fc.integer()),
+            status: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+            bytes: fc.maxSafeInteger(),
+            ratio: fc.double({ noNaN: true, noDefaultInfinity: true }),
+            bot: fc.boolean(),
+            at: fc.integer({ min: 0, max: 4102444800000 }),
+            day: fc.constantFrom('2024-02-29', '1999-12-31'),
+          },
+          { requiredKeys: [] },
+        ),
+        (row) => {
+          expect(simple.toJson(row)).toBe(JSON.stringify(simple.coerce(row)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('timestamps format like toISOString, on any millisecond', () => {
+    const at = compileRowCoercer([{ name: 'at', type: 'timestamp' }]);
+    fc.assert(
+      fc.property(fc.integer({ min: -62167219200000, max: 253402300799999 }), (millis) => {
+        const iso = new Date(millis).toISOString();
+        expect(at.coerce({ at: millis }).at).toBe(`${iso.slice(0, 10)} ${iso.slice(11, 23)}`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   test('unknownKeys: ignore leaves unknown keys out', () => {
     expect(compileRowCoercer([{ name: 'a', type: 'int' }], { unknownKeys: 'ignore' }).coerce({ a: 1, b: 2 })).toEqual({
       a: 1,

@@ -1,8 +1,9 @@
 import { parseAccessTime } from './time';
 import type { AccessLogEntry, ParseResult } from './types';
 
-// A quoted field as Apache writes it: `"` and `\` inside are escaped with a backslash.
-const QUOTED = '"((?:[^"\\\\]|\\\\.)*)"';
+// A quoted field as Apache writes it: `"` and `\` inside are escaped with a backslash. Written as
+// an unrolled loop (runs of plain characters, then one escape) so V8 does not backtrack per character.
+const QUOTED = '"([^"\\\\]*(?:\\\\.[^"\\\\]*)*)"';
 
 /**
  * `[%v[:%p] ]%h %l %u [%t] "%r" %>s %b[ %D][ "%{Referer}i" "%{User-agent}i"][ rest]`.

@@ -15,8 +15,52 @@ const MONTHS: Record<string, number> = {
 
 const ACCESS_TIME = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))? ([+-])(\d{2})(\d{2})$/;
 
+let lastAccessText = '';
+let lastAccessMillis = NaN;
+
 /** `%t` of an access log ('17/May/2015:10:05:03 +0000') as epoch millis, or NaN. */
 export function parseAccessTime(text: string): number {
+  // Consecutive lines mostly share their second.
+  if (text === lastAccessText) return lastAccessMillis;
+  lastAccessMillis = parseAccessTimeUncached(text);
+  lastAccessText = text;
+  return lastAccessMillis;
+}
+
+let lastDayText = '';
+let lastDayMillis = NaN;
+
+function parseAccessTimeUncached(text: string): number {
+  // Fast path for the fixed-width 'dd/Mon/yyyy:HH:MM:SS +zzzz' (26 characters): read the digits
+  // directly and the date once per day; anything else takes the regex below.
+  if (text.length === 26 && text.charCodeAt(2) === 47 && text.charCodeAt(11) === 58 && text.charCodeAt(20) === 32) {
+    const dayText = text.slice(0, 11);
+    if (dayText !== lastDayText) {
+      lastDayText = dayText;
+      lastDayMillis = parseAccessTimeSlow(`${dayText}:00:00:00 +0000`);
+    }
+    const h = digits2(text, 12);
+    const m = digits2(text, 15);
+    const sec = digits2(text, 18);
+    const zh = digits2(text, 22);
+    const zm = digits2(text, 24);
+    const sign = text.charCodeAt(21);
+    if (!Number.isNaN(lastDayMillis) && h <= 23 && m <= 59 && sec <= 60 && zm <= 59 && (sign === 43 || sign === 45)) {
+      const offset = (zh * 60 + zm) * 60_000 * (sign === 45 ? -1 : 1);
+      return lastDayMillis + ((h * 60 + m) * 60 + sec) * 1000 - offset;
+    }
+  }
+  return parseAccessTimeSlow(text);
+}
+
+/** Two decimal digits at `at`, or 99 (out of every range) when they are not digits. */
+function digits2(text: string, at: number): number {
+  const a = text.charCodeAt(at) - 48;
+  const b = text.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : 99;
+}
+
+function parseAccessTimeSlow(text: string): number {
   const m = ACCESS_TIME.exec(text);
   if (!m) return NaN;
   const month = MONTHS[m[2]];

@@ -1,6 +1,6 @@
 export { formatColumnType, parseColumnType } from './column-type';
 export type { ColumnDefinition, ColumnType, StructField } from './column-type';
-export { drop, fail, ok } from './outcome';
+export { drop, fail, ok, okJson } from './outcome';
 export type { TransformOutcome } from './outcome';
 export { compileRowCoercer, RowCoercionError } from './row-coercer';
 export type { RowCoercer, RowCoercerOptions } from './row-coercer';

@@ -9,6 +9,8 @@ export type TransformOutcome =
       readonly result: 'Ok';
       readonly rows: readonly Row[];
       readonly partitionKeys?: Record<string, string>;
+      /** Rows already serialized (okJson): newline-terminated JSON objects, written as they are. */
+      readonly json?: string;
     }
   | { readonly [OUTCOME]: true; readonly result: 'Dropped'; readonly reason?: string }
   | { readonly [OUTCOME]: true; readonly result: 'ProcessingFailed'; readonly reason: string };
@@ -19,6 +21,15 @@ export type TransformOutcome =
  */
 export function ok(rows: Row | readonly Row[], partitionKeys?: Record<string, string>): TransformOutcome {
   return { [OUTCOME]: true, result: 'Ok', rows: Array.isArray(rows) ? rows : [rows as Row], partitionKeys };
+}
+
+/**
+ * The record becomes these already-serialized rows: `json` holds `count` newline-terminated JSON
+ * objects that the caller guarantees fit the columns (they are not coerced again). For
+ * transforms whose output types are fixed by construction, e.g. the reference web-log transform.
+ */
+export function okJson(json: string, count: number, partitionKeys?: Record<string, string>): TransformOutcome {
+  return { [OUTCOME]: true, result: 'Ok', rows: new Array<Row>(count), partitionKeys, json };
 }
 
 /** The record is dropped on purpose (Firehose counts it as processed). */

@@ -18,6 +18,12 @@ export interface RowCoercerOptions {
    * @default 'fail'
    */
   readonly unknownKeys?: 'fail' | 'ignore';
+  /**
+   * Leave null columns out of `toJson` rows. The OpenX and Hive JSON SerDes read a missing key as
+   * NULL, so the table is the same and the rows are smaller. `coerce` always returns every column.
+   * @default false
+   */
+  readonly omitNulls?: boolean;
 }
 
 /** Turns rows into the shape the Glue table expects. */
@@ -28,9 +34,16 @@ export interface RowCoercer {
    * (null when missing), values coerced to the column types. Throws RowCoercionError.
    */
   coerce(row: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * The same row as one JSON object text (what `JSON.stringify(coerce(row))` gives, with decimals
+   * and large bigints written exactly), built in one pass without the intermediate object.
+   */
+  toJson(row: Record<string, unknown>): string;
 }
 
 type Coerce = (value: unknown, path: string) => unknown;
+/** JSON text of a non-null value of the type; throws RowCoercionError. */
+type ToJson = (value: unknown, path: string) => string;
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -48,50 +61,155 @@ const rawJson = (JSON as unknown as { rawJSON?: (text: string) => unknown }).raw
 export function compileRowCoercer(columns: readonly ColumnDefinition[], options: RowCoercerOptions = {}): RowCoercer {
   const failUnknown = (options.unknownKeys ?? 'fail') === 'fail';
   const names = columns.map((c) => c.name);
-  const coercers = columns.map((c) => compileType(parseColumnType(c.type), failUnknown));
-  const byLowerName = new Map(names.map((n, i) => [n.toLowerCase(), i]));
+  const types = columns.map((c) => parseColumnType(c.type));
+  const coercers = types.map((t) => compileType(t, failUnknown));
+  const writers = types.map((t, i) => compileJson(t, coercers[i]));
+  const omitNulls = options.omitNulls ?? false;
+  // '"a":': the key text before each value.
+  const keyTexts = names.map((name) => `${JSON.stringify(name)}:`);
+  const byLowerName = new Map(names.map((name, i) => [name.toLowerCase(), i]));
+  const n = names.length;
+  // Reused between calls: both methods are done with it before they return (no re-entrancy).
+  const values: unknown[] = new Array(n);
+
+  /** Fills `values` with the row's value per column, matching keys case-insensitively. */
+  const collect = (row: Record<string, unknown>): void => {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+      throw new RowCoercionError('row', `expected an object, received ${describe(row)}`);
+    }
+    let found = 0;
+    for (let i = 0; i < n; i++) {
+      const v = row[names[i]];
+      values[i] = v;
+      if (v !== undefined) found++;
+    }
+    let keys = 0;
+    for (const key in row) if (Object.prototype.hasOwnProperty.call(row, key)) keys++;
+    if (found === keys) return;
+    // Slow path: keys in another case, or keys that match no column.
+    for (const key of Object.keys(row)) {
+      const index = byLowerName.get(key.toLowerCase());
+      if (index === undefined) {
+        if (failUnknown && row[key] !== undefined) {
+          throw new RowCoercionError(key, `no column '${key.toLowerCase()}' in the table`);
+        }
+        continue;
+      }
+      if (key === names[index]) continue;
+      if (values[index] !== undefined && row[key] !== undefined) {
+        throw new RowCoercionError(key, `two keys map to column '${names[index]}'`);
+      }
+      values[index] = row[key];
+    }
+  };
 
   return {
     columns,
     coerce(row) {
-      if (row === null || typeof row !== 'object' || Array.isArray(row)) {
-        throw new RowCoercionError('row', `expected an object, received ${describe(row)}`);
-      }
-      const values: unknown[] = new Array(names.length);
-      let found = 0;
-      for (let i = 0; i < names.length; i++) {
-        const v = row[names[i]];
-        if (v !== undefined) {
-          values[i] = v;
-          found++;
-        }
-      }
-      const keys = Object.keys(row);
-      if (found !== keys.length) {
-        // Slow path: keys in another case, or keys that match no column.
-        for (const key of keys) {
-          const index = byLowerName.get(key.toLowerCase());
-          if (index === undefined) {
-            if (failUnknown && row[key] !== undefined) {
-              throw new RowCoercionError(key, `no column '${key.toLowerCase()}' in the table`);
-            }
-            continue;
-          }
-          if (key === names[index]) continue;
-          if (values[index] !== undefined && row[key] !== undefined) {
-            throw new RowCoercionError(key, `two keys map to column '${names[index]}'`);
-          }
-          values[index] = row[key];
-        }
-      }
+      collect(row);
       const out: Record<string, unknown> = {};
-      for (let i = 0; i < names.length; i++) {
+      for (let i = 0; i < n; i++) {
         const v = values[i];
         out[names[i]] = v === undefined || v === null ? null : coercers[i](v, names[i]);
       }
       return out;
     },
+    toJson: compileToJson(
+      names,
+      types,
+      writers,
+      (row) => {
+        collect(row);
+        let text = '';
+        for (let i = 0; i < n; i++) {
+          const v = values[i];
+          if (v === undefined || v === null) {
+            if (!omitNulls) text += `,${keyTexts[i]}null`;
+          } else {
+            text += `,${keyTexts[i]}${writers[i](v, names[i])}`;
+          }
+        }
+        return text === '' ? '{}' : `{${text.slice(1)}}`;
+      },
+      omitNulls,
+    ),
   };
+}
+
+/**
+ * Generates `toJson` for the common case (keys already the exact column names) as straight-line
+ * code: named property loads and one string concatenation per row, about 2x faster than a loop
+ * over the columns. Anything else (other key case, unknown keys, not an object) takes `slow`.
+ * Column names enter the code only as JSON string literals.
+ */
+function compileToJson(
+  names: readonly string[],
+  types: readonly ColumnType[],
+  writers: readonly ToJson[],
+  slow: (row: Record<string, unknown>) => string,
+  omitNulls: boolean,
+): (row: Record<string, unknown>) => string {
+  if (names.length === 0) return slow;
+  const loads: string[] = [];
+  const parts: string[] = [];
+  names.forEach((name, i) => {
+    const key = JSON.stringify(name);
+    loads.push(`const v${i} = row[${key}]; if (v${i} !== undefined) found++;`);
+    const write =
+      types[i].kind === 'string'
+        ? `(typeof v${i} === 'string' ? JSON.stringify(v${i}) : w[${i}](v${i}, ${key}))`
+        : types[i].kind === 'int'
+          ? `(typeof v${i} === 'number' && (v${i} | 0) === v${i} ? '' + v${i} : w[${i}](v${i}, ${key}))`
+          : `w[${i}](v${i}, ${key})`;
+    const keyText = JSON.stringify(`,${key}:`);
+    parts.push(`(v${i} == null ? ${omitNulls ? "''" : `${keyText} + 'null'`} : ${keyText} + ${write})`);
+  });
+  const body = `
+    return function toJson(row) {
+      if (row === null || typeof row !== 'object' || Array.isArray(row)) return slow(row);
+      let found = 0;
+      ${loads.join('\n      ')}
+      let keys = 0;
+      for (const k in row) keys++;
+      if (found !== keys) return slow(row);
+      const text = ${parts.join(' +\n        ')};
+      return text === '' ? '{}' : '{' + text.slice(1) + '}';
+    };`;
+  return new Function('w', 'slow', body)(writers, slow) as (row: Record<string, unknown>) => string;
+}
+
+/** JSON writer of a column type: direct text for scalars, JSON.stringify of the coerced value otherwise. */
+function compileJson(type: ColumnType, coerce: Coerce): ToJson {
+  switch (type.kind) {
+    case 'string':
+      return (v) => JSON.stringify(typeof v === 'string' ? v : toStringValue(v));
+    case 'int':
+      return (v, path) => String(typeof v === 'number' && (v | 0) === v ? v : toInt(v, path));
+    case 'double':
+      return (v, path) => String(toDouble(v, path));
+    case 'boolean':
+      return (v, path) => (v === true ? 'true' : v === false ? 'false' : String(toBoolean(v, path)));
+    case 'timestamp':
+    case 'date': {
+      // Digits, '-', ':', '.' and ' ' only: no escaping needed. Log rows often repeat a time.
+      let lastInput: unknown;
+      let lastText = '';
+      return (v, path) => {
+        if (v === lastInput && typeof v !== 'object') return lastText;
+        const text = `"${coerce(v, path) as string}"`;
+        lastInput = v;
+        lastText = text;
+        return text;
+      };
+    }
+    case 'bigint':
+      return (v, path) => (Number.isSafeInteger(v) ? String(v) : bigintText(v, path));
+    case 'decimal':
+      return (v, path) => decimalText(v, path, type.precision, type.scale);
+    default:
+      // Nested types: JSON.rawJSON (Node 22) keeps exact decimals inside; rare enough to stringify.
+      return (v, path) => JSON.stringify(coerce(v, path));
+  }
 }
 
 function compileType(type: ColumnType, failUnknown: boolean): Coerce {
@@ -179,8 +297,17 @@ function toInt(v: unknown, path: string): number {
 }
 
 function toBigint(v: unknown, path: string): unknown {
+  const text = bigintText(v, path);
+  const n = Number(text);
+  if (Number.isSafeInteger(n)) return n;
+  if (rawJson) return rawJson(text);
+  throw new RowCoercionError(path, `bigint beyond 2^53 needs JSON.rawJSON (Node 22), received ${describe(v)}`);
+}
+
+/** The exact decimal digits of a bigint value. */
+function bigintText(v: unknown, path: string): string {
   if (typeof v === 'number') {
-    if (Number.isSafeInteger(v)) return v;
+    if (Number.isSafeInteger(v)) return String(v);
     throw new RowCoercionError(
       path,
       `expected bigint (a safe integer when given as a number), received ${describe(v)}`,
@@ -192,10 +319,7 @@ function toBigint(v: unknown, path: string): unknown {
   else throw new RowCoercionError(path, `expected bigint, received ${describe(v)}`);
   if (big < INT64_MIN || big > INT64_MAX)
     throw new RowCoercionError(path, `bigint out of range, received ${describe(v)}`);
-  const n = Number(big);
-  if (Number.isSafeInteger(n)) return n;
-  if (rawJson) return rawJson(big.toString());
-  throw new RowCoercionError(path, `bigint beyond 2^53 needs JSON.rawJSON (Node 22), received ${describe(v)}`);
+  return big.toString();
 }
 
 function toDouble(v: unknown, path: string): number {
@@ -224,8 +348,28 @@ function toTimestamp(v: unknown, path: string): string {
   if (!Number.isFinite(millis) || millis < -62167219200000 || millis > 253402300799999) {
     throw new RowCoercionError(path, `expected timestamp (epoch millis, Date or ISO-8601), received ${describe(v)}`);
   }
-  const iso = new Date(millis).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+  return formatTimestampMillis(millis);
+}
+
+const DAY_MILLIS = 86_400_000;
+let cachedDay = NaN;
+let cachedDate = '';
+
+/** 'yyyy-MM-dd HH:mm:ss.SSS' (UTC) of epoch millis in years 0000..9999. */
+export function formatTimestampMillis(epochMillis: number): string {
+  const millis = Math.trunc(epochMillis); // as Date does
+  const day = Math.floor(millis / DAY_MILLIS);
+  // The date part changes once a day: format it with toISOString only then.
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDate = new Date(day * DAY_MILLIS).toISOString().slice(0, 10);
+  }
+  const inDay = millis - day * DAY_MILLIS;
+  const h = Math.floor(inDay / 3_600_000);
+  const m = Math.floor(inDay / 60_000) % 60;
+  const sec = Math.floor(inDay / 1000) % 60;
+  const ms = inDay % 1000;
+  return `${cachedDate} ${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${sec < 10 ? '0' : ''}${sec}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`;
 }
 
 function parseTimestampText(text: string): number {
@@ -251,6 +395,18 @@ function toDate(v: unknown, path: string): string {
 }
 
 function toDecimal(v: unknown, path: string, precision: number, scale: number): unknown {
+  const canonical = decimalText(v, path, precision, scale);
+  const digits = canonical.replace(/[-.]/g, '').replace(/^0+/, '');
+  if (digits.length <= 15) return Number(canonical);
+  if (rawJson) return rawJson(canonical);
+  throw new RowCoercionError(
+    path,
+    `decimal with more than 15 digits needs JSON.rawJSON (Node 22), received ${describe(v)}`,
+  );
+}
+
+/** The canonical decimal text (no exponent, no superfluous zeros) of a value that fits decimal(p,s). */
+function decimalText(v: unknown, path: string, precision: number, scale: number): string {
   let text: string;
   if (typeof v === 'number' && Number.isFinite(v)) {
     text = String(v);
@@ -273,13 +429,8 @@ function toDecimal(v: unknown, path: string, precision: number, scale: number): 
       `decimal(${precision},${scale}) allows ${precision - scale} integer and ${scale} fraction digits, received ${describe(v)}`,
     );
   }
-  const canonical = `${m[1] === '-' ? '-' : ''}${intDigits || '0'}${fraction ? `.${fraction}` : ''}`;
-  if (intDigits.length + fraction.length <= 15) return Number(canonical);
-  if (rawJson) return rawJson(canonical);
-  throw new RowCoercionError(
-    path,
-    `decimal with more than 15 digits needs JSON.rawJSON (Node 22), received ${describe(v)}`,
-  );
+  const negative = m[1] === '-' && (intDigits !== '' || fraction !== '');
+  return `${negative ? '-' : ''}${intDigits || '0'}${fraction ? `.${fraction}` : ''}`;
 }
 
 function validCalendarDate(year: number, month: number, day: number): boolean {

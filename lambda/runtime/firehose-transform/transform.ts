@@ -134,11 +134,17 @@ export async function processFirehoseRecords(
       let text = '';
       let partitionKeys = outcome.partitionKeys;
       try {
-        for (const row of outcome.rows) {
-          const out = coercer ? coercer.coerce(row) : row;
-          if (partitionFields) partitionKeys = mergePartitionKeys(partitionKeys, out, partitionFields);
-          text += `${JSON.stringify(out)}\n`;
-        }
+        if (outcome.json !== undefined) text = outcome.json;
+        else
+          for (const row of outcome.rows) {
+            if (partitionFields) {
+              const out = coercer ? coercer.coerce(row) : row;
+              partitionKeys = mergePartitionKeys(partitionKeys, out, partitionFields);
+              text += `${JSON.stringify(out)}\n`;
+            } else {
+              text += `${coercer ? coercer.toJson(row) : JSON.stringify(row)}\n`;
+            }
+          }
       } catch (error) {
         failRecord(i, errorMessage(error));
         continue;
@@ -220,7 +226,8 @@ function toOutcome(returned: unknown): TransformOutcome {
 
 /** Bytes of `{"recordId":…,"result":…,"data":"<dataLength chars>"}` (base64 needs no escaping). */
 function entryBytes(recordId: string, result: FirehoseRecordResult, dataLength: number): number {
-  return Buffer.byteLength(JSON.stringify({ recordId, result, data: '' })) + dataLength;
+  // {"recordId": + id + ,"result":" + result + ","data":" + data + "} = 35 fixed bytes
+  return 35 + Buffer.byteLength(JSON.stringify(recordId)) + result.length + dataLength;
 }
 
 function errorMessage(error: unknown): string {
