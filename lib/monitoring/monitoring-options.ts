@@ -103,6 +103,12 @@ export interface ConsumerMonitoringOptions extends AlarmEvaluationOptions {
    */
   readonly quarantinedRecordsThreshold?: number;
   /**
+   * Create the on-failure destination alarm. Turn off when the event source mapping publishes no
+   * EventCount metrics (its MetricsConfig), as the metric would never arrive.
+   * @default true
+   */
+  readonly monitorFailureDestination?: boolean;
+  /**
    * Create the quarantined-records alarm. Turn off for consumers that do not quarantine.
    * @default true
    */

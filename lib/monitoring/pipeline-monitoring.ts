@@ -165,6 +165,7 @@ export class PipelineMonitoring extends Construct {
     this.addToDashboard(
       consumerWidgets(consumer, label, consumerThresholds(consumer, options), {
         quarantine: options.monitorQuarantine ?? true,
+        failureDestination: options.monitorFailureDestination ?? true,
         enhancedFanOut: consumer.consumerType === ENHANCED_FAN_OUT,
       }),
     );

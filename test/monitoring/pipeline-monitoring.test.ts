@@ -271,6 +271,20 @@ describe('composition', () => {
     ]);
   });
 
+  test('monitorFailureDestination: false, for mappings without EventCount metrics', () => {
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'Stream');
+    const monitoring = new PipelineMonitoring(stack, 'Monitoring');
+    const consumer = standardConsumer(stack, 'C', stream).consumer;
+    const failureMetric = jest.spyOn(consumer, 'metricOnFailureDestinationDeliveredEventCount');
+    const alarms = monitoring.monitorConsumer(consumer, { monitorFailureDestination: false, monitorQuarantine: false });
+    expect(alarms.map((a) => a.node.id)).toEqual(['IteratorAgeAlarm', 'ErrorsAlarm', 'ThrottlesAlarm']);
+    // Neither alarm nor dashboard asks for the metric (StreamConsumer throws without EventCount).
+    expect(failureMetric).not.toHaveBeenCalled();
+    const body = JSON.stringify(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+    expect(body).not.toContain('Records diverted');
+  });
+
   test('an imported consumer without a quarantine metric asks for monitorQuarantine: false', () => {
     const stack = createTestStack();
     const fn = testFunction(stack, 'Fn');

@@ -97,17 +97,21 @@ export function consumerAlarms(
       description: `${label}: invocations throttled (>= ${num(t.throttlesThreshold)} per period) for 15 minutes. Raise reserved concurrency or the account limit; needed concurrency is shards × ParallelizationFactor.`,
       pages: false,
     }),
-    spec(options, IMMEDIATE, {
-      id: 'FailureDestinationAlarm',
-      metric: consumer.metricOnFailureDestinationDeliveredEventCount(),
-      statistic: cloudwatch.Stats.SUM,
-      threshold: t.failureDestinationRecordsThreshold,
-      comparisonOperator: GTE,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      description: `${label}: records were sent to the on-failure destination (retries or record age exhausted). Inspect the failure bucket, fix the cause, then redrive the batches.`,
-      pages: false,
-    }),
   ];
+  if (options.monitorFailureDestination ?? true) {
+    alarms.push(
+      spec(options, IMMEDIATE, {
+        id: 'FailureDestinationAlarm',
+        metric: consumer.metricOnFailureDestinationDeliveredEventCount(),
+        statistic: cloudwatch.Stats.SUM,
+        threshold: t.failureDestinationRecordsThreshold,
+        comparisonOperator: GTE,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        description: `${label}: records were sent to the on-failure destination (retries or record age exhausted). Inspect the failure bucket, fix the cause, then redrive the batches.`,
+        pages: false,
+      }),
+    );
+  }
   if (options.monitorQuarantine ?? true) {
     alarms.push(
       spec(options, IMMEDIATE, {

@@ -104,18 +104,21 @@ export function consumerWidgets(
   consumer: IMonitorableConsumer,
   label: string,
   t: ConsumerThresholds,
-  options: { readonly quarantine: boolean; readonly enhancedFanOut: boolean },
+  options: { readonly quarantine: boolean; readonly failureDestination: boolean; readonly enhancedFanOut: boolean },
 ): cloudwatch.IWidget[] {
   const failures: cloudwatch.IMetric[] = [
     consumer.metricErrors({ statistic: cloudwatch.Stats.SUM, label: 'errors' }),
     consumer.metricThrottles({ statistic: cloudwatch.Stats.SUM, label: 'throttles' }),
   ];
-  const diverted: cloudwatch.IMetric[] = [
-    consumer.metricOnFailureDestinationDeliveredEventCount({
-      statistic: cloudwatch.Stats.SUM,
-      label: 'to failure destination',
-    }),
-  ];
+  const diverted: cloudwatch.IMetric[] = [];
+  if (options.failureDestination) {
+    diverted.push(
+      consumer.metricOnFailureDestinationDeliveredEventCount({
+        statistic: cloudwatch.Stats.SUM,
+        label: 'to failure destination',
+      }),
+    );
+  }
   if (options.quarantine) {
     diverted.push(consumer.metricRecordsQuarantined({ statistic: cloudwatch.Stats.SUM, label: 'quarantined' }));
   }
@@ -126,8 +129,8 @@ export function consumerWidgets(
       [threshold(t.iteratorAgeThresholdInMillis, 'alarm')],
     ),
     graph('Errors and throttles', failures),
-    graph('Records diverted', diverted),
   ];
+  if (diverted.length > 0) widgets.push(graph('Records diverted', diverted));
   if (options.enhancedFanOut) {
     widgets.push(
       graph(
