@@ -1,7 +1,4 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as kinesis from 'aws-cdk-lib/aws-kinesis';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import {
@@ -10,8 +7,6 @@ import {
   type ErrorLine,
   logLinesOf,
 } from '../../lambda/reference-error-alert/error-lines';
-import { ReferenceErrorAlertFunction, StreamConsumer } from '../../lib/consumer';
-import { createTestStack } from '../support/app';
 import { loadLogLines } from '../support/fixtures';
 import { logLineEvent } from './support/log-events';
 
@@ -120,42 +115,5 @@ describe('reference-error-alert handler', () => {
   test('a failed publish fails the invocation, so Lambda retries and the alert is not lost', async () => {
     snsMock.on(PublishCommand).rejects(new Error('Throttling'));
     await expect(handler(logLineEvent(loadLogLines(CROWDSEC)))).rejects.toThrow(/Throttling/);
-  });
-});
-
-describe('ReferenceErrorAlertFunction', () => {
-  test('Node.js 22 function of the bundled asset, allowed to publish to the topic', () => {
-    const stack = createTestStack();
-    const topic = new sns.Topic(stack, 'Alerts');
-    const fn = new ReferenceErrorAlertFunction(stack, 'Alert', { alertTopic: topic });
-    new StreamConsumer(stack, 'Consumer', {
-      stream: new kinesis.Stream(stack, 'Stream'),
-      handler: fn,
-      consumerName: 'error-alerts',
-    });
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
-      Handler: 'index.handler',
-      Environment: {
-        Variables: Match.objectLike({
-          ALERT_TOPIC_ARN: stack.resolve(topic.topicArn),
-          POWERTOOLS_SERVICE_NAME: 'error-alerts',
-        }),
-      },
-    });
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'sns:Publish', Resource: stack.resolve(topic.topicArn) }),
-        ]),
-      },
-    });
-  });
-
-  test('without a topic it only logs', () => {
-    const stack = createTestStack();
-    new ReferenceErrorAlertFunction(stack, 'Alert');
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: Match.absent() });
   });
 });

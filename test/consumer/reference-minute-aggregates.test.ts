@@ -1,10 +1,6 @@
-import { Template } from 'aws-cdk-lib/assertions';
-import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { aggregateByMinute } from '../../lambda/reference-minute-aggregates/minute-aggregates';
 import { type AccessLogEntry, parseAccessLogLine } from '../../lambda/runtime/apache-log';
-import { ConsumerType, ReferenceMinuteAggregatesFunction, StreamConsumer } from '../../lib/consumer';
-import { createTestStack } from '../support/app';
 import { loadLogLines } from '../support/fixtures';
 import { apacheTime, logLineEvent } from './support/log-events';
 
@@ -90,34 +86,5 @@ describe('reference-minute-aggregates handler', () => {
       [minute, 2, 1, 0, 150, 'aggregates'],
       [minute + 60_000, 1, 0, 1, 10, 'aggregates'],
     ]);
-  });
-});
-
-describe('ReferenceMinuteAggregatesFunction', () => {
-  test('environment and metric helpers agree; it runs as an EFO consumer', () => {
-    const stack = createTestStack();
-    const fn = new ReferenceMinuteAggregatesFunction(stack, 'Aggregates', { serviceName: 'traffic' });
-    new StreamConsumer(stack, 'Consumer', {
-      stream: new kinesis.Stream(stack, 'Stream'),
-      handler: fn,
-      consumerType: ConsumerType.ENHANCED_FAN_OUT,
-    });
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
-      Environment: {
-        Variables: { AGGREGATES_NAMESPACE: 'CdkKinesisPipeline/Traffic', AGGREGATES_SERVICE_NAME: 'traffic' },
-      },
-    });
-    template.resourceCountIs('AWS::Kinesis::StreamConsumer', 1);
-    expect(stack.resolve(fn.metricServerErrors())).toMatchObject({
-      namespace: 'CdkKinesisPipeline/Traffic',
-      metricName: 'ServerErrors',
-      dimensions: { service: 'traffic' },
-      statistic: 'Sum',
-    });
-    expect(fn.metricServerErrors().period.toSeconds()).toBe(60);
-    expect(stack.resolve(fn.metricMaxLatency()).statistic).toBe('Maximum');
-    expect(stack.resolve(fn.metricRequests()).metricName).toBe('Requests');
   });
 });

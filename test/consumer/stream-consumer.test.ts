@@ -7,7 +7,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { CONSUMER_METRICS, ConsumerType, StreamConsumer } from '../../lib/consumer';
+import {
+  CONSUMER_METRICS,
+  ConsumerType,
+  ReferenceErrorAlertFunction,
+  ReferenceMinuteAggregatesFunction,
+  StreamConsumer,
+} from '../../lib/consumer';
 import { KINESIS_BATCH_METRICS } from '../../lambda/runtime/kinesis-batch';
 import { QUARANTINE_ENV } from '../../lambda/runtime/quarantine';
 import { createTestStack } from '../support/app';
@@ -457,5 +463,71 @@ describe('StreamConsumer metrics', () => {
       prefix: 'QUARANTINE_PREFIX',
       queueUrl: 'QUARANTINE_QUEUE_URL',
     });
+  });
+});
+
+describe('ReferenceErrorAlertFunction', () => {
+  test('Node.js 22 function of the bundled asset, allowed to publish to the topic', () => {
+    const stack = createTestStack();
+    const topic = new sns.Topic(stack, 'Alerts');
+    const fn = new ReferenceErrorAlertFunction(stack, 'Alert', { alertTopic: topic });
+    new StreamConsumer(stack, 'Consumer', {
+      stream: new kinesis.Stream(stack, 'Stream'),
+      handler: fn,
+      consumerName: 'error-alerts',
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Environment: {
+        Variables: Match.objectLike({
+          ALERT_TOPIC_ARN: stack.resolve(topic.topicArn),
+          POWERTOOLS_SERVICE_NAME: 'error-alerts',
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'sns:Publish', Resource: stack.resolve(topic.topicArn) }),
+        ]),
+      },
+    });
+  });
+
+  test('without a topic it only logs', () => {
+    const stack = createTestStack();
+    new ReferenceErrorAlertFunction(stack, 'Alert');
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: Match.absent() });
+  });
+});
+
+describe('ReferenceMinuteAggregatesFunction', () => {
+  test('environment and metric helpers agree; it runs as an EFO consumer', () => {
+    const stack = createTestStack();
+    const fn = new ReferenceMinuteAggregatesFunction(stack, 'Aggregates', { serviceName: 'traffic' });
+    new StreamConsumer(stack, 'Consumer', {
+      stream: new kinesis.Stream(stack, 'Stream'),
+      handler: fn,
+      consumerType: ConsumerType.ENHANCED_FAN_OUT,
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Environment: {
+        Variables: { AGGREGATES_NAMESPACE: 'CdkKinesisPipeline/Traffic', AGGREGATES_SERVICE_NAME: 'traffic' },
+      },
+    });
+    template.resourceCountIs('AWS::Kinesis::StreamConsumer', 1);
+    expect(stack.resolve(fn.metricServerErrors())).toMatchObject({
+      namespace: 'CdkKinesisPipeline/Traffic',
+      metricName: 'ServerErrors',
+      dimensions: { service: 'traffic' },
+      statistic: 'Sum',
+    });
+    expect(fn.metricServerErrors().period.toSeconds()).toBe(60);
+    expect(stack.resolve(fn.metricMaxLatency()).statistic).toBe('Maximum');
+    expect(stack.resolve(fn.metricRequests()).metricName).toBe('Requests');
   });
 });
