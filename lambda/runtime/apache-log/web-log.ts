@@ -18,11 +18,15 @@ export const WEB_LOG_COLUMNS: readonly ColumnDefinition[] = [
   { name: 'ident', type: 'string', comment: 'access: %l' },
   { name: 'remote_user', type: 'string', comment: 'access: %u' },
   { name: 'method', type: 'string' },
-  { name: 'uri', type: 'string', comment: 'request target with query string' },
   { name: 'path', type: 'string' },
   { name: 'query', type: 'string' },
   { name: 'protocol', type: 'string' },
-  { name: 'request', type: 'string', comment: '%r as logged (also when it is not HTTP)' },
+  {
+    name: 'request',
+    type: 'string',
+    comment:
+      "%r when it is not 'METHOD target [PROTOCOL]' (e.g. TLS probes); else method, path, query, protocol hold it",
+  },
   { name: 'status', type: 'int' },
   { name: 'bytes', type: 'bigint', comment: "%b; null when '-'" },
   { name: 'referer', type: 'string' },
@@ -89,11 +93,12 @@ export function toWebLogRow(parsed: WebLogLine): Row {
       ident: e.ident,
       remote_user: e.remoteUser,
       method: e.method,
-      uri: e.uri,
       path: e.path,
       query: e.query,
       protocol: e.protocol,
-      request: e.request,
+      // A well-formed request line is exactly `${method} ${path}[?${query}][ ${protocol}]`:
+      // keep the raw text only when it is not one, instead of storing the URL three times.
+      request: e.method === null ? e.request : null,
       status: e.status,
       bytes: e.bytes,
       referer: e.referer,
@@ -148,8 +153,8 @@ export function toWebLogJson(parsed: WebLogLine): string {
     return (
       `{"log_type":"access"${time(e.timestampMillis)}${str('vhost', e.vhost)}${num('vhost_port', e.vhostPort)}` +
       `${str('client_ip', e.remoteHost)}${str('ident', e.ident)}${str('remote_user', e.remoteUser)}` +
-      `${str('method', e.method)}${str('uri', e.uri)}${str('path', e.path)}${str('query', e.query)}` +
-      `${str('protocol', e.protocol)}${str('request', e.request)},"status":${e.status}${num('bytes', e.bytes)}` +
+      `${str('method', e.method)}${str('path', e.path)}${str('query', e.query)}${str('protocol', e.protocol)}` +
+      `${e.method === null ? str('request', e.request) : ''},"status":${e.status}${num('bytes', e.bytes)}` +
       `${str('referer', e.referer)}${str('user_agent', e.userAgent)}${num('duration_micros', e.durationMicros)}}`
     );
   }
