@@ -107,7 +107,7 @@ export class StreamingPipeline extends Construct {
 
     if (props.dataLake ?? true) {
       this.dataLake = new DataLakeDelivery(this, 'DataLake', { ...props.dataLakeProps, stream });
-      this.monitoring?.monitorDelivery(this.dataLake, { displayName: 'DataLake' });
+      this.monitoring?.monitorDelivery(this.dataLake, { displayName: 'DataLake', retentionPeriod: streamRetention });
     }
 
     this.monitoring?.monitorStream(stream, { displayName: 'Stream', retentionPeriod: streamRetention });
