@@ -10,8 +10,8 @@ import { compareSequenceNumbers } from './sequence-number';
 import { batchLogger, batchMetrics, type BatchLogger, type BatchMetrics, KINESIS_BATCH_METRICS } from './telemetry';
 import { type UserRecord, userRecordsOf } from './user-records';
 
-/** Your per-record logic. Throw to fail the record; return (or resolve) to succeed. */
-export type KinesisRecordHandler<T = unknown> = (record: KinesisBatchRecord<T>) => void | Promise<void>;
+/** Your per-record logic. Throw (or reject) to fail the record; any return value is ignored. */
+export type KinesisRecordHandler<T = unknown> = (record: KinesisBatchRecord<T>) => unknown;
 
 export interface ProcessKinesisBatchOptions<T = unknown> {
   /** How payloads are decoded into `record.body`. @default 'json' */
@@ -150,7 +150,7 @@ export async function runKinesisBatch<T = unknown>(
   };
 
   // Returns synchronously when the handler does, so CPU-bound handlers pay no promise per record.
-  const step = (raw: UserRecord): Outcome | Promise<Outcome> => {
+  const step = (raw: UserRecord): Outcome | PromiseLike<Outcome> => {
     if (raw.failure) return quarantine(raw, raw.failure, 'DeaggregationError');
     const record = raw as UserRecord<T>;
     try {
@@ -158,14 +158,14 @@ export async function runKinesisBatch<T = unknown>(
     } catch (error) {
       return quarantine(raw, error, 'DecodeError');
     }
-    let result: void | Promise<void>;
+    let result: unknown;
     try {
       result = handler(record);
     } catch (error) {
       return onHandlerError(raw, record, error);
     }
-    if (result && typeof (result as Promise<void>).then === 'function') {
-      return (result as Promise<void>).then(
+    if (isPromiseLike(result)) {
+      return result.then(
         () => 'done' as const,
         (error: unknown) => onHandlerError(raw, record, error),
       );
@@ -236,6 +236,10 @@ let environmentSink: QuarantineSink | undefined | null = null;
 function defaultSink(): QuarantineSink | undefined {
   if (environmentSink === null) environmentSink = quarantineSinkFromEnvironment();
   return environmentSink;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
 function recordLogKeys(raw: UserRecord): Record<string, unknown> {
