@@ -7,20 +7,23 @@ const QUOTED = '"([^"\\\\]*(?:\\\\.[^"\\\\]*)*)"';
 
 /**
  * `[%v[:%p] ]%h %l %u [%t] "%r" %>s %b[ %D][ "%{Referer}i" "%{User-agent}i"][ rest]`.
- * One anchored regex: V8 compiles it once and it backtracks only over the optional vhost.
+ * One anchored regex: V8 compiles it once and it backtracks only over the optional vhost. A
+ * plain `METHOD target [HTTP/x.y]` request line (no escapes) is split by the regex itself; any
+ * other request text is captured whole and split afterwards.
  */
 const ACCESS_LINE = new RegExp(
-  '^(?:(\\S+) )??' + // %v[:%p], only when the rest of the line still matches without it
-    '(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] ' + // %h %l %u [%t]
-    QUOTED + // "%r"
-    ' (\\d{3}) (\\d+|-)' + // %>s %b
-    '(?: (\\d+))?' + // %D logged before the referer (mtail's common variant)
+  '^(?:(\\S+) )??' + // 1: %v[:%p], only when the rest of the line still matches without it
+    '(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] ' + // 2-5: %h %l %u [%t]
+    '"(?:([A-Z][A-Z0-9_-]*) ([^\\s"\\\\]+)(?: (HTTP\\/\\d(?:\\.\\d)?))?|' + // 6-8: method target protocol
+    QUOTED.slice(1, -1) + // 9: any other %r
+    ')" (\\d{3}) (\\d+|-)' + // 10-11: %>s %b
+    '(?: (\\d+))?' + // 12: %D logged before the referer (mtail's common variant)
     '(?: ' +
     QUOTED +
     ' ' +
     QUOTED +
-    ')?' + // "%{Referer}i" "%{User-agent}i"
-    '(?: (.*?))?\\s*$', // trailing fields, e.g. %D or an extra "-"
+    ')?' + // 13-14: "%{Referer}i" "%{User-agent}i"
+    '(?: (.*?))?\\s*$', // 15: trailing fields, e.g. %D or an extra "-"
 );
 
 const REQUEST_LINE = /^([A-Z][A-Z0-9_-]*) (\S+)(?: (HTTP\/\d(?:\.\d)?))?$/;
@@ -51,25 +54,35 @@ export function parseAccessLogLine(line: string): ParseResult<AccessLogEntry> {
     }
   }
 
-  const request = m[6] === '-' ? null : unescape(m[6]);
+  let request: string | null;
   let method: string | null = null;
   let uri: string | null = null;
+  let protocol: string | null = null;
+  if (m[6] !== undefined) {
+    method = m[6];
+    uri = m[7];
+    protocol = m[8] ?? null;
+    request = protocol === null ? `${method} ${uri}` : `${method} ${uri} ${protocol}`;
+  } else {
+    request = m[9] === '-' ? null : unescape(m[9]);
+    const rl = request === null ? null : REQUEST_LINE.exec(request);
+    if (rl) {
+      method = rl[1];
+      uri = rl[2];
+      protocol = rl[3] ?? null;
+    }
+  }
   let path: string | null = null;
   let query: string | null = null;
-  let protocol: string | null = null;
-  const rl = request === null ? null : REQUEST_LINE.exec(request);
-  if (rl) {
-    method = rl[1];
-    uri = rl[2];
-    protocol = rl[3] ?? null;
+  if (uri !== null) {
     const q = uri.indexOf('?');
     path = q < 0 ? uri : uri.slice(0, q);
     query = q < 0 ? null : uri.slice(q + 1);
   }
 
-  const combined = m[10] !== undefined;
-  let durationMicros = m[9] !== undefined ? Number(m[9]) : null;
-  let trailing: string | null = m[12] !== undefined && m[12].length > 0 ? m[12] : null;
+  const combined = m[13] !== undefined;
+  let durationMicros = m[12] !== undefined ? Number(m[12]) : null;
+  let trailing: string | null = m[15] !== undefined && m[15].length > 0 ? m[15] : null;
   if (durationMicros === null && trailing !== null && INTEGER.test(trailing)) {
     durationMicros = Number(trailing);
     trailing = null;
@@ -92,10 +105,10 @@ export function parseAccessLogLine(line: string): ParseResult<AccessLogEntry> {
       path,
       query,
       protocol,
-      status: Number(m[7]),
-      bytes: m[8] === '-' ? null : Number(m[8]),
-      referer: combined ? dashToNull(unescape(m[10])) : null,
-      userAgent: combined ? dashToNull(unescape(m[11])) : null,
+      status: Number(m[10]),
+      bytes: m[11] === '-' ? null : Number(m[11]),
+      referer: combined ? dashToNull(unescape(m[13])) : null,
+      userAgent: combined ? dashToNull(unescape(m[14])) : null,
       durationMicros,
       trailing,
     },

@@ -128,8 +128,8 @@ export function toWebLogRow(parsed: WebLogLine): Row {
 
 // `,"key":value` for a present value, '' for null: the SerDes read a missing key as NULL, and
 // leaving nulls out makes rows about a third smaller (less to stringify, encode and return).
-const str = (key: string, v: string | null): string => (v === null ? '' : `,"${key}":${JSON.stringify(v)}`);
-const num = (key: string, v: number | null): string => (v === null ? '' : `,"${key}":${v}`);
+const str = (key: string, v: string | null): string => (v === null ? '' : key + JSON.stringify(v));
+const num = (key: string, v: number | null): string => (v === null ? '' : key + v);
 let lastMillis = NaN;
 let lastTime = '';
 /** Log lines come in time order: most rows repeat the previous row's timestamp text. */
@@ -151,23 +151,27 @@ export function toWebLogJson(parsed: WebLogLine): string {
   if (parsed.type === 'access') {
     const e = parsed.entry;
     return (
-      `{"log_type":"access"${time(e.timestampMillis)}${str('vhost', e.vhost)}${num('vhost_port', e.vhostPort)}` +
-      `${str('client_ip', e.remoteHost)}${str('ident', e.ident)}${str('remote_user', e.remoteUser)}` +
-      `${str('method', e.method)}${str('path', e.path)}${str('query', e.query)}${str('protocol', e.protocol)}` +
-      `${e.method === null ? str('request', e.request) : ''},"status":${e.status}${num('bytes', e.bytes)}` +
-      `${str('referer', e.referer)}${str('user_agent', e.userAgent)}${num('duration_micros', e.durationMicros)}}`
+      `{"log_type":"access"${time(e.timestampMillis)}${str(',"vhost":', e.vhost)}${num(',"vhost_port":', e.vhostPort)}` +
+      `${str(',"client_ip":', e.remoteHost)}${str(',"ident":', e.ident)}${str(',"remote_user":', e.remoteUser)}` +
+      `${str(',"method":', e.method)}${str(',"path":', e.path)}${str(',"query":', e.query)}${str(',"protocol":', e.protocol)}` +
+      `${e.method === null ? str(',"request":', e.request) : ''},"status":${e.status}${num(',"bytes":', e.bytes)}` +
+      `${str(',"referer":', e.referer)}${str(',"user_agent":', e.userAgent)}${num(',"duration_micros":', e.durationMicros)}}`
     );
   }
   if (parsed.type === 'error') {
     const e = parsed.entry;
     return (
-      `{"log_type":"error"${time(e.timestampMillis)}${str('client_ip', e.clientIp)}${num('client_port', e.clientPort)}` +
-      `${str('referer', e.referer)},"level":${JSON.stringify(e.level)}${str('module', e.module)}${num('pid', e.pid)}` +
-      `${num('tid', e.tid)}${str('source_file', e.sourceFile)}${str('error_code', e.errorCode)}` +
+      `{"log_type":"error"${time(e.timestampMillis)}${str(',"client_ip":', e.clientIp)}${num(',"client_port":', e.clientPort)}` +
+      `${str(',"referer":', e.referer)},"level":${JSON.stringify(e.level)}${str(',"module":', e.module)}${num(',"pid":', e.pid)}` +
+      `${num(',"tid":', e.tid)}${str(',"source_file":', e.sourceFile)}${str(',"error_code":', e.errorCode)}` +
       `,"message":${JSON.stringify(e.message)}}`
     );
   }
   return `{"log_type":"unparsed","message":${JSON.stringify(parsed.line)},"parse_error":${JSON.stringify(parsed.reason)}}`;
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 13 || code === 11 || code === 12;
 }
 
 /**
@@ -187,10 +191,11 @@ export function createApacheLogTransform(options: ApacheLogTransformOptions = {}
     while (start <= text.length) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
-      let line = text.slice(start, end);
-      start = end + 1;
-      if (line.endsWith('\r')) line = line.slice(0, -1);
-      if (line.trim().length === 0) continue;
+      const next = end + 1;
+      if (end > start && text.charCodeAt(end - 1) === 13) end--; // CRLF
+      const line = text.slice(start, end);
+      start = next;
+      if (line.length === 0 || (isSpace(line.charCodeAt(0)) && line.trim().length === 0)) continue;
       const parsed = parseWebLogLine(line);
       if (parsed.type === 'unparsed') {
         if (unparsedLines === 'fail') return fail(`unparsed line: ${parsed.reason}: ${line.slice(0, 200)}`);
