@@ -287,6 +287,18 @@ describe('failures', () => {
     expect(sink.records.map((r) => [r.reason, r.data])).toEqual([['DecodeError', 'wyg=']]);
   });
 
+  test('a genuine U+FFFD in valid UTF-8 is not a decode error', async () => {
+    const seen: string[] = [];
+    const event = kinesisEvent([
+      { partitionKey: 'a', data: Buffer.from('{"s":"\uFFFD"}'), sequenceNumber: sequenceNumberAt(0) },
+    ]);
+    await processKinesisBatch<{ s: string }>(event, (r) => void seen.push(r.body.s), {
+      ...quiet,
+      quarantineSink: new InMemoryQuarantineSink(),
+    });
+    expect(seen).toEqual(['\uFFFD']);
+  });
+
   test('a record without a sequence number fails the batch loudly instead of reporting an empty id', async () => {
     const event = { Records: [kinesisRecord({ partitionKey: 'a', data: Buffer.from('{}'), sequenceNumber: '' })] };
     await expect(

@@ -8,7 +8,7 @@ import { type FailureKind, PoisonRecordError } from './errors';
 import type { KinesisBatchRecord, PayloadFormat } from './kinesis-batch-record';
 import { compareSequenceNumbers } from './sequence-number';
 import { batchLogger, batchMetrics, type BatchLogger, type BatchMetrics, KINESIS_BATCH_METRICS } from './telemetry';
-import { type UserRecord, userRecordsOf } from './user-records';
+import { forEachUserRecord, type UserRecord } from './user-records';
 
 /** Your per-record logic. Throw (or reject) to fail the record; any return value is ignored. */
 export type KinesisRecordHandler<T = unknown> = (record: KinesisBatchRecord<T>) => unknown;
@@ -94,13 +94,12 @@ export async function runKinesisBatch<T = unknown>(
 
   // Group user records by partition key; each group keeps the stream's order.
   const byKey = new Map<string, UserRecord[]>();
-  for (const eventRecord of event.Records ?? []) {
-    for (const record of userRecordsOf(eventRecord)) {
-      const group = byKey.get(record.partitionKey);
-      if (group) group.push(record);
-      else byKey.set(record.partitionKey, [record]);
-    }
-  }
+  const addToGroup = (record: UserRecord): void => {
+    const group = byKey.get(record.partitionKey);
+    if (group) group.push(record);
+    else byKey.set(record.partitionKey, [record]);
+  };
+  for (const eventRecord of event.Records ?? []) forEachUserRecord(eventRecord, addToGroup);
   const groups = [...byKey.values()];
   // Index of the first unfinished record of each group; groups.length-long, 0 = not started.
   const cursors = new Array<number>(groups.length).fill(0);

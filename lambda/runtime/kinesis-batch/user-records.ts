@@ -100,23 +100,34 @@ export function shardIdOf(record: KinesisStreamRecord): string {
  * the whole record with `failure` set, so that it can be quarantined byte for byte.
  */
 export function userRecordsOf(record: KinesisStreamRecord): UserRecord[] {
+  const records: UserRecord[] = [];
+  forEachUserRecord(record, (r) => records.push(r));
+  return records;
+}
+
+/** Like userRecordsOf, without an array per record (the batch processor's hot path). */
+export function forEachUserRecord(record: KinesisStreamRecord, onRecord: (record: UserRecord) => void): void {
   const kinesis = record.kinesis;
   const data = Buffer.from(kinesis.data ?? '', 'base64');
   if (!isKplAggregated(data)) {
-    return [new UserRecord(record, data, kinesis.partitionKey, undefined, undefined)];
+    onRecord(new UserRecord(record, data, kinesis.partitionKey, undefined, undefined));
+    return;
   }
+  let subRecords: KplSubRecord[];
   try {
-    return deaggregate(data).map(
-      (sub, index) => new UserRecord(record, sub.data, sub.partitionKey, sub.explicitHashKey, index),
-    );
+    subRecords = deaggregate(data);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const whole = new UserRecord(record, data, kinesis.partitionKey, undefined, undefined);
     whole.failure = new DeaggregationError(`KPL-aggregated record cannot be de-aggregated: ${message}`, {
       cause: error,
     });
-    return [whole];
+    onRecord(whole);
+    return;
   }
+  subRecords.forEach((sub, index) =>
+    onRecord(new UserRecord(record, sub.data, sub.partitionKey, sub.explicitHashKey, index)),
+  );
 }
 
 interface KplSubRecord {
