@@ -14,11 +14,17 @@ import {
 const logger = new Logger({ serviceName: 'reference-transform' });
 const unparsed = process.env.UNPARSED_LINES;
 // Set by DataLakeDelivery when the partitioning has record-field keys (dynamic partitioning).
-const partitionKeyFields = (process.env.PARTITION_KEY_FIELDS ?? '').split(',').filter(Boolean);
+// 'key:field,key2:field2' → { key: field, key2: field2 }
+const partitionKeyFields = Object.fromEntries(
+  (process.env.PARTITION_KEY_FIELDS ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => pair.split(':') as [string, string]),
+);
 const transform = createApacheLogTransform({
   unparsedLines: unparsed === 'fail' || unparsed === 'drop' ? unparsed : 'row',
   // Partition keys are read from row objects; otherwise rows are written as JSON directly.
-  rows: partitionKeyFields.length > 0,
+  rows: Object.keys(partitionKeyFields).length > 0,
 });
 const coercer = compileRowCoercer(WEB_LOG_COLUMNS, { omitNulls: true });
 

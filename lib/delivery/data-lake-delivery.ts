@@ -155,6 +155,11 @@ export class DataLakeDelivery extends Construct {
       );
     }
     for (const key of this.partitioning.keys) {
+      if (!props.transform && key.fromRecord && !this.schema.columnNames.includes(key.field ?? '')) {
+        throw new Error(
+          `partition key '${key.name}' takes its value from field '${key.field}', which the reference transform does not write: field must be a column of WEB_LOG_SCHEMA. Received '${key.field}'`,
+        );
+      }
       if (this.schema.columnNames.includes(key.name)) {
         throw new Error(
           `partition key '${key.name}' is also a column of the schema: Glue partition keys and columns must differ. Received '${key.name}'`,
@@ -351,7 +356,7 @@ export class DataLakeDelivery extends Construct {
   }
 
   private createReferenceTransform(): lambda.Function {
-    const recordFieldKeys = this.partitioning.keys.filter((k) => k.fromRecord).map((k) => k.name);
+    const recordFieldKeys = this.partitioning.keys.filter((k) => k.fromRecord).map((k) => `${k.name}:${k.field}`);
     const logGroup = new logs.LogGroup(this, 'TransformLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,

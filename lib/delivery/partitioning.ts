@@ -12,6 +12,13 @@ export interface TimestampPartitionKeyOptions {
 /** Options of a partition key taken from a field of the record (dynamic partitioning). */
 export interface RecordFieldPartitionKeyOptions {
   /**
+   * The row field (a column of the schema) the reference transform and the runtime toolkit's
+   * `partitionKeyFields` take the value from. It cannot share the key's name: Glue partition keys
+   * and columns must differ.
+   * @default - the key's name (then your transform sets the value with ok(rows, partitionKeys))
+   */
+  readonly field?: string;
+  /**
    * The values the field takes, for Athena's `enum` projection. Without them, projection is
    * `injected`: queries must then filter on the key with `=`.
    * @default - injected projection
@@ -55,9 +62,9 @@ export class PartitionKey {
   }
 
   /**
-   * A field of the transformed record (dynamic partitioning): `!{partitionKeyFromLambda:<name>}`.
-   * The transform returns the value in the record's metadata; the runtime toolkit does this from
-   * the row when given `partitionKeyFields` (all rows of one record must agree).
+   * A value taken from the transformed record (dynamic partitioning): `!{partitionKeyFromLambda:<name>}`.
+   * The transform returns it in the record's metadata: the reference transform and the runtime
+   * toolkit's `partitionKeyFields` take it from `field` (all rows of one record must agree).
    */
   public static fromRecordField(name: string, options: RecordFieldPartitionKeyOptions = {}): PartitionKey {
     if (options.values !== undefined && options.values.length === 0) {
@@ -71,6 +78,7 @@ export class PartitionKey {
         ? glue.PartitionProjectionConfiguration.enum({ values: options.values })
         : glue.PartitionProjectionConfiguration.injected(),
       true,
+      options.field ?? name,
     );
   }
 
@@ -85,6 +93,8 @@ export class PartitionKey {
     public readonly projection: glue.PartitionProjectionConfiguration,
     /** Whether the value comes from the record (dynamic partitioning). */
     public readonly fromRecord: boolean,
+    /** For record-field keys: the row field the value comes from. */
+    public readonly field?: string,
   ) {
     if (!Token.isUnresolved(name) && !/^[a-z_][a-z0-9_]*$/.test(name)) {
       throw new Error(`partition key name must be lowercase letters, digits and '_'. Received '${name}'`);

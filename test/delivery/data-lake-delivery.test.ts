@@ -339,20 +339,22 @@ describe('one partitioning definition drives the prefix, the Glue keys and the p
   test('record-field keys: enum or injected projection, and the reference transform learns the field', () => {
     const { template } = deliver({
       partitioning: Partitioning.hourly({
-        recordFields: [PartitionKey.fromRecordField('log_type_key', { values: ['a', 'b'] })],
+        recordFields: [
+          PartitionKey.fromRecordField('kind', { field: 'log_type', values: ['access', 'error', 'unparsed'] }),
+        ],
       }),
       bufferingInterval: Duration.seconds(60),
     });
     template.hasResourceProperties('AWS::Glue::Table', {
       TableInput: Match.objectLike({
         Parameters: Match.objectLike({
-          'projection.log_type_key.type': 'enum',
-          'projection.log_type_key.values': 'a,b',
+          'projection.kind.type': 'enum',
+          'projection.kind.values': 'access,error,unparsed',
         }),
       }),
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ PARTITION_KEY_FIELDS: 'log_type_key' }) },
+      Environment: { Variables: Match.objectLike({ PARTITION_KEY_FIELDS: 'kind:log_type' }) },
     });
   });
 });

@@ -95,6 +95,25 @@ describe('record outcomes', () => {
     expect(report.responseBytes).toBe(Buffer.byteLength(JSON.stringify(report.response)));
   });
 
+  test('partitionKeyFields: partition keys from a row field; rows that disagree fail the record', async () => {
+    const report = await processFirehoseRecords(
+      eventOf(['a', 'b', 'mixed', 'none']),
+      (text) => {
+        if (text === 'mixed') return [{ kind: 'x' }, { kind: 'y' }];
+        if (text === 'none') return { kind: null };
+        return [{ kind: text }, { kind: text }];
+      },
+      { columns: [{ name: 'kind', type: 'string' }], partitionKeyFields: { k: 'kind' } },
+    );
+    const r = report.response.records;
+    expect(r.map((x) => x.result)).toEqual(['Ok', 'Ok', 'ProcessingFailed', 'ProcessingFailed']);
+    expect(r[0].metadata).toEqual({ partitionKeys: { k: 'a' } });
+    expect(report.failures.map((f) => f.reason)).toEqual([
+      "rows of one record span partitions: 'k' is 'x' and 'y'",
+      "partition key 'k': field 'kind' is empty in a row",
+    ]);
+  });
+
   test('a transform returning a number fails the record with a reason', async () => {
     const report = await processFirehoseRecords(eventOf(['x']), () => 42 as never);
     expect(report.failures[0].reason).toMatch(/returned number/);

@@ -187,6 +187,13 @@ describe('schema', () => {
     );
   });
 
+  test('a record-field key the reference transform does not write', () => {
+    const partitioning = Partitioning.hourly({ recordFields: [PartitionKey.fromRecordField('tenant')] });
+    expect(build({ partitioning, bufferingInterval: Duration.seconds(60) })).toThrow(
+      /partition key 'tenant' takes its value from field 'tenant', which the reference transform does not write.*Received 'tenant'/,
+    );
+  });
+
   test('the Hive JSON SerDe with a dotted column name', () => {
     expect(
       build({ schema: schemaOf('http.status', 'message'), transform, jsonDeserializer: JsonDeserializer.HIVE }),

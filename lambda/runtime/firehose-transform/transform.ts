@@ -48,12 +48,12 @@ export interface FirehoseTransformOptions {
   /** Response budget in bytes. @default MAX_RESPONSE_BYTES (6 MiB) */
   readonly maxResponseBytes?: number;
   /**
-   * Dynamic partitioning: the row fields whose values become the record's partition keys
-   * (`!{partitionKeyFromLambda:field}`). All rows of a record must agree and be non-null, or the
+   * Dynamic partitioning: partition key → the row field (column) whose value it takes, for
+   * `!{partitionKeyFromLambda:key}`. All rows of a record must agree and be non-empty, or the
    * record fails (a record lands in exactly one partition).
    * @default - none (or the keys the transform passes to ok())
    */
-  readonly partitionKeyFields?: readonly string[];
+  readonly partitionKeyFields?: Readonly<Record<string, string>>;
   /** Called for every ProcessingFailed record, e.g. to log the reason. @default - none */
   readonly onFailure?: (failure: RecordFailure) => void;
 }
@@ -84,7 +84,10 @@ export async function processFirehoseRecords(
 ): Promise<FirehoseTransformReport> {
   const coercer = options.coercer ?? (options.columns ? compileRowCoercer(options.columns, options) : undefined);
   const budget = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
-  const partitionFields = options.partitionKeyFields?.length ? options.partitionKeyFields : undefined;
+  const partitionFields =
+    options.partitionKeyFields && Object.keys(options.partitionKeyFields).length > 0
+      ? Object.entries(options.partitionKeyFields)
+      : undefined;
   const input = event?.records ?? [];
   const n = input.length;
 
@@ -198,19 +201,19 @@ export async function transformFirehoseRecords(
 function mergePartitionKeys(
   keys: Record<string, string> | undefined,
   row: Row,
-  fields: readonly string[],
+  fields: ReadonlyArray<readonly [string, string]>,
 ): Record<string, string> {
   const merged: Record<string, string> = { ...keys };
-  for (const field of fields) {
+  for (const [key, field] of fields) {
     const value = row[field];
     if (value === null || value === undefined || value === '') {
-      throw new Error(`partition key '${field}' is empty in a row`);
+      throw new Error(`partition key '${key}': field '${field}' is empty in a row`);
     }
     const text = String(value);
-    if (keys && keys[field] !== undefined && keys[field] !== text) {
-      throw new Error(`rows of one record span partitions: '${field}' is '${keys[field]}' and '${text}'`);
+    if (keys && keys[key] !== undefined && keys[key] !== text) {
+      throw new Error(`rows of one record span partitions: '${key}' is '${keys[key]}' and '${text}'`);
     }
-    merged[field] = text;
+    merged[key] = text;
   }
   return merged;
 }
