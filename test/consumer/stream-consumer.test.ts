@@ -8,13 +8,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
-  CONSUMER_METRICS,
   ConsumerType,
   ReferenceErrorAlertFunction,
   ReferenceMinuteAggregatesFunction,
   StreamConsumer,
 } from '../../lib/consumer';
 import { KINESIS_BATCH_METRICS } from '../../lambda/runtime/kinesis-batch';
+import { CONSUMER_ENV, CONSUMER_METRICS } from '../../lib/consumer/consumer-metrics';
 import { QUARANTINE_ENV } from '../../lambda/runtime/quarantine';
 import { createTestStack } from '../support/app';
 
@@ -459,9 +459,9 @@ describe('StreamConsumer metrics', () => {
     expect(CONSUMER_METRICS.recordsProcessed).toBe(KINESIS_BATCH_METRICS.recordsProcessed);
     expect(CONSUMER_METRICS.recordsRetried).toBe(KINESIS_BATCH_METRICS.recordsRetried);
     expect(QUARANTINE_ENV).toEqual({
-      bucketName: 'QUARANTINE_BUCKET_NAME',
-      prefix: 'QUARANTINE_PREFIX',
-      queueUrl: 'QUARANTINE_QUEUE_URL',
+      bucketName: CONSUMER_ENV.quarantineBucketName,
+      prefix: CONSUMER_ENV.quarantinePrefix,
+      queueUrl: CONSUMER_ENV.quarantineQueueUrl,
     });
   });
 });
