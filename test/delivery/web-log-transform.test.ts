@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import {
   createApacheLogTransform,
   parseWebLogLine,
+  plainAccessLineJson,
   toWebLogJson,
   toWebLogRow,
   WEB_LOG_COLUMNS,
@@ -126,6 +128,52 @@ describe('the reference transform on the real Apache logs', () => {
         JSON.parse(full.toJson(toWebLogRow(parsed))),
       );
     }
+  });
+
+  test('the plain-line fast path equals the general path, on every real line and on generated ones', () => {
+    const general = (line: string) => toWebLogJson(parseWebLogLine(line));
+    let fast = 0;
+    for (const line of apacheFiles.flatMap((f) => loadLogLines(f))) {
+      const json = plainAccessLineJson(line);
+      if (json === undefined) continue;
+      fast++;
+      expect(json).toBe(general(line));
+    }
+    expect(fast).toBeGreaterThan(1400); // most real lines take the fast path
+    let generatedFast = 0;
+    const weird = fc.string({
+      unit: fc.constantFrom('a', 'Z', '-', '"', '\\', ' ', '\u00e9', '\ud83d', '/', '?', '%', '\x01'),
+    });
+    const plain = fc.string({ unit: fc.constantFrom('a', 'Z', '-', '/', '?', '%', '.', '(', ';') });
+    const field = fc.oneof({ weight: 3, arbitrary: plain }, { weight: 1, arbitrary: weird });
+    fc.assert(
+      fc.property(
+        fc.constantFrom('', 'vh.example ', 'vh:443 '),
+        fc.oneof(fc.ipV4(), fc.ipV6(), field),
+        fc.constantFrom('-', 'frank'),
+        fc.oneof(field, fc.constant('GET /a?b=1 HTTP/1.1'), fc.constant('-'), fc.constant('POST /x')),
+        fc.option(fc.tuple(field, field), { nil: undefined }),
+        fc.constantFrom('', ' 1234', ' "-"'),
+        (vhost, host, user, request, combined, trailing) => {
+          const esc = (x: string) => x.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+          const quoted = combined ? ` "${esc(combined[0])}" "${esc(combined[1])}"` : '';
+          const line = `${vhost}${host} - ${user} [10/Oct/2000:13:55:36 -0700] "${esc(request)}" 200 2326${quoted}${trailing}`;
+          const json = plainAccessLineJson(line);
+          if (json !== undefined) {
+            generatedFast++;
+            expect(json).toBe(general(line));
+          }
+          // and the general writer always equals coercing the row
+          const parsed = parseWebLogLine(line);
+          expect(general(line)).toBe(
+            compileRowCoercer(WEB_LOG_COLUMNS, { omitNulls: true }).toJson(toWebLogRow(parsed)),
+          );
+          JSON.parse(general(line));
+        },
+      ),
+      { numRuns: 400 },
+    );
+    expect(generatedFast).toBeGreaterThan(30);
   });
 
   test('the request line is kept raw only when it is not METHOD target PROTOCOL, and is otherwise rebuilt exactly', () => {

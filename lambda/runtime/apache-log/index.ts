@@ -1,5 +1,12 @@
 export { parseAccessLogLine } from './access-log';
 export { parseErrorLogLine } from './error-log';
 export type { AccessLogEntry, ErrorLogEntry, ParseFailure, ParseResult, ParseSuccess } from './types';
-export { createApacheLogTransform, parseWebLogLine, toWebLogJson, toWebLogRow, WEB_LOG_COLUMNS } from './web-log';
+export {
+  createApacheLogTransform,
+  parseWebLogLine,
+  plainAccessLineJson,
+  toWebLogJson,
+  toWebLogRow,
+  WEB_LOG_COLUMNS,
+} from './web-log';
 export type { ApacheLogTransformOptions, WebLogLine } from './web-log';
