@@ -82,13 +82,19 @@ const SCALE_DOWN_PEAK_MARGIN = 0.15;
 const SPIKE_BASE_UTILIZATION = 0.85;
 /** How far ahead calls about to leave the rolling window lower a call's price. */
 const BUDGET_REFILL_LOOKAHEAD_MS = 2 * 60 * 60_000;
+/** The smallest factor of a scale-up that follows another within SCALE_UP_HOLD_MINUTES. */
+const MIN_FOLLOW_UP_STEP = 1.25;
+/** Minutes over which the median demand tells the usual size of the stream. */
+const USUAL_LEVEL_MINUTES = 6 * 60;
+/** Price of the very last call of the budget, in fleet-hours. */
+const LAST_CALL_PRICE_HOURS = 2.5;
 /** Hold time assumed for a scale-down while less than a day of observations is known. */
 const DEFAULT_HOLD_HOURS = 3;
 
 export const DEFAULT_SCALER_CONFIG: ScalerConfig = {
   minShards: 1,
   maxShards: 10_000,
-  targetUtilization: 0.8,
+  targetUtilization: 0.85,
   scaleUpUtilization: 0.95,
   reservedScaleUpCalls: 3,
   scaleDownWindowMinutes: 20,
@@ -150,12 +156,6 @@ export function slopePerMinute(values: readonly number[]): number {
     den += (x - meanX) ** 2;
   });
   return num / den;
-}
-
-/** Extra headroom factor for scale-ups: bigger steps when fewer calls are left. */
-export function scaleUpHeadroom(callsRemaining: number, config: ScalerConfig): number {
-  const used = 1 - callsRemaining / config.maxCallsPer24Hours;
-  return 1 + 0.3 * Math.max(0, used);
 }
 
 /**
@@ -269,7 +269,9 @@ export function expectedHoldHours(seasonal: SeasonalView | undefined, capacity: 
  */
 export function scaleDownCallPrice(callsRemaining: number, callsSoonBack: number, config: ScalerConfig): number {
   const effective = Math.min(config.maxCallsPer24Hours, callsRemaining + callsSoonBack);
-  if (callsRemaining === 0 || effective <= 1) return Infinity;
+  if (callsRemaining === 0) return Infinity;
+  // The last call only for a large saving (e.g. half the shards for many hours after a spike).
+  if (effective <= 1) return LAST_CALL_PRICE_HOURS;
   return (config.scaleDownCallPriceHours * (config.maxCallsPer24Hours - 1)) / (effective - 1);
 }
 
@@ -352,16 +354,29 @@ export function decideShardCount(input: DecisionInput): ScalingDecision {
   }
 
   // Scale up.
-  if (throttled || recentMedian + trend * config.forecastMinutes > current * config.scaleUpUtilization) {
+  // Also ahead of a rise that yesterday's same hours announce, once the shards are well used.
+  const seasonalRise =
+    seasonal > current * config.scaleUpUtilization && recentMedian > current * config.targetUtilization;
+  if (
+    throttled ||
+    seasonalRise ||
+    recentMedian + trend * config.forecastMinutes > current * config.scaleUpUtilization
+  ) {
     if (high <= current) {
       return none(throttled ? 'throttled at maxShards' : 'forecast above capacity but at maxShards', throttled);
     }
     if (callsRemaining === 0) return none('scale-up needed but no call left in the 24-hour budget');
+    // Already at three times the usual size (a spike in progress): the last call of the budget is kept
+    // to come back down, or the stream could stay at the peak for up to a day.
+    const usual = Math.ceil(percentile(demands.slice(-USUAL_LEVEL_MINUTES), 0.5) / config.targetUtilization);
+    if (callsRemaining === 1 && current >= 3 * Math.max(1, usual)) {
+      return none('scale-up needed, but the last call of the 24-hour budget is kept to scale back down');
+    }
     if (!throttled && callsRemaining <= config.reservedScaleUpCalls) {
       return none(`forecast above capacity, but only ${callsRemaining} calls left: waiting for throttling`);
     }
     const level = (settled.length >= 5 ? mean(settled.slice(-5)) : recentPeak) + trend * config.forecastMinutes;
-    const sized = sizeFor(Math.max(level, seasonal), forecast, scaleUpHeadroom(callsRemaining, config), 0.05);
+    const sized = sizeFor(Math.max(level, seasonal), forecast, 1, 0.05);
     // No more than the highest demand of the last day needs: recurring bursts get the size they
     // had, not a blind doubling. One-off spikes (not recurring) that throttle still double.
     const dayPeak = Math.max(...demands.slice(-24 * 60));
@@ -370,10 +385,14 @@ export function decideShardCount(input: DecisionInput): ScalingDecision {
     const doubled = Math.max(sized, Math.ceil(2 * latestDemand));
     const wanted = throttled ? (recurring ? Math.min(cap, doubled) : doubled) : Math.min(cap, sized);
     if (wanted <= current) return none('throttled before the last resize completed; waiting for a fresh minute');
+    // A second step soon after a scale-up is a sign of a steep rise: make it a big one, a call is
+    // too dear for one more shard.
+    const lastUp = input.history.reduce((last, c) => (c.to > c.from ? Math.max(last, c.at) : last), -Infinity);
+    const minStep = (now - lastUp) / 60_000 < SCALE_UP_HOLD_MINUTES ? MIN_FOLLOW_UP_STEP : 1;
     return {
       ...base,
       action: 'scale-up',
-      to: Math.min(high, wanted),
+      to: Math.min(high, Math.max(wanted, Math.ceil(current * minStep))),
       reason: throttled
         ? `throttled (${latest?.throttledRecords} records rejected) at ${(utilization * 100).toFixed(0)}% utilization`
         : `forecast ${forecast.toFixed(2)} shards above ${(config.scaleUpUtilization * 100).toFixed(0)}% of ${current}`,

@@ -2,7 +2,7 @@
 export const SHARD_AUTO_SCALER_DEFAULTS = {
   minShards: 1,
   maxShards: 100,
-  targetUtilization: 0.8,
+  targetUtilization: 0.85,
   scaleUpUtilization: 0.95,
   reservedScaleUpCalls: 3,
   scaleDownWindowMinutes: 20,

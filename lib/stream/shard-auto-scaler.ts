@@ -28,7 +28,7 @@ export interface ShardAutoScalerOptions {
   /**
    * The utilization new shard counts are sized for, in (0, 1]: the share of the write capacity
    * (1 MiB/s or 1,000 records/s per shard) the average demand should use after a resize.
-   * @default 0.8
+   * @default 0.85
    */
   readonly targetUtilization?: number;
   /**
