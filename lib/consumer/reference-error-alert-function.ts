@@ -3,6 +3,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { handlerCode } from '../private/handler-code';
+import { HANDLER_RUNTIME } from '../private/handler-runtime';
+import { ACKNOWLEDGMENT_REASONS, acknowledge } from '../private/acknowledge';
 
 export interface ReferenceErrorAlertFunctionProps {
   /**
@@ -26,7 +28,7 @@ export class ReferenceErrorAlertFunction extends lambda.Function {
 
   constructor(scope: Construct, id: string, props: ReferenceErrorAlertFunctionProps = {}) {
     super(scope, id, {
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: HANDLER_RUNTIME,
       handler: 'index.handler',
       code: handlerCode('reference-error-alert'),
       timeout: props.timeout ?? Duration.seconds(60),
@@ -36,5 +38,7 @@ export class ReferenceErrorAlertFunction extends lambda.Function {
     });
     this.alertTopic = props.alertTopic;
     props.alertTopic?.grantPublish(this);
+    acknowledge(this, 'AwsSolutions-IAM4', ACKNOWLEDGMENT_REASONS.basicExecutionRole);
+    acknowledge(this, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', ACKNOWLEDGMENT_REASONS.encryptedTopicPublish);
   }
 }

@@ -3,6 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { handlerCode } from '../private/handler-code';
+import { HANDLER_RUNTIME } from '../private/handler-runtime';
+import { ACKNOWLEDGMENT_REASONS, acknowledge } from '../private/acknowledge';
 
 export interface ReferenceMinuteAggregatesFunctionProps {
   /**
@@ -33,7 +35,7 @@ export class ReferenceMinuteAggregatesFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props: ReferenceMinuteAggregatesFunctionProps = {}) {
     const metricsNamespace = props.metricsNamespace ?? 'CdkKinesisPipeline/Traffic';
     super(scope, id, {
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: HANDLER_RUNTIME,
       handler: 'index.handler',
       code: handlerCode('reference-minute-aggregates'),
       timeout: props.timeout ?? Duration.seconds(60),
@@ -44,6 +46,7 @@ export class ReferenceMinuteAggregatesFunction extends lambda.Function {
     this.serviceName = props.serviceName ?? Names.uniqueResourceName(this, { maxLength: 128 });
     this.addEnvironment('AGGREGATES_NAMESPACE', this.metricsNamespace);
     this.addEnvironment('AGGREGATES_SERVICE_NAME', this.serviceName);
+    acknowledge(this, 'AwsSolutions-IAM4', ACKNOWLEDGMENT_REASONS.basicExecutionRole);
   }
 
   /** Requests per minute (Sum). */

@@ -9,6 +9,8 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ACKNOWLEDGMENT_REASONS, acknowledgeBucketObjectsGrant } from '../private/acknowledge';
+import { HANDLER_RUNTIME } from '../private/handler-runtime';
 import { CONSUMER_ENV, CONSUMER_METRICS } from './consumer-metrics';
 import { ConsumerType } from './consumer-type';
 import { countEfoConsumers } from './private/efo-consumer-count';
@@ -37,7 +39,7 @@ export interface StreamConsumerOptions {
   readonly entry?: string;
   /**
    * Extra settings of the function created from `entry`.
-   * @default - NodejsFunction defaults, runtime NODEJS_22_X
+   * @default - NodejsFunction defaults, runtime NODEJS_24_X
    */
   readonly functionProps?: nodejs.NodejsFunctionProps;
   /** @default ConsumerType.STANDARD */
@@ -260,7 +262,7 @@ export class StreamConsumer extends Construct {
     this.function =
       props.handler ??
       new nodejs.NodejsFunction(this, 'Resource', {
-        runtime: lambda.Runtime.NODEJS_22_X,
+        runtime: HANDLER_RUNTIME,
         ...props.functionProps,
         entry: props.entry,
       });
@@ -301,6 +303,7 @@ export class StreamConsumer extends Construct {
       ? new sources.KinesisConsumerEventSource(this.efoConsumer, sourceProps)
       : new sources.KinesisEventSource(props.stream, sourceProps);
     this.function.addEventSource(source);
+    acknowledgeBucketObjectsGrant(this.function, this.failureBucket, '*', ACKNOWLEDGMENT_REASONS.bucketObjectWildcard);
     this.eventSourceMappingId = source.eventSourceMappingId;
     this.eventSourceMappingArn = source.eventSourceMappingArn;
     if (infiniteRecordAge) {

@@ -5,6 +5,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { handlerCode } from '../private/handler-code';
+import { HANDLER_RUNTIME } from '../private/handler-runtime';
+import { ACKNOWLEDGMENT_REASONS, acknowledge, acknowledgeBucketObjectsGrant } from '../private/acknowledge';
 
 export interface RedriveFunctionProps {
   /** Stream to put the records back onto; also the stream metadata-only on-failure records are read back from. */
@@ -50,7 +52,7 @@ export class RedriveFunction extends Construct {
     validate(props, ledgerPrefix);
 
     this.function = new lambda.Function(this, 'Resource', {
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: HANDLER_RUNTIME,
       handler: 'index.handler',
       code: handlerCode('redrive'),
       timeout: props.timeout ?? Duration.minutes(5),
@@ -67,6 +69,19 @@ export class RedriveFunction extends Construct {
     props.failureBucket.grantRead(this.function);
     props.failureBucket.grantPut(this.function, `${ledgerPrefix}*`);
     props.stream.grantReadWrite(this.function);
+
+    acknowledge(this, 'AwsSolutions-IAM4', ACKNOWLEDGMENT_REASONS.basicExecutionRole);
+    // bucket.grantRead/grantPut: the standard CDK action sets, on this one bucket.
+    for (const action of ['s3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:Abort*']) {
+      acknowledge(this, `AwsSolutions-IAM5[Action::${action}]`, ACKNOWLEDGMENT_REASONS.bucketGrantActions);
+    }
+    acknowledgeBucketObjectsGrant(this, props.failureBucket, '*', ACKNOWLEDGMENT_REASONS.bucketObjectWildcard);
+    acknowledgeBucketObjectsGrant(
+      this,
+      props.failureBucket,
+      `${ledgerPrefix}*`,
+      ACKNOWLEDGMENT_REASONS.bucketObjectWildcard,
+    );
   }
 }
 

@@ -218,7 +218,7 @@ describe('StreamConsumer with imported and generated resources', () => {
     ]);
   });
 
-  test('entry builds a Node.js 22 function as the Resource child', () => {
+  test('entry builds a Node.js 24 function as the Resource child', () => {
     const stack = createTestStack();
     const stream = new kinesis.Stream(stack, 'Stream');
     const consumer = new StreamConsumer(stack, 'Consumer', {
@@ -228,7 +228,7 @@ describe('StreamConsumer with imported and generated resources', () => {
     });
     expect(consumer.function.node.id).toBe('Resource');
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       MemorySize: 512,
       Environment: { Variables: Match.objectLike({ QUARANTINE_PREFIX: 'quarantine/' }) },
     });
@@ -467,7 +467,7 @@ describe('StreamConsumer metrics', () => {
 });
 
 describe('ReferenceErrorAlertFunction', () => {
-  test('Node.js 22 function of the bundled asset, allowed to publish to the topic', () => {
+  test('Node.js 24 function of the bundled asset, allowed to publish to the topic', () => {
     const stack = createTestStack();
     const topic = new sns.Topic(stack, 'Alerts');
     const fn = new ReferenceErrorAlertFunction(stack, 'Alert', { alertTopic: topic });
@@ -478,7 +478,7 @@ describe('ReferenceErrorAlertFunction', () => {
     });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Handler: 'index.handler',
       Environment: {
         Variables: Match.objectLike({
@@ -514,7 +514,7 @@ describe('ReferenceMinuteAggregatesFunction', () => {
     });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Environment: {
         Variables: { AGGREGATES_NAMESPACE: 'CdkKinesisPipeline/Traffic', AGGREGATES_SERVICE_NAME: 'traffic' },
       },

@@ -16,7 +16,7 @@ beforeEach(() => {
 });
 
 describe('RedriveFunction', () => {
-  test('a Node.js 22 function told where to read, write and keep its ledger', () => {
+  test('a Node.js 24 function told where to read, write and keep its ledger', () => {
     const redrive = new RedriveFunction(stack, 'Redrive', {
       stream,
       failureBucket: bucket,
@@ -24,7 +24,7 @@ describe('RedriveFunction', () => {
     });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Handler: 'index.handler',
       Timeout: 300,
       MemorySize: 512,

@@ -1,0 +1,42 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { IConstruct } from 'constructs';
+
+/**
+ * Acknowledges a policy-validation finding (e.g. a cdk-nag rule) on a construct and its children,
+ * with the reason the design accepts it. Uses aws-cdk-lib's Validations, so the library does not
+ * depend on cdk-nag; users who run cdk-nag see the reason in the report.
+ */
+export function acknowledge(scope: IConstruct, id: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id, reason });
+}
+
+/** The reasons shared by several constructs, written once. */
+export const ACKNOWLEDGMENT_REASONS = {
+  basicExecutionRole:
+    'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch Logs; it is the AWS-documented minimum for a Lambda function.',
+  bucketObjectWildcard:
+    'Object keys are chosen at run time (one object per failed batch or record), so the grant covers the objects of this one bucket only.',
+  encryptedTopicPublish:
+    'Publishing to a KMS-encrypted topic needs kms:GenerateDataKey* on that topic key only, as topic.grantPublish grants it.',
+  bucketGrantActions:
+    'These are the action groups of bucket.grantRead/grantPut (GetObject and its version/ACL reads, List, AbortMultipartUpload), scoped to one bucket.',
+  failureBucketAccessLogs:
+    'The failure bucket is private, TLS-only and written only by Lambda and the consumer role; pass your own failureBucket with server access logs where your policy requires them.',
+} as const;
+
+/**
+ * Acknowledges cdk-nag's IAM5 finding for a grant on `bucket`'s objects (`<Bucket.Arn>/<suffix>`)
+ * on `grantee` only: other wildcards on the same principal are still reported.
+ */
+export function acknowledgeBucketObjectsGrant(
+  grantee: IConstruct,
+  bucket: s3.IBucket,
+  suffix: string,
+  reason: string,
+): void {
+  const cfnBucket = bucket.node.defaultChild;
+  if (!(cfnBucket instanceof s3.CfnBucket)) return; // an imported bucket: the finding names its ARN, the user's call
+  const logicalId = Stack.of(cfnBucket).resolve(cfnBucket.logicalId) as string;
+  acknowledge(grantee, `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${suffix}]`, reason);
+}
