@@ -1,8 +1,7 @@
 import { Construct } from 'constructs';
-import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, SizeRoundingBehavior } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as glue from 'aws-cdk-lib/aws-glue';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,10 +9,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { validateOutputPrefixes } from './output-prefixes';
 import { Partitioning } from './partitioning';
+import { createLakeBucket } from './private/lake-bucket';
+import { createReferenceTransform } from './private/reference-transform';
 import { TransformProcessor } from './private/transform-processor';
+import { checkRange, glueDataFormat, roundMB, tableRoot } from './private/validation';
 import { TableSchema } from './table-schema';
 import { WEB_LOG_SCHEMA } from './web-log-schema';
-import { handlerCode } from '../private/handler-code';
 
 /** The format of the files Firehose writes. */
 export enum OutputFormat {
@@ -213,7 +214,12 @@ export class DataLakeDelivery extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const glacierAfter = props.rawBackupGlacierTransitionAfter ?? Duration.days(30);
     this.bucket =
-      props.bucket ?? this.createBucket('Bucket', removalPolicy, props.backupBucket ? undefined : glacierAfter);
+      props.bucket ??
+      createLakeBucket(this, 'Bucket', {
+        removalPolicy,
+        rawBackupPrefix: this.backupPrefix,
+        glacierAfter: props.backupBucket ? undefined : glacierAfter,
+      });
     this.backupBucket = props.backupBucket ?? this.bucket;
 
     // --- catalog ---
@@ -236,7 +242,7 @@ export class DataLakeDelivery extends Construct {
     });
 
     // --- transform ---
-    this.transformFunction = props.transform ?? this.createReferenceTransform();
+    this.transformFunction = props.transform ?? createReferenceTransform(this, 'Transform', this.partitioning);
 
     // --- delivery ---
     this.logGroup =
@@ -322,104 +328,5 @@ export class DataLakeDelivery extends Construct {
   /** AWS/Firehose KinesisMillisBehindLatest: how far behind the stream Firehose reads (ms). Maximum over 5 minutes. */
   public metricKinesisMillisBehindLatest(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.deliveryStream.metric('KinesisMillisBehindLatest', { statistic: 'Maximum', ...props });
-  }
-
-  private createBucket(id: string, removalPolicy: RemovalPolicy, glacierAfter: Duration | undefined): s3.Bucket {
-    const accessLogs = new s3.Bucket(this, `${id}AccessLogs`, {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy,
-      lifecycleRules: [{ expiration: Duration.days(365) }],
-    });
-    return new s3.Bucket(this, id, {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: accessLogs,
-      removalPolicy,
-      lifecycleRules: [
-        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
-        ...(glacierAfter
-          ? [
-              {
-                id: 'RawBackupToGlacier',
-                prefix: this.backupPrefix,
-                transitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: glacierAfter }],
-              },
-            ]
-          : []),
-      ],
-    });
-  }
-
-  private createReferenceTransform(): lambda.Function {
-    const recordFieldKeys = this.partitioning.keys.filter((k) => k.fromRecord).map((k) => `${k.name}:${k.field}`);
-    const logGroup = new logs.LogGroup(this, 'TransformLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // Own role, scoped to its log group: the default one carries the AWSLambdaBasicExecutionRole managed policy.
-    const role = new iam.Role(this, 'TransformRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
-    const fn = new lambda.Function(this, 'Transform', {
-      role,
-      runtime: lambda.Runtime.NODEJS_22_X,
-      handler: 'index.handler',
-      code: handlerCode('reference-transform'),
-      description: 'Apache access/error log lines to web-log rows (cdk-kinesis-pipeline reference transform)',
-      memorySize: 1024,
-      // Firehose waits up to 5 minutes for a transform; a 1 MB batch takes well under a second.
-      timeout: Duration.minutes(1),
-      logGroup,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: 'reference-transform',
-        ...(recordFieldKeys.length > 0 ? { PARTITION_KEY_FIELDS: recordFieldKeys.join(',') } : {}),
-      },
-    });
-    return fn;
-  }
-}
-
-function checkRange(prop: string, value: number, min: number, max: number, unit: string, context = ''): void {
-  if (Token.isUnresolved(value)) return;
-  if (value < min || value > max) {
-    throw new Error(`${prop} must be between ${min} and ${max} ${unit}${context}. Received ${value}`);
-  }
-}
-
-function roundMB(value: number): number {
-  return Token.isUnresolved(value) ? value : Math.round(value * 100) / 100;
-}
-
-/** The table's data root: the data prefix without the partition layout. */
-function tableRoot(dataOutputPrefix: string, layout: string): string {
-  if (Token.isUnresolved(dataOutputPrefix)) {
-    throw new Error('dataOutputPrefix must be a literal string (the table location derives from it). Received a token');
-  }
-  if (!dataOutputPrefix.endsWith(layout)) {
-    throw new Error(
-      `dataOutputPrefix must end with the partitioning layout '${layout}' so that Glue, Athena projection and Firehose agree. Received '${dataOutputPrefix}'`,
-    );
-  }
-  const root = dataOutputPrefix.slice(0, dataOutputPrefix.length - layout.length);
-  if (root === '' || !root.endsWith('/') || root.includes('!{')) {
-    throw new Error(
-      `dataOutputPrefix must start with a fixed folder such as 'data/' (the table location; it keeps errors/ and raw/ out of the table). Received '${dataOutputPrefix}'`,
-    );
-  }
-  return root;
-}
-
-function glueDataFormat(format: OutputFormat): glue.DataFormat {
-  switch (format) {
-    case OutputFormat.ORC:
-      return glue.DataFormat.ORC;
-    case OutputFormat.JSON:
-      return glue.DataFormat.JSON;
-    default:
-      return glue.DataFormat.PARQUET;
   }
 }

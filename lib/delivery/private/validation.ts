@@ -1,0 +1,45 @@
+import * as glue from 'aws-cdk-lib/aws-glue';
+import { Token } from 'aws-cdk-lib';
+
+/** Throws `<prop> must be between <min> and <max> <unit>. Received <value>`; skips tokens. */
+export function checkRange(prop: string, value: number, min: number, max: number, unit: string, context = ''): void {
+  if (Token.isUnresolved(value)) return;
+  if (value < min || value > max) {
+    throw new Error(`${prop} must be between ${min} and ${max} ${unit}${context}. Received ${value}`);
+  }
+}
+
+export function roundMB(value: number): number {
+  return Token.isUnresolved(value) ? value : Math.round(value * 100) / 100;
+}
+
+/** The table's data root: the data prefix without the partition layout. */
+export function tableRoot(dataOutputPrefix: string, layout: string): string {
+  if (Token.isUnresolved(dataOutputPrefix)) {
+    throw new Error('dataOutputPrefix must be a literal string (the table location derives from it). Received a token');
+  }
+  if (!dataOutputPrefix.endsWith(layout)) {
+    throw new Error(
+      `dataOutputPrefix must end with the partitioning layout '${layout}' so that Glue, Athena projection and Firehose agree. Received '${dataOutputPrefix}'`,
+    );
+  }
+  const root = dataOutputPrefix.slice(0, dataOutputPrefix.length - layout.length);
+  if (root === '' || !root.endsWith('/') || root.includes('!{')) {
+    throw new Error(
+      `dataOutputPrefix must start with a fixed folder such as 'data/' (the table location; it keeps errors/ and raw/ out of the table). Received '${dataOutputPrefix}'`,
+    );
+  }
+  return root;
+}
+
+/** The Glue data format of an OutputFormat value. */
+export function glueDataFormat(format: string): glue.DataFormat {
+  switch (format) {
+    case 'ORC':
+      return glue.DataFormat.ORC;
+    case 'JSON':
+      return glue.DataFormat.JSON;
+    default:
+      return glue.DataFormat.PARQUET;
+  }
+}
