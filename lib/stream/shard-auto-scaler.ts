@@ -5,6 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 import { handlerCode } from '../private/handler-code';
@@ -123,6 +124,8 @@ export class ShardAutoScaler extends Construct {
   public readonly maxShards: number;
   /** The EventBridge rule that runs the scaler. */
   public readonly schedule: events.Rule;
+  /** The scaler's log group: one JSON line per decision. */
+  public readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: ShardAutoScalerProps) {
     super(scope, id);
@@ -179,7 +182,17 @@ export class ShardAutoScaler extends Construct {
     this.maxShards = maxShards;
 
     const num = (n: number) => Tokenization.stringifyNumber(n);
+    // Our own role and log group: the role can write to this log group only, instead of the
+    // AWSLambdaBasicExecutionRole managed policy (logs:* on every log group).
+    const role = new iam.Role(this, 'ServiceRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Role of the shard autoscaler of ${props.stream.node.path}`,
+    });
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: logs.RetentionDays.ONE_MONTH });
+    this.logGroup.grantWrite(role);
     this.function = new lambda.Function(this, 'Resource', {
+      role,
+      logGroup: this.logGroup,
       description: `Scales the shards of Kinesis stream ${props.stream.node.path} with its traffic`,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,

@@ -46,10 +46,11 @@ describe('ShardAutoScaler resources', () => {
   });
 
   test('least-privilege IAM: stream actions on the stream ARN, PutMetricData only in its namespace', () => {
-    scaler();
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+    const s = scaler();
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: [
+        Statement: Match.arrayWith([
           {
             Action: [
               'kinesis:AddTagsToStream',
@@ -67,7 +68,20 @@ describe('ShardAutoScaler resources', () => {
             Resource: '*',
             Condition: { StringEquals: { 'cloudwatch:namespace': 'CdkKinesisPipeline/ShardAutoScaler' } },
           },
-        ],
+        ]),
+      },
+    });
+    // Logs go to its own log group only: no AWSLambdaBasicExecutionRole (logs:* on every group).
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: stack.resolve(s.logGroup.logGroupArn),
+          }),
+        ]),
       },
     });
   });
