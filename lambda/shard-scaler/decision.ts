@@ -17,24 +17,19 @@
  * - every target lies within [ceil(current/2), 2 × current] and [minShards, maxShards].
  */
 import {
-  MAX_CALLS_PER_24_HOURS,
-  SHARD_BYTES_PER_SECOND,
-  SHARD_RECORDS_PER_SECOND,
-  ROLLING_WINDOW_MS,
-  type ScalingCall,
-  allowedRange,
-  callsInWindow,
-} from './limits';
+  type MinuteObservation,
+  currentThrottleRun,
+  demandInShards,
+  excursionDurations,
+  percentile,
+  returnsAbove,
+  slopePerMinute,
+} from './demand';
+import { MAX_CALLS_PER_24_HOURS, ROLLING_WINDOW_MS, type ScalingCall, allowedRange, callsInWindow } from './limits';
+import { expectedHoldHours, seasonalView } from './seasonal';
 
-/** CloudWatch per-minute stream metrics (Sum over the minute). */
-export interface MinuteObservation {
-  /** Start of the minute, epoch milliseconds. */
-  readonly timestamp: number;
-  readonly incomingBytes: number;
-  readonly incomingRecords: number;
-  /** WriteProvisionedThroughputExceeded (Sum): records rejected for throughput. */
-  readonly throttledRecords: number;
-}
+export * from './demand';
+export * from './seasonal';
 
 export interface ScalerConfig {
   readonly minShards: number;
@@ -68,12 +63,8 @@ export interface ScalerConfig {
 export const RESIZE_MINUTES = 5;
 /** Minutes of history in which recurring returns of demand keep us from scaling down. */
 export const RETURNS_LOOKBACK_MINUTES = 24 * 60;
-/** Minutes of yesterday's demand ahead of the same time today that the seasonal forecast uses. */
-export const SEASONAL_AHEAD_MINUTES = 120;
-/** Observations the policy uses: a day and the seasonal look-ahead (recurring bursts, diurnal shape). */
+/** Observations the policy uses: a day, plus the 6 hours the seasonal view looks ahead from yesterday. */
 export const OBSERVATION_MINUTES = 24 * 60 + 6 * 60;
-/** How far ahead (yesterday's same hours) the hold time of a scale-down is looked up. */
-const HOLD_HORIZON_MINUTES = 6 * 60;
 /** Minutes after a scale-up during which only a halving scale-down is allowed (hysteresis). */
 const SCALE_UP_HOLD_MINUTES = 60;
 /** How far below scaleUpUtilization a scale-down puts the recent peak. */
@@ -88,8 +79,6 @@ const MIN_FOLLOW_UP_STEP = 1.25;
 const USUAL_LEVEL_MINUTES = 6 * 60;
 /** Price of the very last call of the budget, in fleet-hours. */
 const LAST_CALL_PRICE_HOURS = 2.5;
-/** Hold time assumed for a scale-down while less than a day of observations is known. */
-const DEFAULT_HOLD_HOURS = 3;
 
 export const DEFAULT_SCALER_CONFIG: ScalerConfig = {
   minShards: 1,
@@ -134,133 +123,6 @@ export interface ScalingDecision {
   readonly throttledAtMaxShards: boolean;
   /** Calls left in the rolling 24-hour budget before this decision. */
   readonly callsRemaining: number;
-}
-
-/** Demand of one minute in shards (fractional): the larger of the byte and the record need. */
-export function demandInShards(observation: MinuteObservation): number {
-  const bytesPerSecond = observation.incomingBytes / 60;
-  const recordsPerSecond = observation.incomingRecords / 60;
-  return Math.max(bytesPerSecond / SHARD_BYTES_PER_SECOND, recordsPerSecond / SHARD_RECORDS_PER_SECOND);
-}
-
-/** Least-squares slope (per minute) of evenly spaced samples. */
-export function slopePerMinute(values: readonly number[]): number {
-  const n = values.length;
-  if (n < 3) return 0;
-  const meanX = (n - 1) / 2;
-  const meanY = values.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  values.forEach((y, x) => {
-    num += (x - meanX) * (y - meanY);
-    den += (x - meanX) ** 2;
-  });
-  return num / den;
-}
-
-/**
- * How many times demand came back above `level` after having dropped well below it (to 70% or
- * less, at least `gapMinutes` after it was last above): the bursts a scale-down to `level` would
- * have to answer with a scale-up call and minutes of throttling. Noise around the level does not
- * count.
- */
-export function returnsAbove(demands: readonly number[], level: number, gapMinutes = 15): number {
-  let returns = 0;
-  let sinceAbove = Infinity;
-  let wentLow = false;
-  for (const demand of demands) {
-    if (demand > level) {
-      if (wentLow) returns++;
-      wentLow = false;
-      sinceAbove = 0;
-    } else {
-      sinceAbove++;
-      if (demand <= level * 0.7 && sinceAbove >= gapMinutes) wentLow = true;
-    }
-  }
-  return returns;
-}
-
-/**
- * Durations (minutes) of the past excursions of demand: runs of minutes that were throttled or
- * well above the running level (an average that only follows non-excursion minutes). Short
- * excursions (e.g. 5-minute spikes) end before a resize could help, so they are not chased.
- */
-export function excursionDurations(observations: readonly MinuteObservation[]): number[] {
-  const durations: number[] = [];
-  let level: number | undefined;
-  let run = 0;
-  for (const o of observations) {
-    const demand = demandInShards(o);
-    const high = o.throttledRecords > 0 || (level !== undefined && demand > level * 1.3);
-    if (high) {
-      run++;
-    } else {
-      if (run > 0) durations.push(run);
-      run = 0;
-      level = level === undefined ? demand : level + 0.1 * (demand - level);
-    }
-  }
-  return durations;
-}
-
-/** Minutes the latest minutes in a row were throttled. */
-export function currentThrottleRun(observations: readonly MinuteObservation[]): number {
-  let run = 0;
-  for (let i = observations.length - 1; i >= 0 && observations[i].throttledRecords > 0; i--) run++;
-  return run;
-}
-
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
-
-/** What the same hours yesterday say about the hours ahead. */
-export interface SeasonalView {
-  /** Yesterday's demand from this time of day on, scaled by today's level vs. yesterday's. */
-  readonly ahead: readonly number[];
-  /** 75th percentile of `ahead` over the next SEASONAL_AHEAD_MINUTES (ignores short spikes). */
-  readonly level: number;
-}
-
-/**
- * Demand expected in the hours ahead from the same hours yesterday, scaled by how today's last
- * half hour compares with yesterday's: traffic with a daily shape is forecast hours ahead, so that
- * we neither scale down into the morning rise nor step up in many small calls. Undefined when
- * less than a day is known.
- */
-export function seasonalView(observations: readonly MinuteObservation[], now: number): SeasonalView | undefined {
-  const dayAgo = now - 24 * 60 * 60_000;
-  const ahead: number[] = [];
-  const before: number[] = [];
-  const recent: number[] = [];
-  for (const o of observations) {
-    if (o.timestamp >= dayAgo && o.timestamp < now - 24 * 60 * 60_000 + HOLD_HORIZON_MINUTES * 60_000) {
-      ahead.push(demandInShards(o));
-    } else if (o.timestamp >= dayAgo - 30 * 60_000 && o.timestamp < dayAgo) before.push(demandInShards(o));
-    if (o.timestamp >= now - 30 * 60_000) recent.push(demandInShards(o));
-  }
-  if (ahead.length < SEASONAL_AHEAD_MINUTES * 0.8 || before.length < 20 || recent.length < 20) return undefined;
-  const average = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-  const ratio = Math.min(1.5, Math.max(0.5, average(recent) / Math.max(1e-9, average(before))));
-  const scaled = ahead.map((demand) => demand * ratio);
-  return { ahead: scaled, level: percentile(scaled.slice(0, SEASONAL_AHEAD_MINUTES), 0.75) };
-}
-
-/** Hours a lower shard count is expected to last: until the seasonal demand passes its capacity. */
-export function expectedHoldHours(seasonal: SeasonalView | undefined, capacity: number): number {
-  if (!seasonal) return DEFAULT_HOLD_HOURS;
-  // Sustained demand above capacity ends the hold: four 10-minute blocks in a row whose 90th
-  // percentile is above it. Yesterday's spikes (shorter, at random times) do not.
-  const block = 10;
-  let above = 0;
-  for (let start = 0; start < seasonal.ahead.length; start += block) {
-    above = percentile(seasonal.ahead.slice(start, start + block), 0.9) > capacity ? above + 1 : 0;
-    if (above === 4) return (start - 3 * block) / 60;
-  }
-  return seasonal.ahead.length / 60;
 }
 
 /**
