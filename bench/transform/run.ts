@@ -17,7 +17,7 @@ import {
 const DATA_DIR = process.env.SHARED_DATA_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
 const TARGET_LINES = Number(process.env.BENCH_LINES ?? 60_000);
 const BATCH_BYTES = 1024 * 1024; // the default transform buffer (1 MB of source data per invocation)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 
 function realLines(): string[] {
   const logs = path.join(DATA_DIR, 'logs');

@@ -27,16 +27,23 @@ const ACCESS_LINE = new RegExp(
 );
 
 /**
- * @internal The raw match of an access line, for writers that skip the entry object (the
- * reference transform's hot path). Group numbers are those of ACCESS_LINE above.
+ * The plain Common/Combined line, the one nearly every real line is: no vhost, a
+ * `METHOD target [HTTP/x.y]` request, no %D or trailing fields, and the target, referer and user
+ * agent in printable ASCII without `"` or `\\` (so their text is already valid JSON string
+ * content). Groups: 1 %h, 2 %l, 3 %u, 4 %t, 5 method, 6 target, 7 protocol, 8 %>s, 9 %b,
+ * 10 referer, 11 user agent. Whatever it matches, ACCESS_LINE matches with the same values.
  */
-export function matchAccessLine(line: string): RegExpExecArray | null {
-  return ACCESS_LINE.exec(line);
+const PLAIN_ACCESS_LINE =
+  /^(\S+) (\S+) (\S+) \[([^\]]+)\] "([A-Z][A-Z0-9_-]*) ([!#-[\]-~]+)(?: (HTTP\/\d(?:\.\d)?))?" (\d{3}) (\d+|-)(?: "([ !#-[\]-~]*)" "([ !#-[\]-~]*)")?$/;
+
+/** @internal The match of a plain access line (see PLAIN_ACCESS_LINE), for the JSON fast path. */
+export function matchPlainAccessLine(line: string): RegExpExecArray | null {
+  return PLAIN_ACCESS_LINE.exec(line);
 }
 
-export const REQUEST_LINE = /^([A-Z][A-Z0-9_-]*) (\S+)(?: (HTTP\/\d(?:\.\d)?))?$/;
-export const VHOST_PORT = /^(.+):(\d{1,5})$/;
-export const INTEGER = /^\d+$/;
+const REQUEST_LINE = /^([A-Z][A-Z0-9_-]*) (\S+)(?: (HTTP\/\d(?:\.\d)?))?$/;
+const VHOST_PORT = /^(.+):(\d{1,5})$/;
+const INTEGER = /^\d+$/;
 
 /**
  * Parses one Apache access log line in Common or Combined format (also with a `%v` or `%v:%p`
@@ -123,12 +130,12 @@ export function parseAccessLogLine(line: string): ParseResult<AccessLogEntry> {
   };
 }
 
-export function dashToNull(value: string): string | null {
+function dashToNull(value: string): string | null {
   return value === '-' || value === '' ? null : value;
 }
 
 /** Undoes Apache's `\"` and `\\`; `\xhh` escapes of binary bytes stay as text. */
-export function unescape(value: string): string {
+function unescape(value: string): string {
   if (value.indexOf('\\') < 0) return value;
   return value.replace(/\\(["\\])/g, '$1');
 }
