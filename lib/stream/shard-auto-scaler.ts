@@ -8,7 +8,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
+import { acknowledge } from '../private/acknowledge';
 import { handlerCode } from '../private/handler-code';
+import { HANDLER_RUNTIME } from '../private/handler-runtime';
 import { checkFraction, checkIntegerRange, bothResolved } from './private/validation';
 import { SHARD_AUTO_SCALER_DEFAULTS as DEFAULTS, SHARD_AUTO_SCALER_NAMESPACE } from './scaler-defaults';
 
@@ -107,7 +109,7 @@ function streamModeOf(stream: kinesis.IStream): string | undefined {
  * limits (targets within [½×, 2×] of the current count and [minShards, maxShards], at most
  * `maxCallsPer24Hours` calls per rolling 24 hours, no call while the stream is UPDATING).
  *
- * A Lambda function runs every minute (reserved concurrency 1: never two at once), reads the
+ * A Lambda function (Node.js, the library's handler runtime) runs every minute (reserved concurrency 1: never two at once), reads the
  * per-minute CloudWatch metrics IncomingBytes, IncomingRecords and
  * WriteProvisionedThroughputExceeded, decides with a pure policy and calls UpdateShardCount
  * (UNIFORM_SCALING). The calls of the last 24 hours are kept in a tag on the stream, so the budget
@@ -194,7 +196,7 @@ export class ShardAutoScaler extends Construct {
       role,
       logGroup: this.logGroup,
       description: `Scales the shards of Kinesis stream ${props.stream.node.path} with its traffic`,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: HANDLER_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       code: handlerCode('shard-scaler'),
       handler: 'index.handler',
@@ -238,6 +240,11 @@ export class ShardAutoScaler extends Construct {
       }),
     );
     props.notificationTopic?.grantPublish(this.function);
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'cloudwatch:GetMetricData has no resource-level permissions; cloudwatch:PutMetricData is limited to the CdkKinesisPipeline/ShardAutoScaler namespace by a cloudwatch:namespace condition.',
+    );
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: `Runs the shard autoscaler of ${props.stream.node.path}`,

@@ -2,6 +2,7 @@ import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { HANDLER_RUNTIME } from '../../lib/private/handler-runtime';
 import { ShardAutoScaler, type ShardAutoScalerProps } from '../../lib/stream';
 import { createTestStack } from '../support/app';
 
@@ -19,11 +20,11 @@ function scaler(props: Partial<ShardAutoScalerProps> = {}): ShardAutoScaler {
 }
 
 describe('ShardAutoScaler resources', () => {
-  test('a Lambda on Node.js 22 with reserved concurrency 1, run every minute, no retries', () => {
+  test('a Lambda with reserved concurrency 1, run every minute, no retries', () => {
     scaler({ minShards: 2, maxShards: 64, targetUtilization: 0.7 });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: HANDLER_RUNTIME.name,
       Handler: 'index.handler',
       ReservedConcurrentExecutions: 1,
       Environment: {
