@@ -4,7 +4,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { handlerCode } from '../private/handler-code';
 import { HANDLER_RUNTIME } from '../private/handler-runtime';
-import { ACKNOWLEDGMENT_REASONS, acknowledge } from '../private/acknowledge';
+import { ACKNOWLEDGMENT_REASONS, BASIC_EXECUTION_ROLE_FINDING, acknowledge } from '../private/acknowledge';
 
 export interface ReferenceErrorAlertFunctionProps {
   /**
@@ -38,7 +38,7 @@ export class ReferenceErrorAlertFunction extends lambda.Function {
     });
     this.alertTopic = props.alertTopic;
     props.alertTopic?.grantPublish(this);
-    acknowledge(this, 'AwsSolutions-IAM4', ACKNOWLEDGMENT_REASONS.basicExecutionRole);
+    acknowledge(this, BASIC_EXECUTION_ROLE_FINDING, ACKNOWLEDGMENT_REASONS.basicExecutionRole);
     acknowledge(this, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', ACKNOWLEDGMENT_REASONS.encryptedTopicPublish);
   }
 }

@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { handlerCode } from '../private/handler-code';
 import { HANDLER_RUNTIME } from '../private/handler-runtime';
-import { ACKNOWLEDGMENT_REASONS, acknowledge } from '../private/acknowledge';
+import { ACKNOWLEDGMENT_REASONS, BASIC_EXECUTION_ROLE_FINDING, acknowledge } from '../private/acknowledge';
 
 export interface ReferenceMinuteAggregatesFunctionProps {
   /**
@@ -46,7 +46,7 @@ export class ReferenceMinuteAggregatesFunction extends lambda.Function {
     this.serviceName = props.serviceName ?? Names.uniqueResourceName(this, { maxLength: 128 });
     this.addEnvironment('AGGREGATES_NAMESPACE', this.metricsNamespace);
     this.addEnvironment('AGGREGATES_SERVICE_NAME', this.serviceName);
-    acknowledge(this, 'AwsSolutions-IAM4', ACKNOWLEDGMENT_REASONS.basicExecutionRole);
+    acknowledge(this, BASIC_EXECUTION_ROLE_FINDING, ACKNOWLEDGMENT_REASONS.basicExecutionRole);
   }
 
   /** Requests per minute (Sum). */

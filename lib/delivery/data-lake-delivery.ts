@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Duration, RemovalPolicy, Size, SizeRoundingBehavior } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -15,6 +15,7 @@ import { TransformProcessor } from './private/transform-processor';
 import { checkRange, glueDataFormat, roundMB, tableRoot } from './private/validation';
 import { TableSchema } from './table-schema';
 import { WEB_LOG_SCHEMA } from './web-log-schema';
+import { ACKNOWLEDGMENT_REASONS, acknowledge, acknowledgeBucketObjectsGrant } from '../private/acknowledge';
 
 /** The format of the files Firehose writes. */
 export enum OutputFormat {
@@ -291,6 +292,7 @@ export class DataLakeDelivery extends Construct {
       source: new firehose.KinesisStreamSource(props.stream),
       destination,
     });
+    this.acknowledgeAcceptedFindings();
     if (converting) {
       // Explicit, so that nobody "optimises" it to GZIP: Firehose rejects compression with conversion.
       (this.deliveryStream.node.defaultChild as firehose.CfnDeliveryStream).addPropertyOverride(
@@ -298,6 +300,41 @@ export class DataLakeDelivery extends Construct {
         'UNCOMPRESSED',
       );
     }
+  }
+
+  /** The cdk-nag findings this design accepts, with their reasons (see docs/delivery.md). */
+  private acknowledgeAcceptedFindings(): void {
+    acknowledge(
+      this.deliveryStream,
+      'AwsSolutions-KDF1',
+      'Firehose rejects server-side encryption when its source is a Kinesis stream; the records are encrypted at rest in the stream and in S3.',
+    );
+    // aws-cdk-lib's S3Bucket destination grants bucket.grantReadWrite to the Firehose role.
+    for (const action of ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*']) {
+      acknowledge(
+        this.deliveryStream,
+        `AwsSolutions-IAM5[Action::${action}]`,
+        ACKNOWLEDGMENT_REASONS.bucketGrantActions,
+      );
+    }
+    for (const bucket of new Set([this.bucket, this.backupBucket])) {
+      acknowledgeBucketObjectsGrant(
+        this.deliveryStream,
+        bucket,
+        '*',
+        'Firehose writes objects under generated keys (prefix, time, random suffix) in this one bucket.',
+      );
+    }
+    acknowledge(
+      this.deliveryStream,
+      'AwsSolutions-IAM5[Resource::*]',
+      "aws-cdk-lib's SchemaConfiguration grants glue:GetSchemaVersion on *: schema versions have no ARN to scope to.",
+    );
+    acknowledge(
+      Stack.of(this),
+      'CloudFormation-Validate::W7001',
+      "The unused mapping awscdkawskinesisfirehoseCidrBlocks is added by aws-cdk-lib's Firehose L2 for HTTP destinations; it is inert.",
+    );
   }
 
   /** AWS/Firehose DeliveryToS3.DataFreshness: age in seconds of the oldest record not yet in S3. Maximum over 5 minutes. */

@@ -11,6 +11,10 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
   Validations.of(scope).acknowledge({ id, reason });
 }
 
+/** cdk-nag names the managed policy in the finding, so the acknowledgment must too. */
+export const BASIC_EXECUTION_ROLE_FINDING =
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
+
 /** The reasons shared by several constructs, written once. */
 export const ACKNOWLEDGMENT_REASONS = {
   basicExecutionRole:

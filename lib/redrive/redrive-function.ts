@@ -6,7 +6,12 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { handlerCode } from '../private/handler-code';
 import { HANDLER_RUNTIME } from '../private/handler-runtime';
-import { ACKNOWLEDGMENT_REASONS, acknowledge, acknowledgeBucketObjectsGrant } from '../private/acknowledge';
+import {
+  ACKNOWLEDGMENT_REASONS,
+  BASIC_EXECUTION_ROLE_FINDING,
+  acknowledge,
+  acknowledgeBucketObjectsGrant,
+} from '../private/acknowledge';
 
 export interface RedriveFunctionProps {
   /** Stream to put the records back onto; also the stream metadata-only on-failure records are read back from. */
@@ -70,7 +75,7 @@ export class RedriveFunction extends Construct {
     props.failureBucket.grantPut(this.function, `${ledgerPrefix}*`);
     props.stream.grantReadWrite(this.function);
 
-    acknowledge(this, 'AwsSolutions-IAM4', ACKNOWLEDGMENT_REASONS.basicExecutionRole);
+    acknowledge(this, BASIC_EXECUTION_ROLE_FINDING, ACKNOWLEDGMENT_REASONS.basicExecutionRole);
     // bucket.grantRead/grantPut: the standard CDK action sets, on this one bucket.
     for (const action of ['s3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:Abort*']) {
       acknowledge(this, `AwsSolutions-IAM5[Action::${action}]`, ACKNOWLEDGMENT_REASONS.bucketGrantActions);

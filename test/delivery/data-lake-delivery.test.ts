@@ -93,7 +93,7 @@ describe('defaults', () => {
       }),
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Handler: 'index.handler',
       Description: Match.stringLikeRegexp('reference transform'),
     });

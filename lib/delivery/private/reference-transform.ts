@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { handlerCode } from '../../private/handler-code';
+import { HANDLER_RUNTIME } from '../../private/handler-runtime';
 import type { Partitioning } from '../partitioning';
 
 /** The reference web-log transform (lambda/reference-transform), with its own log group and role. */
@@ -18,7 +19,7 @@ export function createReferenceTransform(scope: Construct, id: string, partition
   logGroup.grantWrite(role);
   return new lambda.Function(scope, id, {
     role,
-    runtime: lambda.Runtime.NODEJS_22_X,
+    runtime: HANDLER_RUNTIME,
     handler: 'index.handler',
     code: handlerCode('reference-transform'),
     description: 'Apache access/error log lines to web-log rows (cdk-kinesis-pipeline reference transform)',
