@@ -9,6 +9,7 @@ import {
 } from '../consumer';
 import { DataLakeDelivery, type DataLakeDeliveryOptions } from '../delivery';
 import { PipelineMonitoring, type PipelineMonitoringProps } from '../monitoring';
+import { RedriveFunction } from '../redrive';
 import { ScalableStream, type ScalableStreamProps } from '../stream';
 
 /** A consumer of the pipeline's stream: the StreamConsumer options plus a construct id. */
@@ -39,6 +40,12 @@ export interface StreamingPipelineProps {
    * @default - none
    */
   readonly consumers?: PipelineConsumerProps[];
+  /**
+   * Deploy a RedriveFunction per consumer, which replays the records kept in the consumer's
+   * failure bucket (Lambda on-failure batches, quarantined records) onto the stream.
+   * @default true
+   */
+  readonly redrive?: boolean;
   /**
    * Deliver the stream to the S3 data lake (Firehose, Parquet via Glue, Hive prefixes).
    * @default true
@@ -74,11 +81,15 @@ export class StreamingPipeline extends Construct {
   public readonly errorAlertConsumer?: StreamConsumer;
   /** The reference enhanced fan-out consumer (per-minute aggregates), when referenceConsumers is on. */
   public readonly aggregatesConsumer?: StreamConsumer;
+  /** The redrive function of each consumer, keyed by the consumer's id, when redrive is on. */
+  public readonly redriveFunctions: { [consumerId: string]: RedriveFunction } = {};
   public readonly dataLake?: DataLakeDelivery;
   public readonly monitoring?: PipelineMonitoring;
+  private readonly redrive: boolean;
 
   constructor(scope: Construct, id: string, props: StreamingPipelineProps = {}) {
     super(scope, id);
+    this.redrive = props.redrive ?? true;
 
     this.stream = new ScalableStream(this, 'Stream', props.streamProps);
     const stream = this.stream.stream;
@@ -125,6 +136,12 @@ export class StreamingPipeline extends Construct {
       stream: this.stream.stream,
     });
     this.consumers.push(consumer);
+    if (this.redrive) {
+      this.redriveFunctions[id] = new RedriveFunction(this, `${id}Redrive`, {
+        stream: this.stream.stream,
+        failureBucket: consumer.failureBucket,
+      });
+    }
     this.monitoring?.monitorConsumer(consumer, { displayName: id, retentionPeriod: this.stream.retention });
     return consumer;
   }

@@ -42,6 +42,23 @@ describe('StreamingPipeline with no props', () => {
     });
   });
 
+  test('each consumer gets a redrive function that reads its failure bucket and puts back onto the stream', () => {
+    expect(Object.keys(pipeline.redriveFunctions)).toEqual(['ErrorAlerts', 'MinuteAggregates']);
+    for (const consumer of pipeline.consumers) {
+      const redrive = pipeline.redriveFunctions[consumer.node.id];
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: Match.absent(),
+        Environment: {
+          Variables: Match.objectLike({
+            REDRIVE_FAILURE_BUCKET: stack.resolve(consumer.failureBucket.bucketName),
+            REDRIVE_STREAM_ARN: stack.resolve(pipeline.stream.stream.streamArn),
+          }),
+        },
+      });
+      expect(redrive.function).toBeDefined();
+    }
+  });
+
   test('consumers validate their record age against the stream retention', () => {
     for (const consumer of pipeline.consumers) {
       expect(consumer.maxRecordAge!.toSeconds()).toBeLessThan(pipeline.stream.retention.toSeconds());
@@ -56,11 +73,14 @@ describe('StreamingPipeline overrides', () => {
       referenceConsumers: false,
       dataLake: false,
       monitoring: false,
+      redrive: false,
+      consumers: [{ id: 'Only', handler: inlineFunction(stack, 'OnlyFn') }],
     });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Kinesis::Stream', 1);
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 0);
+    expect(pipeline.redriveFunctions).toEqual({});
     template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
     expect(pipeline.dataLake).toBeUndefined();
     expect(pipeline.monitoring).toBeUndefined();
