@@ -3,7 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.tsx?$': ['@swc/jest'] },
+  // Transpile only (type-checking is `npm run typecheck`): ts-jest's isolatedModules mode.
+  transform: { '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
   // Two cores: one worker per core keeps CDK synths and the emulator from starving each other.
   maxWorkers: 2,
