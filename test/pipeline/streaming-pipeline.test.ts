@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -123,6 +123,17 @@ describe('StreamingPipeline overrides', () => {
       Dimensions: Match.arrayWith([Match.objectLike({ Name: 'FunctionName' })]),
     });
     expect(pipeline.consumers).toHaveLength(2);
+  });
+
+  test('synthesizes in an app without the recommended feature flags (a user app may have none)', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'NoFlags');
+    new StreamingPipeline(stack, 'Pipeline');
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 1);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'data-lake/' },
+    });
   });
 
   test('two pipelines fit in one stack', () => {

@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 
 export interface LakeBucketOptions {
@@ -23,12 +24,11 @@ export function createLakeBucket(scope: Construct, id: string, options: LakeBuck
     removalPolicy: options.removalPolicy,
     lifecycleRules: [{ expiration: Duration.days(365) }],
   });
-  return new s3.Bucket(scope, id, {
+  const bucket = new s3.Bucket(scope, id, {
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    serverAccessLogsBucket: accessLogs,
     removalPolicy: options.removalPolicy,
     lifecycleRules: [
       { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
@@ -43,4 +43,30 @@ export function createLakeBucket(scope: Construct, id: string, options: LakeBuck
         : []),
     ],
   });
+  enableServerAccessLogs(bucket, accessLogs);
+  return bucket;
+}
+
+/**
+ * Server access logs delivered through a bucket policy, whatever the app's feature flags:
+ * `serverAccessLogsBucket` falls back to the LogDeliveryWrite ACL in apps without
+ * @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy, which ACL-less (bucket owner enforced) buckets reject.
+ */
+function enableServerAccessLogs(bucket: s3.Bucket, accessLogs: s3.Bucket): void {
+  const prefix = 'data-lake/';
+  (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+    destinationBucketName: accessLogs.bucketName,
+    logFilePrefix: prefix,
+  };
+  accessLogs.addToResourcePolicy(
+    new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [accessLogs.arnForObjects(`${prefix}*`)],
+      conditions: {
+        ArnLike: { 'aws:SourceArn': bucket.bucketArn },
+        StringEquals: { 'aws:SourceAccount': Stack.of(bucket).account },
+      },
+    }),
+  );
 }
