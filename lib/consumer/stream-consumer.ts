@@ -33,12 +33,12 @@ export interface StreamConsumerOptions {
    */
   readonly handler?: lambda.IFunction;
   /**
-   * Path of your handler's source file, bundled by `NodejsFunction` (local esbuild) on Node.js 22.
+   * Path of your handler's source file, bundled by `NodejsFunction` (local esbuild) on Node.js 24.
    * @default - none; `handler` is required then
    */
   readonly entry?: string;
   /**
-   * Extra settings of the function created from `entry`.
+   * Extra settings of the function created from `entry`; not with `handler`.
    * @default - NodejsFunction defaults, runtime NODEJS_24_X
    */
   readonly functionProps?: nodejs.NodejsFunctionProps;
@@ -131,7 +131,7 @@ export interface StreamConsumerOptions {
    */
   readonly failureBucket?: s3.IBucket;
   /**
-   * Expiry of objects in the bucket the construct creates.
+   * Expiry of objects in the bucket the construct creates; not with `failureBucket`.
    * @default Duration.days(30)
    */
   readonly failureRetention?: Duration;
@@ -210,6 +210,17 @@ export class StreamConsumer extends Construct {
     if ((props.handler === undefined) === (props.entry === undefined)) {
       throw new Error(
         `give handler or entry, exactly one. Received ${props.handler ? 'both handler and entry' : 'neither handler nor entry'}`,
+      );
+    }
+    // Props that only shape what the construct creates would be ignored silently otherwise.
+    if (props.handler && props.functionProps) {
+      throw new Error(
+        'functionProps only applies to the function built from entry; configure your handler directly. Received functionProps with handler',
+      );
+    }
+    if (props.failureBucket && props.failureRetention) {
+      throw new Error(
+        `failureRetention only applies to the failure bucket the construct creates; set the expiry on your failureBucket. Received failureRetention ${props.failureRetention.toHumanString()} with failureBucket`,
       );
     }
     this.stream = props.stream;

@@ -2,6 +2,7 @@ import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ConsumerType, StreamConsumer, type StreamConsumerProps } from '../../lib/consumer';
 import { createTestStack } from '../support/app';
 
@@ -140,6 +141,11 @@ describe('event source settings', () => {
       /startingPositionTimestamp is only allowed with startingPosition AT_TIMESTAMP\. Received startingPositionTimestamp 1700000000 with startingPosition LATEST/,
     );
   });
+  test('a negative timestamp fails', () => {
+    expect(() =>
+      consumer({ startingPosition: lambda.StartingPosition.AT_TIMESTAMP, startingPositionTimestamp: -1 }),
+    ).toThrow(/startingPositionTimestamp must be Unix time in seconds \(>= 0\)\. Received -1/);
+  });
   test('AT_TIMESTAMP accepts a token timestamp', () => {
     consumer({
       startingPosition: lambda.StartingPosition.AT_TIMESTAMP,
@@ -198,5 +204,17 @@ describe('consumer names and counts', () => {
     expect(() => new StreamConsumer(stack, 'Both', { stream, handler: fn(), entry: 'x.ts' })).toThrow(
       /Received both handler and entry/,
     );
+  });
+  test('functionProps with handler fails (it shapes the entry function only)', () => {
+    expect(() => consumer({ functionProps: { memorySize: 512 } })).toThrow(
+      /functionProps only applies to the function built from entry.* Received functionProps with handler/,
+    );
+  });
+  test('failureRetention with failureBucket fails (it shapes the created bucket only)', () => {
+    const failureBucket = s3.Bucket.fromBucketName(stack, 'Failures', 'my-failures');
+    expect(() => consumer({ failureBucket, failureRetention: Duration.days(7) })).toThrow(
+      /failureRetention only applies to the failure bucket the construct creates.* Received failureRetention 7 days with failureBucket/,
+    );
+    expect(() => consumer({ failureBucket }, 'WithBucket')).not.toThrow();
   });
 });
