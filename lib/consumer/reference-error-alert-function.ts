@@ -39,6 +39,13 @@ export class ReferenceErrorAlertFunction extends lambda.Function {
     this.alertTopic = props.alertTopic;
     props.alertTopic?.grantPublish(this);
     acknowledge(this, BASIC_EXECUTION_ROLE_FINDING, ACKNOWLEDGMENT_REASONS.basicExecutionRole);
-    acknowledge(this, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', ACKNOWLEDGMENT_REASONS.encryptedTopicPublish);
+    // Only an encrypted topic's grant carries the kms:GenerateDataKey* wildcard.
+    if (props.alertTopic?.masterKey) {
+      acknowledge(
+        this,
+        'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        ACKNOWLEDGMENT_REASONS.encryptedTopicPublish,
+      );
+    }
   }
 }

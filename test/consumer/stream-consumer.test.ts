@@ -1,8 +1,9 @@
 import * as path from 'node:path';
-import { Duration, type Stack } from 'aws-cdk-lib';
+import { Duration, type Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -13,12 +14,20 @@ import {
   ReferenceMinuteAggregatesFunction,
   StreamConsumer,
 } from '../../lib/consumer';
+import type { IConstruct } from 'constructs';
 import { KINESIS_BATCH_METRICS } from '../../lambda/runtime/kinesis-batch';
 import { CONSUMER_ENV, CONSUMER_METRICS } from '../../lib/consumer/consumer-metrics';
 import { QUARANTINE_ENV } from '../../lambda/runtime/quarantine';
 import { createTestStack } from '../support/app';
 
 const ENTRY = path.join(__dirname, 'support', 'sample-handler.ts');
+
+/** The rule ids acknowledged on a construct (Validations.of(c).acknowledge). */
+function acknowledgedRules(construct: IConstruct): string[] {
+  return construct.node.metadata
+    .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((entry) => Object.keys(entry.data as Record<string, string>));
+}
 
 function userFunction(stack: Stack, id = 'Fn'): lambda.Function {
   return new lambda.Function(stack, id, {
@@ -500,6 +509,20 @@ describe('ReferenceErrorAlertFunction', () => {
     const stack = createTestStack();
     new ReferenceErrorAlertFunction(stack, 'Alert');
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: Match.absent() });
+  });
+
+  test('acknowledges the KMS wildcard only when the topic is encrypted', () => {
+    const stack = createTestStack();
+    const kmsFinding = 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]';
+    const key = new kms.Key(stack, 'Key');
+    const encrypted = new ReferenceErrorAlertFunction(stack, 'Encrypted', {
+      alertTopic: new sns.Topic(stack, 'EncryptedTopic', { masterKey: key }),
+    });
+    const plain = new ReferenceErrorAlertFunction(stack, 'Plain', { alertTopic: new sns.Topic(stack, 'PlainTopic') });
+    const none = new ReferenceErrorAlertFunction(stack, 'None');
+    expect(acknowledgedRules(encrypted).some((rule) => rule.endsWith(kmsFinding))).toBe(true);
+    expect(acknowledgedRules(plain).some((rule) => rule.endsWith(kmsFinding))).toBe(false);
+    expect(acknowledgedRules(none).some((rule) => rule.endsWith(kmsFinding))).toBe(false);
   });
 });
 
