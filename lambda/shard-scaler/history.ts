@@ -5,20 +5,26 @@
  * Kinesis accepts in tag values; 10 entries take about 170 of the 256 characters allowed).
  * @see https://docs.aws.amazon.com/streams/latest/dev/tagging.html
  */
-import { ROLLING_WINDOW_MS, type ScalingCall } from './limits';
+import { MAX_CLOCK_SKEW_MS, ROLLING_WINDOW_MS, type ScalingCall } from './limits';
 
 export const HISTORY_TAG_KEY = 'cdk-kinesis-pipeline:scaling-history';
 /** Kinesis tag values are at most 256 characters. */
 const MAX_TAG_VALUE_LENGTH = 256;
 
-/** Parses the tag value; malformed entries are skipped (a hand-edited tag must not crash us). */
-export function decodeHistory(value: string | undefined): ScalingCall[] {
+/**
+ * Parses the tag value; malformed entries are skipped (a hand-edited tag must not crash us), and
+ * so are entries dated more than MAX_CLOCK_SKEW_MS after `now`: no call was made in the future,
+ * and such an entry would hold a budget slot and delay the scaler's reaction to throttling forever.
+ */
+export function decodeHistory(value: string | undefined, now: number): ScalingCall[] {
   if (!value) return [];
   const calls: ScalingCall[] = [];
   for (const entry of value.split('_')) {
     const match = /^(\d{1,12})\.(\d{1,5})\.(\d{1,5})$/.exec(entry.trim());
     if (!match) continue;
-    calls.push({ at: Number(match[1]) * 60_000, from: Number(match[2]), to: Number(match[3]) });
+    const at = Number(match[1]) * 60_000;
+    if (at > now + MAX_CLOCK_SKEW_MS) continue;
+    calls.push({ at, from: Number(match[2]), to: Number(match[3]) });
   }
   return calls.sort((a, b) => a.at - b.at);
 }

@@ -7,6 +7,11 @@
 /** AWS allows at most this many UpdateShardCount calls per stream in a rolling 24 hours. */
 export const MAX_CALLS_PER_24_HOURS = 10;
 export const ROLLING_WINDOW_MS = 24 * 60 * 60 * 1000;
+/**
+ * How far after `now` a recorded call may lie and still count: the clocks of the hosts that ran
+ * successive ticks disagree a little. An entry further ahead is corrupt, not a call.
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 /** Hard ceiling of shards per stream (UpdateShardCount). */
 export const MAX_SHARDS_PER_STREAM = 10_000;
 /** Write capacity of one shard. */
@@ -21,9 +26,12 @@ export interface ScalingCall {
   readonly to: number;
 }
 
-/** The calls that still count against the rolling 24-hour budget at `now`. */
+/**
+ * The calls that still count against the rolling 24-hour budget at `now`. A call stamped a little
+ * after `now` (by a host whose clock runs ahead) counts too: the safe side.
+ */
 export function callsInWindow(calls: readonly ScalingCall[], now: number): ScalingCall[] {
-  return calls.filter((call) => call.at > now - ROLLING_WINDOW_MS && call.at <= now);
+  return calls.filter((call) => call.at > now - ROLLING_WINDOW_MS && call.at <= now + MAX_CLOCK_SKEW_MS);
 }
 
 /** The shard counts UpdateShardCount accepts from `current`, intersected with [min, max]. */

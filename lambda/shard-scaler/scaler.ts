@@ -95,7 +95,7 @@ export async function runScalerTick(ports: ScalerPorts, env: ScalerEnvironment):
     return { outcome: 'skipped' };
   }
   const tags = await readTags(ports.kinesis, env.streamArn);
-  const history = decodeHistory(tags.find((tag) => tag.Key === HISTORY_TAG_KEY)?.Value);
+  const history = decodeHistory(tags.find((tag) => tag.Key === HISTORY_TAG_KEY)?.Value, now);
   const observations = await ports.fetchObservations(env.streamName, now, OBSERVATION_MINUTES);
   const decision = decideShardCount({
     now,

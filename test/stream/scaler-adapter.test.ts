@@ -1,6 +1,7 @@
 import { ENV, readEnvironment } from '../../lambda/shard-scaler/config';
 import { DEFAULT_SCALER_CONFIG } from '../../lambda/shard-scaler/decision';
 import { decodeHistory, encodeHistory } from '../../lambda/shard-scaler/history';
+import { MAX_CLOCK_SKEW_MS, callsInWindow } from '../../lambda/shard-scaler/limits';
 import { metricDataQuery, toObservations } from '../../lambda/shard-scaler/observations';
 
 const NOW = Date.UTC(2026, 0, 10, 12, 0, 30);
@@ -15,20 +16,35 @@ describe('history kept in the stream tag', () => {
     ];
     const encoded = encodeHistory(calls, NOW);
     expect(encoded).toMatch(/^[0-9._]+$/);
-    expect(decodeHistory(encoded)).toEqual(calls.slice(1));
+    expect(decodeHistory(encoded, NOW)).toEqual(calls.slice(1));
   });
 
   test('ten calls with 10,000 shards fit in a 256-character tag value', () => {
     const calls = Array.from({ length: 10 }, (_, i) => ({ at: NOW - i * 60 * MINUTE, from: 10_000, to: 5000 }));
     const encoded = encodeHistory(calls, NOW);
     expect(encoded.length).toBeLessThanOrEqual(256);
-    expect(decodeHistory(encoded)).toHaveLength(10);
+    expect(decodeHistory(encoded, NOW)).toHaveLength(10);
   });
 
   test('ignores a missing or hand-edited tag instead of failing', () => {
-    expect(decodeHistory(undefined)).toEqual([]);
-    expect(decodeHistory('')).toEqual([]);
-    expect(decodeHistory('garbage_29470000.2.4_1.x.2')).toEqual([{ at: 29470000 * MINUTE, from: 2, to: 4 }]);
+    expect(decodeHistory(undefined, NOW)).toEqual([]);
+    expect(decodeHistory('', NOW)).toEqual([]);
+    expect(decodeHistory('garbage_29470000.2.4_1.x.2', 29470000 * MINUTE)).toEqual([
+      { at: 29470000 * MINUTE, from: 2, to: 4 },
+    ]);
+  });
+
+  test('drops entries dated in the future beyond clock skew (corrupt tag), keeps those within it', () => {
+    const minute = Math.ceil(NOW / MINUTE);
+    const skewed = `${minute + 2}.2.4`;
+    const corrupt = `${minute + 60 * 24 * 365}.4.8`;
+    expect(decodeHistory(`${skewed}_${corrupt}`, NOW)).toEqual([{ at: (minute + 2) * MINUTE, from: 2, to: 4 }]);
+    expect(MAX_CLOCK_SKEW_MS).toBeGreaterThanOrEqual(2 * MINUTE);
+  });
+
+  test('a call stamped by a host whose clock runs ahead still counts against the budget', () => {
+    const ahead = { at: NOW + 90_000, from: 2, to: 4 };
+    expect(callsInWindow([ahead], NOW)).toEqual([ahead]);
   });
 });
 
