@@ -10,6 +10,11 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ACKNOWLEDGMENT_REASONS, acknowledgeBucketObjectsGrant } from '../private/acknowledge';
+import {
+  iteratorAgeMetric,
+  millisBehindLatestMetric,
+  onFailureDestinationDeliveredEventCountMetric,
+} from '../private/consumer-source-metrics';
 import { HANDLER_RUNTIME } from '../private/handler-runtime';
 import { CONSUMER_ENV, CONSUMER_METRICS } from './consumer-metrics';
 import { ConsumerType } from './consumer-type';
@@ -338,7 +343,7 @@ export class StreamConsumer extends Construct {
 
   /** AWS/Lambda IteratorAge of the function: age of the last record read, in ms. Maximum over 5 minutes. */
   public metricIteratorAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.function.metric('IteratorAge', { statistic: cloudwatch.Stats.MAXIMUM, ...props });
+    return iteratorAgeMetric(this.function, props);
   }
 
   /** AWS/Lambda Errors of the function. Sum over 5 minutes. */
@@ -362,13 +367,7 @@ export class StreamConsumer extends Construct {
         `metricOnFailureDestinationDeliveredEventCount needs eventCountMetrics: Lambda publishes it only with the EventCount MetricsConfig. Received eventCountMetrics false on ${this.node.path}`,
       );
     }
-    return new cloudwatch.Metric({
-      namespace: 'AWS/Lambda',
-      metricName: 'OnFailureDestinationDeliveredEventCount',
-      dimensionsMap: { EventSourceMappingUUID: this.eventSourceMappingId },
-      statistic: cloudwatch.Stats.SUM,
-      ...props,
-    });
+    return onFailureDestinationDeliveredEventCountMetric(this.eventSourceMappingId, props);
   }
 
   /**
@@ -399,13 +398,7 @@ export class StreamConsumer extends Construct {
         `metricMillisBehindLatest is only available for ENHANCED_FAN_OUT consumers. Received consumerType ${this.consumerType} on ${this.node.path}`,
       );
     }
-    return new cloudwatch.Metric({
-      namespace: 'AWS/Kinesis',
-      metricName: 'SubscribeToShardEvent.MillisBehindLatest',
-      dimensionsMap: { StreamName: this.stream.streamName, ConsumerName: this.efoConsumer.streamConsumerName },
-      statistic: cloudwatch.Stats.MAXIMUM,
-      ...props,
-    });
+    return millisBehindLatestMetric(this.stream.streamName, this.efoConsumer.streamConsumerName, props);
   }
 
   /** The mapping's L1, which the event source creates under the function. */

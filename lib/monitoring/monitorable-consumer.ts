@@ -1,7 +1,12 @@
 import type { Duration } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import {
+  iteratorAgeMetric,
+  millisBehindLatestMetric,
+  onFailureDestinationDeliveredEventCountMetric,
+} from '../private/consumer-source-metrics';
 import type { IMonitorableConsumer } from './monitorable';
 
 /** Props of `MonitorableConsumer`. */
@@ -65,7 +70,7 @@ export class MonitorableConsumer implements IMonitorableConsumer {
   }
 
   public metricIteratorAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.props.function.metric('IteratorAge', { statistic: cloudwatch.Stats.MAXIMUM, ...props });
+    return iteratorAgeMetric(this.props.function, props);
   }
 
   public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -77,13 +82,7 @@ export class MonitorableConsumer implements IMonitorableConsumer {
   }
 
   public metricOnFailureDestinationDeliveredEventCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/Lambda',
-      metricName: 'OnFailureDestinationDeliveredEventCount',
-      dimensionsMap: { EventSourceMappingUUID: this.props.eventSourceMappingId },
-      statistic: cloudwatch.Stats.SUM,
-      ...props,
-    });
+    return onFailureDestinationDeliveredEventCountMetric(this.props.eventSourceMappingId, props);
   }
 
   public metricRecordsQuarantined(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -102,12 +101,6 @@ export class MonitorableConsumer implements IMonitorableConsumer {
         `consumer ${this.consumerName} is not an enhanced fan-out consumer: set efoConsumerName and stream`,
       );
     }
-    return new cloudwatch.Metric({
-      namespace: 'AWS/Kinesis',
-      metricName: 'SubscribeToShardEvent.MillisBehindLatest',
-      dimensionsMap: { StreamName: stream.streamName, ConsumerName: efoConsumerName },
-      statistic: cloudwatch.Stats.MAXIMUM,
-      ...props,
-    });
+    return millisBehindLatestMetric(stream.streamName, efoConsumerName, props);
   }
 }

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ConsumerType, StreamConsumer } from '../../lib/consumer';
 import { MonitorableConsumer } from '../../lib/monitoring';
 import { createTestStack } from '../support/app';
 
@@ -77,5 +78,37 @@ describe('MonitorableConsumer (imported consumers)', () => {
       metricName: 'RecordsQuarantined',
       statistic: 'Sum',
     });
+  });
+
+  test('describing a StreamConsumer yields the same metrics as the StreamConsumer itself', () => {
+    const ownStack = createTestStack();
+    const ownStream = new kinesis.Stream(ownStack, 'Stream');
+    const handler = new lambda.Function(ownStack, 'Handler', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+    });
+    const created = new StreamConsumer(ownStack, 'Consumer', {
+      stream: ownStream,
+      handler,
+      consumerType: ConsumerType.ENHANCED_FAN_OUT,
+      consumerName: 'orders-efo',
+    });
+    const described = new MonitorableConsumer({
+      function: handler,
+      eventSourceMappingId: created.eventSourceMappingId,
+      efoConsumerName: created.efoConsumer!.streamConsumerName,
+      stream: ownStream,
+    });
+    const period = { period: Duration.minutes(1) };
+    for (const name of [
+      'metricIteratorAge',
+      'metricErrors',
+      'metricThrottles',
+      'metricOnFailureDestinationDeliveredEventCount',
+      'metricMillisBehindLatest',
+    ] as const) {
+      expect(ownStack.resolve(described[name](period))).toEqual(ownStack.resolve(created[name](period)));
+    }
   });
 });
