@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import { CliError } from './cli-io';
 
-/** The CfnOutput keys of the reference pipeline stack that the CLI reads. */
-export const PIPELINE_OUTPUT_KEYS = [
+/** The CfnOutput keys of the reference pipeline stack that `verify` cannot do without. */
+export const REQUIRED_PIPELINE_OUTPUT_KEYS = [
   'StreamName',
   'DeliveryStreamName',
   'DataBucketName',
@@ -11,9 +11,9 @@ export const PIPELINE_OUTPUT_KEYS = [
   'GlueTableName',
   'TableColumns',
   'PartitionKeys',
-  'AlarmTopicArn',
-  'FailureBucketNames',
 ] as const;
+/** The CfnOutput keys the CLI reads: the required ones, plus those checked when present. */
+export const PIPELINE_OUTPUT_KEYS = [...REQUIRED_PIPELINE_OUTPUT_KEYS, 'AlarmTopicArn', 'FailureBucketNames'] as const;
 export type PipelineOutputKey = (typeof PIPELINE_OUTPUT_KEYS)[number];
 
 /**

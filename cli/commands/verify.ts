@@ -7,7 +7,13 @@ import { HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clie
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { resolveAwsSettings } from '../aws-settings';
 import { UsageError, type CliIo } from '../cli-io';
-import { outputValue, readStackOutputs, requireOutputs, type PipelineOutputKey } from '../stack-outputs';
+import {
+  outputValue,
+  readStackOutputs,
+  REQUIRED_PIPELINE_OUTPUT_KEYS,
+  requireOutputs,
+  type PipelineOutputKey,
+} from '../stack-outputs';
 import { AWS_OPTIONS, AWS_OPTIONS_HELP, awsFlags } from './common-options';
 
 export const VERIFY_HELP = `Usage: cdk-kinesis-pipeline verify --outputs-file <file> [options]
@@ -23,18 +29,6 @@ Options:
   --stack-name <name>          stack in the file (default: the only one)
   --check-data                 also require objects under <DataPrefix>year=YYYY/month=MM/day=DD/ (UTC)
 ${AWS_OPTIONS_HELP}`;
-
-/** Outputs verify needs; AlarmTopicArn and FailureBucketNames are checked when present. */
-export const VERIFY_REQUIRED_OUTPUTS: readonly PipelineOutputKey[] = [
-  'StreamName',
-  'DeliveryStreamName',
-  'DataBucketName',
-  'DataPrefix',
-  'GlueDatabaseName',
-  'GlueTableName',
-  'TableColumns',
-  'PartitionKeys',
-];
 
 export interface VerifyClients {
   readonly kinesis: KinesisClient;
@@ -69,7 +63,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   const file = values['outputs-file'] ? path.resolve(io.cwd, values['outputs-file']) : undefined;
   if (!file) throw new UsageError('verify needs --outputs-file <file> (from cdk deploy --outputs-file)');
   const { stackName, outputs } = readStackOutputs(file, values['stack-name']);
-  requireOutputs(outputs, VERIFY_REQUIRED_OUTPUTS, file);
+  requireOutputs(outputs, REQUIRED_PIPELINE_OUTPUT_KEYS, file);
   const aws = resolveAwsSettings(awsFlags(values), io);
   const clients: VerifyClients = {
     kinesis: new KinesisClient(aws),
