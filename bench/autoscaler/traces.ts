@@ -1,6 +1,7 @@
 /** The fixed traces of ../shared/data/traffic-traces and seeded generators of the same shapes. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { seededRandom } from '../../lambda/runtime/producer/sample-data';
 import type { TraceMinute } from './simulator';
 
 export const SHARED_DATA_DIR =
@@ -20,18 +21,6 @@ export function loadTrace(name: string, dir = path.join(SHARED_DATA_DIR, 'traffi
   });
 }
 
-/** mulberry32: a small, seedable PRNG so that generated traces are reproducible. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const MINUTES = 7 * 24 * 60;
 
 /** Diurnal load in records/s: low at night, a daytime plateau, weekends at 60%. */
@@ -44,7 +33,7 @@ function diurnal(minute: number, peakRecords: number): number {
 
 /** Generates a 7-day trace of one of the four shapes; seeds differ from the fixed traces. */
 export function generateTrace(shape: TraceShape, seed: number): TraceMinute[] {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const noise = () => 1 + (rnd() * 2 - 1) * 0.1;
   const trace: TraceMinute[] = [];
   const spikes: Array<{ start: number; length: number; factor: number }> = [];
