@@ -1,18 +1,10 @@
+import type { KinesisBatchRecord } from '../kinesis-batch/kinesis-batch-record';
 import type { QuarantineRecord } from './quarantine-record';
 
-/** What the batch processor knows about a record it gives up on. */
-export interface QuarantineInput {
-  readonly data: Buffer;
-  readonly partitionKey: string;
-  readonly explicitHashKey?: string;
-  readonly sequenceNumber: string;
-  readonly subSequenceNumber?: number;
-  readonly shardId: string;
-  readonly streamArn: string;
-  readonly approximateArrivalTimestamp: Date;
-}
+/** What the batch processor knows about a record it gives up on: the record without its decoded body. */
+export type QuarantineInput = Omit<KinesisBatchRecord, 'body'>;
 
-function isoOrRaw(date: Date): string {
+function isoOrUnknown(date: Date): string {
   return Number.isNaN(date.getTime()) ? 'unknown' : date.toISOString();
 }
 
@@ -37,7 +29,7 @@ export function toQuarantineRecord(
     ...(record.subSequenceNumber !== undefined ? { subSequenceNumber: record.subSequenceNumber } : {}),
     partitionKey: record.partitionKey,
     ...(record.explicitHashKey !== undefined ? { explicitHashKey: record.explicitHashKey } : {}),
-    approximateArrivalTimestamp: isoOrRaw(record.approximateArrivalTimestamp),
+    approximateArrivalTimestamp: isoOrUnknown(record.approximateArrivalTimestamp),
     quarantinedAt: now.toISOString(),
     data: record.data.toString('base64'),
   };
