@@ -2,8 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { handlerCode } from '../private/handler-code';
-import { HANDLER_RUNTIME } from '../private/handler-runtime';
+import { bundledHandlerProps } from '../private/handler-code';
 import { ACKNOWLEDGMENT_REASONS, BASIC_EXECUTION_ROLE_FINDING, acknowledge } from '../private/acknowledge';
 
 export interface ReferenceErrorAlertFunctionProps {
@@ -28,9 +27,7 @@ export class ReferenceErrorAlertFunction extends lambda.Function {
 
   constructor(scope: Construct, id: string, props: ReferenceErrorAlertFunctionProps = {}) {
     super(scope, id, {
-      runtime: HANDLER_RUNTIME,
-      handler: 'index.handler',
-      code: handlerCode('reference-error-alert'),
+      ...bundledHandlerProps('reference-error-alert'),
       timeout: props.timeout ?? Duration.seconds(60),
       memorySize: props.memorySize ?? 256,
       description: 'Alerts on HTTP 5xx and error-log lines read from Kinesis',

@@ -2,8 +2,7 @@ import { Duration, Names } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { handlerCode } from '../private/handler-code';
-import { HANDLER_RUNTIME } from '../private/handler-runtime';
+import { bundledHandlerProps } from '../private/handler-code';
 import { ACKNOWLEDGMENT_REASONS, BASIC_EXECUTION_ROLE_FINDING, acknowledge } from '../private/acknowledge';
 
 export interface ReferenceMinuteAggregatesFunctionProps {
@@ -35,9 +34,7 @@ export class ReferenceMinuteAggregatesFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props: ReferenceMinuteAggregatesFunctionProps = {}) {
     const metricsNamespace = props.metricsNamespace ?? 'CdkKinesisPipeline/Traffic';
     super(scope, id, {
-      runtime: HANDLER_RUNTIME,
-      handler: 'index.handler',
-      code: handlerCode('reference-minute-aggregates'),
+      ...bundledHandlerProps('reference-minute-aggregates'),
       timeout: props.timeout ?? Duration.seconds(60),
       memorySize: props.memorySize ?? 256,
       description: 'Per-minute traffic aggregates of Apache access logs read from Kinesis, as CloudWatch metrics',

@@ -4,8 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { handlerCode } from '../private/handler-code';
-import { HANDLER_RUNTIME } from '../private/handler-runtime';
+import { bundledHandlerProps } from '../private/handler-code';
 import {
   ACKNOWLEDGMENT_REASONS,
   BASIC_EXECUTION_ROLE_FINDING,
@@ -57,9 +56,7 @@ export class RedriveFunction extends Construct {
     validate(props, ledgerPrefix);
 
     this.function = new lambda.Function(this, 'Resource', {
-      runtime: HANDLER_RUNTIME,
-      handler: 'index.handler',
-      code: handlerCode('redrive'),
+      ...bundledHandlerProps('redrive'),
       timeout: props.timeout ?? Duration.minutes(5),
       memorySize: props.memorySize ?? 512,
       description: 'Replays failed Kinesis records (on-failure records, quarantined records) onto the stream',

@@ -9,8 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
-import { handlerCode } from '../private/handler-code';
-import { HANDLER_RUNTIME } from '../private/handler-runtime';
+import { bundledHandlerProps } from '../private/handler-code';
 import { checkFraction, checkIntegerRange, bothResolved } from './private/validation';
 import { SHARD_AUTO_SCALER_DEFAULTS as DEFAULTS, SHARD_AUTO_SCALER_NAMESPACE } from './scaler-defaults';
 
@@ -196,10 +195,8 @@ export class ShardAutoScaler extends Construct {
       role,
       logGroup: this.logGroup,
       description: `Scales the shards of Kinesis stream ${props.stream.node.path} with its traffic`,
-      runtime: HANDLER_RUNTIME,
+      ...bundledHandlerProps('shard-scaler'),
       architecture: lambda.Architecture.ARM_64,
-      code: handlerCode('shard-scaler'),
-      handler: 'index.handler',
       memorySize: 256,
       // Shorter than the interval, so runs never overlap; a late run is dropped, not queued.
       timeout: Duration.seconds(50),

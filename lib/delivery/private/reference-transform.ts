@@ -3,8 +3,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { handlerCode } from '../../private/handler-code';
-import { HANDLER_RUNTIME } from '../../private/handler-runtime';
+import { bundledHandlerProps } from '../../private/handler-code';
 import type { Partitioning } from '../partitioning';
 
 /** The reference web-log transform (lambda/reference-transform), with its own log group and role. */
@@ -19,9 +18,7 @@ export function createReferenceTransform(scope: Construct, id: string, partition
   logGroup.grantWrite(role);
   return new lambda.Function(scope, id, {
     role,
-    runtime: HANDLER_RUNTIME,
-    handler: 'index.handler',
-    code: handlerCode('reference-transform'),
+    ...bundledHandlerProps('reference-transform'),
     description: 'Apache access/error log lines to web-log rows (cdk-kinesis-pipeline reference transform)',
     memorySize: 1024,
     // Firehose waits up to 5 minutes for a transform; a 1 MB batch takes well under a second.
