@@ -1,4 +1,4 @@
-import { Duration, Size, type Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Size, type Stack } from 'aws-cdk-lib';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -141,6 +141,14 @@ describe('prefixes', () => {
       /dataOutputPrefix must end with the partitioning layout 'year=.*Received 'data\/dt=!\{timestamp:yyyy-MM-dd\}\/'/,
     );
     expect(build({ dataOutputPrefix: HOURLY })).toThrow(/dataOutputPrefix must start with a fixed folder/);
+  });
+
+  test('a token data prefix fails (the table location derives from it); a token error prefix passes', () => {
+    const prefix = (id: string) => new CfnParameter(stack, id).valueAsString;
+    expect(build({ dataOutputPrefix: prefix('Data') })).toThrow(
+      /^dataOutputPrefix must be a literal string \(the table location derives from it\)\. Received a token$/,
+    );
+    expect(build({ errorOutputPrefix: prefix('Errors') })).not.toThrow();
   });
 
   test('valid custom prefixes pass', () => {
