@@ -87,6 +87,29 @@ test('records that could not be put stay out of the ledger, so the next run repl
   expect(second.put.map((r) => Buffer.from(r.data).toString())).toEqual(['record 2']);
 });
 
+test('a record the producer refuses fails alone: the others are replayed and marked, the run goes on', async () => {
+  const ledger = new InMemoryRedriveLedger();
+  const fake = fakeProducer(new Set());
+  const producer = {
+    ...fake.producer,
+    put: async (record: ProducerRecord) => {
+      if (record.partitionKey === 'k2') throw new Error('partition key must be 1 to 256 characters');
+      await fake.producer.put(record);
+    },
+  };
+  const report = await redrive(plan([1, 2, 3]), { target: kinesisRedriveTarget(producer), ledger });
+  expect(report).toMatchObject({ found: 3, replayed: 2 });
+  expect(report.failed).toEqual([
+    {
+      idempotencyKey: 'arn:aws:kinesis:us-east-1:111111111111:stream/s/shardId-000000000000/1002',
+      errorCode: 'Error',
+      errorMessage: 'partition key must be 1 to 256 characters',
+    },
+  ]);
+  expect(fake.put.map((r) => Buffer.from(r.data).toString())).toEqual(['record 1', 'record 3']);
+  expect(ledger.keys.size).toBe(2);
+});
+
 test('dry run writes nothing and marks nothing; ranges without a reader are reported missing', async () => {
   const ledger = new InMemoryRedriveLedger();
   const fake = fakeProducer(new Set());

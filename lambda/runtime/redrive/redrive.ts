@@ -87,19 +87,32 @@ export async function redrive(plan: RedrivePlan, options: RedriveOptions): Promi
 /** Replays onto a Kinesis stream through a KinesisProducer (PutRecords, retrying only failed entries). */
 export function kinesisRedriveTarget(producer: Pick<KinesisProducer, 'put' | 'flush'>): RedriveTarget {
   const keys = new Map<object, string>();
+  // A record the producer refuses (e.g. an empty partition key in a hand-edited document) fails on
+  // its own: a throw would abandon the records already put, unmarked in the ledger, and those still
+  // buffered in the producer.
+  const refused: FailedReplay[] = [];
   return {
     write: async (record) => {
       const entry = { data: record.data, partitionKey: record.partitionKey, explicitHashKey: record.explicitHashKey };
       keys.set(entry, record.idempotencyKey);
-      await producer.put(entry);
+      try {
+        await producer.put(entry);
+      } catch (error) {
+        refused.push({
+          idempotencyKey: record.idempotencyKey,
+          errorCode: error instanceof Error ? error.name : 'Error',
+          errorMessage: error instanceof Error ? error.message : String(error),
+        });
+      }
     },
     finish: async () => {
       const report = await producer.flush();
-      return report.unsent.map((u) => ({
+      const unsent = report.unsent.map((u) => ({
         idempotencyKey: keys.get(u.record) ?? 'unknown',
         errorCode: u.errorCode,
         errorMessage: u.errorMessage,
       }));
+      return [...refused.splice(0), ...unsent];
     },
   };
 }
