@@ -166,6 +166,30 @@ describe('KinesisProducer', () => {
   });
 });
 
+describe('KinesisProducer with aggregation', () => {
+  test('a record with an explicit hash key is sent plain, after the aggregate before it, so it keeps its shard', async () => {
+    kinesisMock.on(PutRecordsCommand).callsFake((input: { Records: unknown[] }) => ({
+      FailedRecordCount: 0,
+      Records: input.Records.map((_, i) => ({ SequenceNumber: String(i) })),
+    }));
+    const producer = new KinesisProducer({ client: new KinesisClient({}), streamName: 's', aggregate: true });
+    await producer.putAll([
+      { data: 'a', partitionKey: 'k1' },
+      { data: 'b', partitionKey: 'k2', explicitHashKey: '340282366920938463463374607431768211455' },
+      { data: 'c', partitionKey: 'k3' },
+    ]);
+    const report = await producer.flush();
+    expect(report).toMatchObject({ recordsSent: 3, unsent: [] });
+    const sent = kinesisMock.commandCalls(PutRecordsCommand).flatMap((c) => c.args[0].input.Records ?? []);
+    expect(sent.map((r) => [r.PartitionKey, r.ExplicitHashKey])).toEqual([
+      ['k1', undefined],
+      ['k2', '340282366920938463463374607431768211455'],
+      ['k3', undefined],
+    ]);
+    expect(Buffer.from(sent[1].Data!).toString()).toBe('b');
+  });
+});
+
 describe('FirehoseProducer', () => {
   test('PutRecordBatch with a newline appended once; retries only failed entries', async () => {
     firehoseMock

@@ -113,12 +113,14 @@ export class KinesisProducer {
       throw new RecordTooLargeError(size, KINESIS_LIMITS.maxRecordSizeInBytes);
     }
     if (this.aggregator) {
-      if (this.aggregator.fitsAlone(record, partitionKey, data)) {
+      // An aggregate goes to the shard of its first record. A record routed by its own explicit
+      // hash key would lose that routing inside one, so it is sent plain, like a record too big
+      // for the KPL envelope: after the aggregate before it.
+      if (record.explicitHashKey === undefined && this.aggregator.fitsAlone(record, partitionKey, data)) {
         const full = this.aggregator.add(record, partitionKey, data);
         if (full) await this.sender.add(full);
         return;
       }
-      // Too big for the KPL envelope: send it plain, after the aggregate before it.
       const before = this.aggregator.drain();
       if (before) await this.sender.add(before);
     }
