@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { KINESIS_LIMITS } from '../private/kinesis-limits';
 
 /** Poison-pill-safe defaults of StreamConsumer; each one is a prop the user can override. */
 export const STREAM_CONSUMER_DEFAULTS = {
@@ -27,5 +28,5 @@ export const STREAM_CONSUMER_LIMITS = {
   maxBatchSize: 10_000,
   maxBatchingWindowSeconds: 300,
   maxConsumerNameLength: 128,
-  maxEfoConsumersPerStream: 20,
+  maxEfoConsumersPerStream: KINESIS_LIMITS.maxEfoConsumersPerStream,
 } as const;

@@ -104,7 +104,8 @@ export class TableSchema {
   }
 }
 
-export function glueColumnName(name: string): string {
+/** The Glue column name of a schema column: '.' becomes '_' (what the OpenX SerDe maps it to). */
+function glueColumnName(name: string): string {
   return name.replace(/\./g, '_');
 }
 

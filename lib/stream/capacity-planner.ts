@@ -3,14 +3,11 @@
  * writes (ingress) and for reads (egress), from the per-shard limits of Kinesis Data Streams.
  * @see https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
  */
+import { KINESIS_LIMITS } from '../private/kinesis-limits';
 
-/** 1 MiB/s or 1,000 records/s of writes per shard. */
-export const SHARD_WRITE_BYTES_PER_SECOND = 1024 * 1024;
-export const SHARD_WRITE_RECORDS_PER_SECOND = 1000;
-/** 2 MiB/s of reads per shard, shared by all standard consumers; per consumer with enhanced fan-out. */
-export const SHARD_READ_BYTES_PER_SECOND = 2 * 1024 * 1024;
-/** At most 20 enhanced fan-out consumers per stream. */
-export const MAX_EFO_CONSUMERS = 20;
+const SHARD_WRITE_BYTES_PER_SECOND = KINESIS_LIMITS.shardWriteBytesPerSecond;
+const SHARD_WRITE_RECORDS_PER_SECOND = KINESIS_LIMITS.shardWriteRecordsPerSecond;
+const SHARD_READ_BYTES_PER_SECOND = KINESIS_LIMITS.shardReadBytesPerSecond;
 
 export interface ShardCapacityInput {
   /** Records written per second at the expected peak. */
@@ -68,7 +65,7 @@ export function planShardCapacity(input: ShardCapacityInput): ShardCapacityPlan 
   checkNonNegative('recordsPerSecond', input.recordsPerSecond);
   checkNonNegative('averageRecordSizeBytes', input.averageRecordSizeBytes);
   checkInteger('standardConsumers', standardConsumers, 1000);
-  checkInteger('efoConsumers', efoConsumers, MAX_EFO_CONSUMERS);
+  checkInteger('efoConsumers', efoConsumers, KINESIS_LIMITS.maxEfoConsumersPerStream);
   if (!(targetUtilization > 0 && targetUtilization <= 1)) {
     throw new Error(`targetUtilization must be in (0, 1]. Received ${targetUtilization}`);
   }
