@@ -46,6 +46,12 @@ export interface Alert {
   readonly message: string;
 }
 
+/**
+ * Longest example line in an alert. Log lines can be as long as a record (1 MiB), and SNS takes
+ * at most 256 KiB per message: one huge line would make every publish fail and the batch retry.
+ */
+const MAX_EXAMPLE_CHARACTERS = 1000;
+
 /** One alert per batch: counts per kind and the first `maxExamples` lines; undefined when nothing to say. */
 export function buildAlert(errors: readonly ErrorLine[], source: string, maxExamples = 10): Alert | undefined {
   if (errors.length === 0) return undefined;
@@ -59,7 +65,7 @@ export function buildAlert(errors: readonly ErrorLine[], source: string, maxExam
     last = Math.max(last, e.timestampMillis);
   }
   const when = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : 'unknown');
-  const examples = errors.slice(0, maxExamples).map((e) => `- ${when(e.timestampMillis)} ${e.summary}`);
+  const examples = errors.slice(0, maxExamples).map((e) => `- ${when(e.timestampMillis)} ${shorten(e.summary)}`);
   // SNS subjects: at most 100 ASCII characters, no newlines.
   const subject = `${errors.length} error line(s): ${http} HTTP 5xx, ${logged} error log`.slice(0, 100);
   return {
@@ -72,4 +78,8 @@ export function buildAlert(errors: readonly ErrorLine[], source: string, maxExam
       ...(errors.length > maxExamples ? [`… and ${errors.length - maxExamples} more`] : []),
     ].join('\n'),
   };
+}
+
+function shorten(text: string): string {
+  return text.length > MAX_EXAMPLE_CHARACTERS ? `${text.slice(0, MAX_EXAMPLE_CHARACTERS)}…` : text;
 }

@@ -71,6 +71,19 @@ describe('buildAlert', () => {
     expect(alert.message).toContain('… and 3 more');
   });
 
+  test('the message fits SNS (256 KiB) even when the error lines are as long as a record', () => {
+    const huge = (i: number): ErrorLine => ({
+      ...error(i, 'error-log'),
+      summary: `[error] ${'x'.repeat(1024 * 1024)}`,
+    });
+    const alert = buildAlert(
+      Array.from({ length: 10 }, (_, i) => huge(i)),
+      'arn:stream',
+    )!;
+    expect(Buffer.byteLength(alert.message)).toBeLessThanOrEqual(256 * 1024);
+    expect(alert.message).toContain(`- 2026-01-01T00:00:00.000Z [error] ${'x'.repeat(100)}`);
+  });
+
   test('the subject fits SNS (<= 100 characters)', () => {
     const many = Array.from({ length: 123456 }, (_, i) => error(i % 60));
     expect(buildAlert(many, 's')!.subject.length).toBeLessThanOrEqual(100);
