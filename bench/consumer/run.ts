@@ -105,6 +105,22 @@ const ioHandler = async (body: Body, probe: OrderProbe): Promise<void> => {
   probe.end(body.key);
 };
 
+/** Powertools' BatchProcessor, one record at a time or all at once. */
+function powertoolsContender(processInParallel: boolean): Contender {
+  return {
+    name: `Powertools BatchProcessor, ${processInParallel ? 'parallel' : 'sequential'}`,
+    sequential: !processInParallel,
+    run(event, mode, probe) {
+      const processor = new BatchProcessor(EventType.KinesisDataStreams);
+      const handler =
+        mode === 'cpu'
+          ? async (r: KinesisStreamRecord) => cpuWork(decode(r))
+          : (r: KinesisStreamRecord) => ioHandler(decode(r), probe);
+      return processPartialResponse(event, handler, processor, { processInParallel });
+    },
+  };
+}
+
 const contenders: Contender[] = [
   {
     name: 'floor: bare decode + parse loop',
@@ -127,29 +143,8 @@ const contenders: Contender[] = [
       );
     },
   },
-  {
-    name: 'Powertools BatchProcessor, sequential',
-    sequential: true,
-    run(event, mode, probe) {
-      const processor = new BatchProcessor(EventType.KinesisDataStreams);
-      const handler =
-        mode === 'cpu'
-          ? async (r: KinesisStreamRecord) => cpuWork(decode(r))
-          : (r: KinesisStreamRecord) => ioHandler(decode(r), probe);
-      return processPartialResponse(event, handler, processor, { processInParallel: false });
-    },
-  },
-  {
-    name: 'Powertools BatchProcessor, parallel',
-    run(event, mode, probe) {
-      const processor = new BatchProcessor(EventType.KinesisDataStreams);
-      const handler =
-        mode === 'cpu'
-          ? async (r: KinesisStreamRecord) => cpuWork(decode(r))
-          : (r: KinesisStreamRecord) => ioHandler(decode(r), probe);
-      return processPartialResponse(event, handler, processor, { processInParallel: true });
-    },
-  },
+  powertoolsContender(false),
+  powertoolsContender(true),
 ];
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
