@@ -1,5 +1,6 @@
 /** The scaler's settings, read from the Lambda environment the ShardAutoScaler construct sets. */
 import { DEFAULT_SCALER_CONFIG, type ScalerConfig } from './decision';
+import { MAX_CALLS_PER_24_HOURS, MAX_SHARDS_PER_STREAM } from './limits';
 
 export interface ScalerEnvironment {
   readonly streamName: string;
@@ -34,11 +35,21 @@ function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): num
   return value;
 }
 
+/** The construct validates these at synth time, except values that were tokens then. */
+function integerFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const value = numberFrom(env, name, fallback);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer between ${min} and ${max}. Received ${env[name]}`);
+  }
+  return value;
+}
+
 export function readEnvironment(env: NodeJS.ProcessEnv): ScalerEnvironment {
   const streamName = env[ENV.streamName];
   const streamArn = env[ENV.streamArn];
   if (!streamName || !streamArn) throw new Error(`${ENV.streamName} and ${ENV.streamArn} must be set`);
   const d = DEFAULT_SCALER_CONFIG;
+  const minShards = integerFrom(env, ENV.minShards, d.minShards, 1, MAX_SHARDS_PER_STREAM);
   return {
     streamName,
     streamArn,
@@ -46,14 +57,14 @@ export function readEnvironment(env: NodeJS.ProcessEnv): ScalerEnvironment {
     metricNamespace: env[ENV.metricNamespace] || 'CdkKinesisPipeline/ShardAutoScaler',
     config: {
       ...d,
-      minShards: numberFrom(env, ENV.minShards, d.minShards),
-      maxShards: numberFrom(env, ENV.maxShards, d.maxShards),
+      minShards,
+      maxShards: integerFrom(env, ENV.maxShards, d.maxShards, minShards, MAX_SHARDS_PER_STREAM),
       targetUtilization: numberFrom(env, ENV.targetUtilization, d.targetUtilization),
       scaleUpUtilization: numberFrom(env, ENV.scaleUpUtilization, d.scaleUpUtilization),
       reservedScaleUpCalls: numberFrom(env, ENV.reservedScaleUpCalls, d.reservedScaleUpCalls),
       scaleDownWindowMinutes: numberFrom(env, ENV.scaleDownWindowMinutes, d.scaleDownWindowMinutes),
       scaleDownCooldownMinutes: numberFrom(env, ENV.scaleDownCooldownMinutes, d.scaleDownCooldownMinutes),
-      maxCallsPer24Hours: numberFrom(env, ENV.maxCallsPer24Hours, d.maxCallsPer24Hours),
+      maxCallsPer24Hours: integerFrom(env, ENV.maxCallsPer24Hours, d.maxCallsPer24Hours, 1, MAX_CALLS_PER_24_HOURS),
     },
   };
 }

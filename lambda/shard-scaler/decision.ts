@@ -161,6 +161,10 @@ export function decideShardCount(input: DecisionInput): ScalingDecision {
 
   if (input.streamStatus !== 'ACTIVE') return none(`stream is ${input.streamStatus}, not ACTIVE`);
   if (current < 1) return none('stream has no open shards');
+  // No count is inside an empty range: "moving back" would request the current count every tick.
+  if (config.minShards > config.maxShards) {
+    return none(`minShards ${config.minShards} is greater than maxShards ${config.maxShards}`);
+  }
   const { low, high } = allowedRange(current, config.minShards, config.maxShards);
 
   // Out of [min, max] (for example after the bounds were changed): move back first.

@@ -71,6 +71,13 @@ describe('limits', () => {
   });
 });
 
+describe('decideShardCount: inconsistent bounds', () => {
+  test('minShards above maxShards: no call (moving back would request the current count every tick)', () => {
+    const decision = decide({ currentShards: 5, config: { minShards: 10, maxShards: 5 } });
+    expect(decision).toMatchObject({ action: 'none', to: 5, reason: 'minShards 10 is greater than maxShards 5' });
+  });
+});
+
 describe('decideShardCount: scale-up', () => {
   test('a throttled minute doubles what got through', () => {
     const decision = decide({ observations: observations(60, () => 4, new Set([1])) });

@@ -107,4 +107,16 @@ describe('environment', () => {
       /MAX_SHARDS must be a number. Received many/,
     );
   });
+
+  test('fails on shard bounds that were tokens at synth time and turn out out of range', () => {
+    expect(() => readEnvironment({ ...base, [ENV.minShards]: '10', [ENV.maxShards]: '5' })).toThrow(
+      /MAX_SHARDS must be an integer between 10 and 10000. Received 5/,
+    );
+    expect(() => readEnvironment({ ...base, [ENV.minShards]: '0' })).toThrow(
+      /MIN_SHARDS must be an integer between 1 and 10000. Received 0/,
+    );
+    expect(() => readEnvironment({ ...base, [ENV.maxCallsPer24Hours]: '11' })).toThrow(
+      /MAX_CALLS_PER_24_HOURS must be an integer between 1 and 10. Received 11/,
+    );
+  });
 });
