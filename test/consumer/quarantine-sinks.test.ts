@@ -136,6 +136,21 @@ describe('sinks', () => {
     expect(b.MessageDeduplicationId).toBe(a.MessageDeduplicationId);
   });
 
+  test('SQS FIFO queue: partition keys that are not valid group ids (over 128 characters, non-ASCII, spaces) are hashed', async () => {
+    sqsMock.on(SendMessageCommand).resolves({});
+    const sink = new SqsQuarantineSink({
+      client: new SQSClient({ region: 'us-east-1' }),
+      queueUrl: 'https://sqs/q.fifo',
+    });
+    const keys = ['k'.repeat(256), 'Zürich', 'a b', ''];
+    for (const partitionKey of keys) await sink.quarantine({ ...record, partitionKey });
+    await sink.quarantine({ ...record, partitionKey: 'Zürich' });
+    const groups = sqsMock.commandCalls(SendMessageCommand).map((c) => c.args[0].input.MessageGroupId!);
+    for (const group of groups) expect(group).toMatch(/^[\x21-\x7e]{1,128}$/);
+    expect(new Set(groups.slice(0, 4)).size).toBe(4);
+    expect(groups[4]).toBe(groups[1]);
+  });
+
   test('the environment picks SQS, then S3, else none', () => {
     expect(
       quarantineSinkFromEnvironment({ QUARANTINE_QUEUE_URL: 'https://q', QUARANTINE_BUCKET_NAME: 'b' }),

@@ -12,7 +12,8 @@ export interface SqsQuarantineSinkOptions {
 /**
  * One SQS message per record (body = the QuarantineRecord JSON). SQS messages are limited in
  * size (1 MiB), so large records fail to quarantine and are retried: prefer the S3 sink for
- * large payloads. FIFO queues get the partition key as group and a stable deduplication id.
+ * large payloads. FIFO queues get the partition key as group (hashed when it is not a valid
+ * group id) and a stable deduplication id.
  */
 export class SqsQuarantineSink implements QuarantineSink {
   private readonly fifo: boolean;
@@ -24,12 +25,26 @@ export class SqsQuarantineSink implements QuarantineSink {
   public async quarantine(record: QuarantineRecord): Promise<void> {
     const fifo = this.fifo
       ? {
-          MessageGroupId: record.partitionKey || 'default',
-          MessageDeduplicationId: createHash('sha256').update(quarantineObjectKey(record, '')).digest('hex'),
+          MessageGroupId: messageGroupIdOf(record.partitionKey),
+          MessageDeduplicationId: sha256Hex(quarantineObjectKey(record, '')),
         }
       : {};
     await this.options.client.send(
       new SendMessageCommand({ QueueUrl: this.options.queueUrl, MessageBody: JSON.stringify(record), ...fifo }),
     );
   }
+}
+
+/**
+ * SQS group ids are 1 to 128 printable ASCII characters; partition keys are up to 256 Unicode
+ * characters. A key that is not a valid group id is hashed (records of one key still share a
+ * group): sent as it is, SQS would refuse every quarantine of that key and the record would
+ * block its shard.
+ */
+function messageGroupIdOf(partitionKey: string): string {
+  return /^[\x21-\x7e]{1,128}$/.test(partitionKey) ? partitionKey : sha256Hex(partitionKey);
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
