@@ -58,7 +58,8 @@ export class KplAggregator {
     this.records = [];
     this.payloadBytes = 0;
     this.headKey = undefined;
-    if (!built) return undefined;
+    // Cannot happen with records added; if it did, losing them silently would be worse than a throw.
+    if (!built) throw new Error(`aws-kinesis-agg built no aggregate for ${records.length} records`);
     return {
       data: new Uint8Array(built.data),
       partitionKey: built.partitionKey,
