@@ -137,43 +137,27 @@ export class ScalableStream extends Construct {
 
   /** Bytes written to the stream. @default Sum over 1 minute */
   public metricIncomingBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stream.metricIncomingBytes({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(1), ...props });
+    return this.stream.metricIncomingBytes(perMinute(cloudwatch.Stats.SUM, props));
   }
 
   /** Records written to the stream. @default Sum over 1 minute */
   public metricIncomingRecords(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stream.metricIncomingRecords({
-      statistic: cloudwatch.Stats.SUM,
-      period: Duration.minutes(1),
-      ...props,
-    });
+    return this.stream.metricIncomingRecords(perMinute(cloudwatch.Stats.SUM, props));
   }
 
   /** Records rejected because writes exceeded the shards' capacity. @default Sum over 1 minute */
   public metricWriteProvisionedThroughputExceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stream.metricWriteProvisionedThroughputExceeded({
-      statistic: cloudwatch.Stats.SUM,
-      period: Duration.minutes(1),
-      ...props,
-    });
+    return this.stream.metricWriteProvisionedThroughputExceeded(perMinute(cloudwatch.Stats.SUM, props));
   }
 
   /** GetRecords calls throttled because reads exceeded the shards' capacity. @default Sum over 1 minute */
   public metricReadProvisionedThroughputExceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stream.metricReadProvisionedThroughputExceeded({
-      statistic: cloudwatch.Stats.SUM,
-      period: Duration.minutes(1),
-      ...props,
-    });
+    return this.stream.metricReadProvisionedThroughputExceeded(perMinute(cloudwatch.Stats.SUM, props));
   }
 
   /** Age of the last record read by GetRecords consumers. @default Maximum over 1 minute */
   public metricGetRecordsIteratorAgeMilliseconds(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stream.metricGetRecordsIteratorAgeMilliseconds({
-      statistic: cloudwatch.Stats.MAXIMUM,
-      period: Duration.minutes(1),
-      ...props,
-    });
+    return this.stream.metricGetRecordsIteratorAgeMilliseconds(perMinute(cloudwatch.Stats.MAXIMUM, props));
   }
 
   /**
@@ -184,7 +168,7 @@ export class ScalableStream extends Construct {
   public metricWriteUtilization(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
     if (this.streamMode !== kinesis.StreamMode.PROVISIONED || this.initialShardCount === undefined) {
       throw new Error(
-        `metricWriteUtilization needs a PROVISIONED stream; an ${this.streamMode} stream has no fixed write capacity`,
+        `metricWriteUtilization needs a PROVISIONED stream; an ${this.streamMode} stream has no fixed write capacity. Received streamMode ${this.streamMode}`,
       );
     }
     const period = props?.period ?? Duration.minutes(1);
@@ -202,6 +186,11 @@ export class ScalableStream extends Construct {
       },
     });
   }
+}
+
+/** Kinesis publishes stream metrics per minute: the helpers default to that resolution. */
+function perMinute(statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.MetricOptions {
+  return { statistic, period: Duration.minutes(1), ...props };
 }
 
 function allResolved(...values: number[]): boolean {

@@ -73,7 +73,9 @@ describe('ScalableStream defaults', () => {
     });
     template.resourceCountIs('AWS::Lambda::Function', 0);
     expect(s.autoScaler).toBeUndefined();
-    expect(() => s.metricWriteUtilization()).toThrow(/metricWriteUtilization needs a PROVISIONED stream/);
+    expect(() => s.metricWriteUtilization()).toThrow(
+      /metricWriteUtilization needs a PROVISIONED stream.*Received streamMode ON_DEMAND/,
+    );
   });
 
   test('provisioned without autoscaling', () => {
@@ -99,6 +101,7 @@ describe('ScalableStream metrics', () => {
       expect(metric.metricName).toBe(metricName);
       expect(stack.resolve(metric.dimensions)).toEqual({ StreamName: name });
       expect(metric.statistic).toBe(statistic);
+      expect(metric.period.toMinutes()).toBe(1);
     };
     check(s.metricIncomingBytes(), 'IncomingBytes', 'Sum');
     check(s.metricIncomingRecords(), 'IncomingRecords', 'Sum');
