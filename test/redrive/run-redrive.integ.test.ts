@@ -108,6 +108,30 @@ test('SQS event whose records cannot be put: the invocation fails so the message
   failing.destroy();
 });
 
+test('SQS event whose range cannot be read back: the invocation fails so the message is not deleted', async () => {
+  const body = readFixture(
+    'aws-sample-events',
+    'localstack-snapshot-EXTRACTED__kinesis-onfailure__sqs-body-RetryAttemptsExhausted.json',
+  );
+  // The recorded message's sequence numbers are placeholders: the range is missing, not a crash.
+  const event = { Records: [{ eventSource: 'aws:sqs', messageId: 'm', body }] };
+  await expect(runRedrive(event, env, { kinesis: local.client, s3: new S3Client({}) })).rejects.toThrow(
+    /1 ranges could not be read back \(first: SyntaxError: Cannot convert .+\); the messages will be retried/,
+  );
+  // A readable-looking range of a shard that does not exist: missing too.
+  const range = { ...JSON.parse(body).KinesisBatchInfo, streamArn: env.streamArn, shardId: 'shardId-000000000009' };
+  const gone = JSON.stringify({
+    ...JSON.parse(body),
+    KinesisBatchInfo: { ...range, startSequenceNumber: '1', endSequenceNumber: '2' },
+  });
+  await expect(
+    runRedrive({ Records: [{ eventSource: 'aws:sqs', messageId: 'n', body: gone }] }, env, {
+      kinesis: local.client,
+      s3: new S3Client({}),
+    }),
+  ).rejects.toThrow(/1 ranges could not be read back/);
+});
+
 test('environment: both the stream and the bucket are required', () => {
   expect(() => redriveEnvironment({ REDRIVE_STREAM_ARN: 'arn' })).toThrow(
     /REDRIVE_FAILURE_BUCKET must be set. Received arn and nothing/,

@@ -28,11 +28,13 @@ export async function readBackRange(
   range: SequenceRange,
   options: ReadBackOptions = {},
 ): Promise<ReadBackResult> {
-  const start = BigInt(range.startSequenceNumber);
-  const end = BigInt(range.endSequenceNumber);
   const records: ReplayRecord[] = [];
   let iterator: string | undefined;
+  // Everything inside: a bad range (e.g. a sequence number that is not a number) is reported
+  // missing instead of failing the redrive of every other document.
   try {
+    const start = BigInt(range.startSequenceNumber);
+    const end = BigInt(range.endSequenceNumber);
     iterator = (
       await client.send(
         new GetShardIteratorCommand({

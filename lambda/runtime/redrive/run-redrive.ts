@@ -62,8 +62,8 @@ export function isMessagingEvent(event: unknown): boolean {
 
 /**
  * The redrive handler's logic. An SQS/SNS event is replayed message by message (and fails
- * the invocation if records could not be put, so that the messages come back; the ledger
- * keeps the retry from duplicating what did go through). A direct invocation replays the
+ * the invocation if records could not be put or ranges could not be read back, so that the
+ * messages come back; the ledger keeps the retry from duplicating what did go through). A direct invocation replays the
  * failure bucket's documents under a prefix and returns the report.
  */
 export async function runRedrive(
@@ -89,10 +89,17 @@ export async function runRedrive(
     dryRun: invocation.dryRun === true,
     readBack: (range) => readBackRange(clients.kinesis, range),
   });
-  if (messaging && report.failed.length > 0) {
-    throw new Error(
-      `${report.failed.length} records could not be put back (first: ${report.failed[0].errorCode}); the messages will be retried`,
-    );
+  // A message deleted now is gone: fail while anything is left, throttled read-backs included.
+  if (messaging && (report.failed.length > 0 || report.missing.length > 0)) {
+    const problems = [
+      ...(report.failed.length > 0
+        ? [`${report.failed.length} records could not be put back (first: ${report.failed[0].errorCode})`]
+        : []),
+      ...(report.missing.length > 0
+        ? [`${report.missing.length} ranges could not be read back (first: ${report.missing[0].reason})`]
+        : []),
+    ];
+    throw new Error(`${problems.join('; ')}; the messages will be retried`);
   }
   return report;
 }
