@@ -1,4 +1,4 @@
-import { Duration, Names, Token } from 'aws-cdk-lib';
+import { Duration, Names } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -141,7 +141,7 @@ export interface StreamConsumerOptions {
    */
   readonly failureRetention?: Duration;
   /**
-   * Key prefix of quarantined records in the failure bucket.
+   * Key prefix of quarantined records in the failure bucket; not with `quarantineQueue`.
    * @default 'quarantine/'
    */
   readonly quarantinePrefix?: string;
@@ -221,6 +221,11 @@ export class StreamConsumer extends Construct {
     if (props.handler && props.functionProps) {
       throw new Error(
         'functionProps only applies to the function built from entry; configure your handler directly. Received functionProps with handler',
+      );
+    }
+    if (props.quarantineQueue && props.quarantinePrefix !== undefined) {
+      throw new Error(
+        `quarantinePrefix only applies when records are quarantined in the failure bucket, not with quarantineQueue. Received quarantinePrefix '${props.quarantinePrefix}' with quarantineQueue`,
       );
     }
     if (props.failureBucket && props.failureRetention) {
@@ -423,11 +428,9 @@ export class StreamConsumer extends Construct {
   }
 }
 
-/** Retention minus a margin, within Lambda's 60 s..7 days; undefined for an unresolved retention. */
+/** Retention minus a margin, within Lambda's 60 s..7 days; an unresolved retention counts as the 24 h default. */
 function defaultMaxRecordAge(retention: Duration): Duration {
-  if (retention.isUnresolved() || Token.isUnresolved(retention.toSeconds())) {
-    return Duration.hours(23);
-  }
+  if (retention.isUnresolved()) return defaultMaxRecordAge(DEFAULTS.streamRetention);
   const seconds = Math.min(
     LIMITS.maxRecordAgeSeconds,
     retention.toSeconds() - DEFAULTS.recordAgeMarginBelowRetention.toSeconds(),

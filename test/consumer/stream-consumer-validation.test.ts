@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ConsumerType, StreamConsumer, type StreamConsumerProps } from '../../lib/consumer';
 import { createTestStack } from '../support/app';
 
@@ -76,6 +77,13 @@ describe('maxRecordAge: 60 s..7 days, below the retention', () => {
     expect(() =>
       consumer({ stream: imported, maxRecordAge: Duration.hours(30), streamRetention: Duration.hours(48) }, 'B'),
     ).not.toThrow();
+  });
+  test('a token streamRetention: maxRecordAge defaults to the 24 h default retention minus 1 hour', () => {
+    const c = consumer({ streamRetention: Duration.hours(numberParam('RetentionHours')) });
+    expect(c.maxRecordAge?.toHours()).toBe(23);
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      MaximumRecordAgeInSeconds: 23 * 3600,
+    });
   });
   test('accepts the bounds', () => {
     expect(() => consumer({ maxRecordAge: Duration.seconds(60) })).not.toThrow();
@@ -209,6 +217,13 @@ describe('consumer names and counts', () => {
     expect(() => consumer({ functionProps: { memorySize: 512 } })).toThrow(
       /functionProps only applies to the function built from entry.* Received functionProps with handler/,
     );
+  });
+  test('quarantinePrefix with quarantineQueue fails (records then go to the queue)', () => {
+    const quarantineQueue = new sqs.Queue(stack, 'Quarantine');
+    expect(() => consumer({ quarantineQueue, quarantinePrefix: 'poison/' })).toThrow(
+      /quarantinePrefix only applies when records are quarantined in the failure bucket.* Received quarantinePrefix 'poison\/' with quarantineQueue/,
+    );
+    expect(() => consumer({ quarantineQueue }, 'QueueOnly')).not.toThrow();
   });
   test('failureRetention with failureBucket fails (it shapes the created bucket only)', () => {
     const failureBucket = s3.Bucket.fromBucketName(stack, 'Failures', 'my-failures');
