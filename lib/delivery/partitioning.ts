@@ -26,12 +26,13 @@ export interface RecordFieldPartitionKeyOptions {
   readonly values?: string[];
 }
 
-const TIME_FIELDS: Record<string, { min: number; max: number; digits: number }> = {
-  yyyy: { min: 2020, max: 2099, digits: 4 },
-  MM: { min: 1, max: 12, digits: 2 },
-  dd: { min: 1, max: 31, digits: 2 },
-  HH: { min: 0, max: 23, digits: 2 },
-  mm: { min: 0, max: 59, digits: 2 },
+/** Per format: the default projection range, the values the field can take, and its width. */
+const TIME_FIELDS: Record<string, { min: number; max: number; lowest: number; highest: number; digits: number }> = {
+  yyyy: { min: 2020, max: 2099, lowest: 1970, highest: 9999, digits: 4 },
+  MM: { min: 1, max: 12, lowest: 1, highest: 12, digits: 2 },
+  dd: { min: 1, max: 31, lowest: 1, highest: 31, digits: 2 },
+  HH: { min: 0, max: 23, lowest: 0, highest: 23, digits: 2 },
+  mm: { min: 0, max: 59, lowest: 0, highest: 59, digits: 2 },
 };
 
 /** One Hive-style partition key: `name=<expression>/` in the prefix, a Glue partition column, a projection. */
@@ -49,6 +50,17 @@ export class PartitionKey {
     }
     const min = options.min ?? field.min;
     const max = options.max ?? field.max;
+    for (const [bound, value] of [
+      ['min', min],
+      ['max', max],
+    ] as const) {
+      // A projected value the timestamp never takes would list partitions that cannot exist.
+      if (!Token.isUnresolved(value) && !(Number.isInteger(value) && value >= field.lowest && value <= field.highest)) {
+        throw new Error(
+          `${bound} of partition key '${name}' (${format}) must be an integer between ${field.lowest} and ${field.highest}. Received ${value}`,
+        );
+      }
+    }
     if (!Token.isUnresolved(min) && !Token.isUnresolved(max) && min > max) {
       throw new Error(`min of partition key '${name}' must not exceed max. Received min ${min} and max ${max}`);
     }

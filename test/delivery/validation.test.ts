@@ -216,6 +216,11 @@ describe('schema', () => {
 });
 
 describe('partitioning', () => {
+  test('token projection bounds are not checked at synth', () => {
+    const year = (id: string) => new CfnParameter(stack, id, { type: 'Number' }).valueAsNumber;
+    expect(() => Partitioning.hourly({ startYear: year('Start'), endYear: year('End') })).not.toThrow();
+  });
+
   test('invalid keys', () => {
     expect(() => PartitionKey.timestamp('year', 'yy')).toThrow(
       /format of partition key 'year' must be one of .*Received 'yy'/,
@@ -226,6 +231,14 @@ describe('partitioning', () => {
     expect(() => PartitionKey.timestamp('year', 'yyyy', { min: 2030, max: 2020 })).toThrow(
       /min of partition key 'year' must not exceed max\. Received min 2030 and max 2020/,
     );
+    expect(() => PartitionKey.timestamp('hour', 'HH', { max: 24 })).toThrow(
+      /^max of partition key 'hour' \(HH\) must be an integer between 0 and 23\. Received 24$/,
+    );
+    expect(() => Partitioning.daily({ startYear: 1969 })).toThrow(
+      /min of partition key 'year' \(yyyy\) must be an integer between 1970 and 9999\. Received 1969/,
+    );
+    expect(() => PartitionKey.timestamp('day', 'dd', { min: 1.5 })).toThrow(/Received 1\.5/);
+    expect(() => PartitionKey.timestamp('minute', 'mm', { min: 0, max: 59 })).not.toThrow();
     expect(() => PartitionKey.fromRecordField('tenant', { values: [] })).toThrow(
       /values of partition key 'tenant' must not be empty/,
     );
