@@ -44,6 +44,8 @@ Options:
                                s3://bucket/redrive-ledger/ for an S3 source)
   --no-ledger                  replay everything, remember nothing
   --max-objects <n>            S3 objects to read at most (default: 1000)
+  --start-after <key>          S3 source: read keys after this one (a previous run's
+                               "more objects" hint)
 ${AWS_OPTIONS_HELP}`;
 
 export async function redriveCommand(args: string[], io: CliIo): Promise<number> {
@@ -59,6 +61,7 @@ export async function redriveCommand(args: string[], io: CliIo): Promise<number>
       ledger: { type: 'string' },
       'no-ledger': { type: 'boolean' },
       'max-objects': { type: 'string' },
+      'start-after': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       ...AWS_OPTIONS,
     },
@@ -92,9 +95,16 @@ export async function redriveCommand(args: string[], io: CliIo): Promise<number>
   const s3 = () => (clients.s3 ??= new S3Client(awsSettings()));
   try {
     if (values['stream-name'] || values['stream-arn']) awsSettings();
-    const plan: RedrivePlan = s3Source
-      ? await listFailureDocuments({ client: s3(), bucketName: s3Source.bucket, prefix: s3Source.prefix, maxObjects })
-      : readLocalDocuments(resolve(source));
+    const documents = s3Source
+      ? await listFailureDocuments({
+          client: s3(),
+          bucketName: s3Source.bucket,
+          prefix: s3Source.prefix,
+          maxObjects,
+          startAfter: values['start-after'],
+        })
+      : undefined;
+    const plan: RedrivePlan = documents ?? readLocalDocuments(resolve(source));
 
     let ledger: RedriveLedger | undefined;
     if (!values['no-ledger']) {
@@ -140,6 +150,9 @@ export async function redriveCommand(args: string[], io: CliIo): Promise<number>
         `missing: ${m.range.shardId} ${m.range.startSequenceNumber}..${m.range.endSequenceNumber}: ${m.reason}\n`,
       );
     for (const u of report.unrecognized) io.stderr.write(`unrecognized: ${u.source}: ${u.reason}\n`);
+    if (documents?.nextStartAfter !== undefined) {
+      io.stderr.write(`more objects: run again with --start-after '${documents.nextStartAfter}'\n`);
+    }
     return report.failed.length > 0 || report.missing.length > 0 ? 1 : 0;
   } finally {
     clients.kinesis?.destroy();

@@ -192,3 +192,24 @@ test('listFailureDocuments reads every object under the prefix, skipping ledger 
   expect(result.records.map((r) => r.partitionKey)).toEqual(['k1', 'custom']);
   expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(2);
 });
+
+test('listFailureDocuments stops at maxObjects and tells where to go on; startAfter goes on from there', async () => {
+  const keys = [1, 2, 3].map((n) => `quarantine/s/shardId-000000000000/100${n}.json`);
+  s3Mock.on(ListObjectsV2Command).callsFake((input: { StartAfter?: string }) => ({
+    Contents: keys.filter((key) => input.StartAfter === undefined || key > input.StartAfter).map((Key) => ({ Key })),
+  }));
+  for (const [i, key] of keys.entries()) {
+    s3Mock
+      .on(GetObjectCommand, { Key: key })
+      .resolves({ Body: { transformToString: async () => JSON.stringify(quarantine(i + 1)) } as never });
+  }
+  const source = { client: new S3Client({}), bucketName: 'failures', maxObjects: 2 };
+  const first = await listFailureDocuments(source);
+  expect(first.records.map((r) => r.partitionKey)).toEqual(['k1', 'k2']);
+  expect(first.nextStartAfter).toBe(keys[1]);
+  const rest = await listFailureDocuments({ ...source, startAfter: first.nextStartAfter });
+  expect(rest.records.map((r) => r.partitionKey)).toEqual(['k3']);
+  expect(rest.nextStartAfter).toBeUndefined();
+  // Exactly maxObjects keys in all: nothing left, no hint.
+  expect((await listFailureDocuments({ ...source, startAfter: keys[0] })).nextStartAfter).toBeUndefined();
+});

@@ -12,7 +12,7 @@ export {
   type RedriveTarget,
   type FailedReplay,
 } from './redrive';
-export { listFailureDocuments, type FailureDocumentSource } from './s3-source';
+export { listFailureDocuments, type FailureDocuments, type FailureDocumentSource } from './s3-source';
 export {
   runRedrive,
   redriveEnvironment,
@@ -20,4 +20,5 @@ export {
   REDRIVE_ENV,
   type RedriveInvocation,
   type RedriveEnvironment,
+  type RedriveRunReport,
 } from './run-redrive';

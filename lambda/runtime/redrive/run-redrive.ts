@@ -17,6 +17,13 @@ export interface RedriveInvocation {
   readonly dryRun?: boolean;
   /** @default 1000 */
   readonly maxObjects?: number;
+  /** Go on after this key: the `nextStartAfter` of the previous run. @default - from the first key */
+  readonly startAfter?: string;
+}
+
+/** The report of one run; `nextStartAfter` is set when maxObjects stopped it with objects left. */
+export interface RedriveRunReport extends RedriveReport {
+  readonly nextStartAfter?: string;
 }
 
 export interface RedriveEnvironment {
@@ -70,19 +77,21 @@ export async function runRedrive(
   event: unknown,
   env: RedriveEnvironment,
   clients: { readonly kinesis: KinesisClient; readonly s3: S3Client },
-): Promise<RedriveReport> {
+): Promise<RedriveRunReport> {
   const messaging = isMessagingEvent(event);
   const invocation = (messaging ? {} : (event ?? {})) as RedriveInvocation;
-  const plan = messaging
-    ? parseFailureDocument(event, 'event')
+  const documents = messaging
+    ? undefined
     : await listFailureDocuments({
         client: clients.s3,
         bucketName: env.failureBucketName,
         prefix: invocation.prefix ?? env.sourcePrefix,
         keys: invocation.keys,
         maxObjects: invocation.maxObjects,
+        startAfter: invocation.startAfter,
         ledgerPrefix: env.ledgerPrefix,
       });
+  const plan = documents ?? parseFailureDocument(event, 'event');
   const report = await redrive(plan, {
     target: kinesisRedriveTarget(new KinesisProducer({ client: clients.kinesis, streamArn: env.streamArn })),
     ledger: new S3RedriveLedger({ client: clients.s3, bucketName: env.failureBucketName, prefix: env.ledgerPrefix }),
@@ -101,5 +110,5 @@ export async function runRedrive(
     ];
     throw new Error(`${problems.join('; ')}; the messages will be retried`);
   }
-  return report;
+  return documents?.nextStartAfter !== undefined ? { ...report, nextStartAfter: documents.nextStartAfter } : report;
 }

@@ -18,39 +18,58 @@ export interface FailureDocumentSource {
   readonly ledgerPrefix?: string;
   /** Objects to read at most, to bound one run. @default 1000 */
   readonly maxObjects?: number;
+  /**
+   * Lists only keys after this one: give a previous run's `nextStartAfter` to go on from there
+   * (replayed objects stay in the bucket, so a run from the start would read the same ones again).
+   * @default - from the first key
+   */
+  readonly startAfter?: string;
+}
+
+export interface FailureDocuments extends RedrivePlan {
+  /** Objects read. */
+  readonly objects: number;
+  /** Set when the listing stopped at maxObjects with keys left: the last key read. */
+  readonly nextStartAfter?: string;
 }
 
 /** Reads the failure documents of a bucket into one redrive plan (ledger markers are skipped). */
-export async function listFailureDocuments(source: FailureDocumentSource): Promise<RedrivePlan & { objects: number }> {
-  const keys = source.keys ? [...source.keys] : await listKeys(source);
+export async function listFailureDocuments(source: FailureDocumentSource): Promise<FailureDocuments> {
+  const { keys, more } = source.keys ? { keys: [...source.keys], more: false } : await listKeys(source);
   const plans: RedrivePlan[] = [];
   for (const key of keys) {
     const object = await source.client.send(new GetObjectCommand({ Bucket: source.bucketName, Key: key }));
     const body = (await object.Body?.transformToString('utf8')) ?? '';
     plans.push(parseFailureDocument(body, `s3://${source.bucketName}/${key}`));
   }
-  return { ...mergePlans(plans), objects: keys.length };
+  return {
+    ...mergePlans(plans),
+    objects: keys.length,
+    ...(more && keys.length > 0 ? { nextStartAfter: keys[keys.length - 1] } : {}),
+  };
 }
 
-async function listKeys(source: FailureDocumentSource): Promise<string[]> {
+async function listKeys(source: FailureDocumentSource): Promise<{ keys: string[]; more: boolean }> {
   const max = source.maxObjects ?? 1000;
+  const ledgerPrefix = source.ledgerPrefix ?? S3RedriveLedger.DEFAULT_PREFIX;
   const keys: string[] = [];
   let token: string | undefined;
   do {
     const page = await source.client.send(
-      new ListObjectsV2Command({ Bucket: source.bucketName, Prefix: source.prefix ?? '', ContinuationToken: token }),
+      new ListObjectsV2Command({
+        Bucket: source.bucketName,
+        Prefix: source.prefix ?? '',
+        ContinuationToken: token,
+        StartAfter: source.startAfter,
+      }),
     );
     for (const object of page.Contents ?? []) {
-      if (
-        !object.Key ||
-        object.Key.startsWith(source.ledgerPrefix ?? S3RedriveLedger.DEFAULT_PREFIX) ||
-        object.Key.endsWith('/')
-      )
-        continue;
+      if (!object.Key || object.Key.startsWith(ledgerPrefix) || object.Key.endsWith('/')) continue;
+      // A key beyond the limit: there is more to read in a next run.
+      if (keys.length >= max) return { keys, more: true };
       keys.push(object.Key);
-      if (keys.length >= max) return keys;
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return keys;
+  return { keys, more: false };
 }
