@@ -77,6 +77,11 @@ export class RedriveFunction extends Construct {
     for (const action of ['s3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:Abort*']) {
       acknowledge(this, `AwsSolutions-IAM5[Action::${action}]`, ACKNOWLEDGMENT_REASONS.bucketGrantActions);
     }
+    if (props.stream.encryptionKey) {
+      for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+        acknowledge(this, `AwsSolutions-IAM5[Action::${action}]`, ACKNOWLEDGMENT_REASONS.encryptedStreamReadWrite);
+      }
+    }
     acknowledgeBucketObjectsGrant(this, props.failureBucket, '*', ACKNOWLEDGMENT_REASONS.bucketObjectWildcard);
     acknowledgeBucketObjectsGrant(
       this,

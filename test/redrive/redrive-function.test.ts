@@ -1,9 +1,11 @@
 import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RedriveFunction } from '../../lib/redrive';
-import { createTestStack } from '../support/app';
+import { createTestApp, createTestStack } from '../support/app';
+import { addNagChecks, synthWithNag } from '../support/nag';
 
 // Needs assets/redrive/index.js: `npm run build:handlers`.
 let stack: Stack;
@@ -94,6 +96,25 @@ describe('RedriveFunction', () => {
         ]),
       },
     });
+  });
+
+  test('cdk-nag AwsSolutions: nothing unacknowledged on the function, with a customer-key stream or without', () => {
+    const app = createTestApp();
+    addNagChecks(app);
+    const nagStack = new Stack(app, 'Nag');
+    const failureBucket = new s3.Bucket(nagStack, 'Failures');
+    const key = new kms.Key(nagStack, 'Key', { enableKeyRotation: true });
+    const streams = {
+      Managed: new kinesis.Stream(nagStack, 'ManagedStream', { encryption: kinesis.StreamEncryption.MANAGED }),
+      CustomerKey: new kinesis.Stream(nagStack, 'KeyStream', {
+        encryption: kinesis.StreamEncryption.KMS,
+        encryptionKey: key,
+      }),
+    };
+    for (const [id, s] of Object.entries(streams)) new RedriveFunction(nagStack, id, { stream: s, failureBucket });
+    const { findings } = synthWithNag(app);
+    const onRedrive = findings.filter((f) => f.paths.some((p) => /^Nag\/(Managed|CustomerKey)\//.test(p)));
+    expect(onRedrive).toEqual([]);
   });
 
   test('works with an imported stream and bucket', () => {
