@@ -29,7 +29,7 @@ const ports: ScalerPorts = {
       results.push(...(page.MetricDataResults ?? []));
       nextToken = page.NextToken;
     } while (nextToken);
-    return toObservations(results, input.StartTime!.getTime());
+    return toObservations(results, input.StartTime!.getTime(), input.EndTime!.getTime());
   },
   async publishMetrics(metrics) {
     const dimensions = [{ Name: 'StreamName', Value: env.streamName }];

@@ -1,7 +1,7 @@
 /**
  * Per-minute stream metrics from CloudWatch GetMetricData, turned into the observations the
  * decision reads. Stream-level metrics are emitted per minute; minutes without traffic have no
- * datapoint and are read as zero up to the latest minute that has one.
+ * datapoint and are read as zero.
  */
 import type { GetMetricDataCommandInput, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import type { MinuteObservation } from './decision';
@@ -36,8 +36,23 @@ export function metricDataQuery(streamName: string, now: number, minutes: number
   };
 }
 
-/** Merges the (possibly paginated) results into one observation per minute, oldest first. */
-export function toObservations(results: readonly MetricDataResult[], startTime: number): MinuteObservation[] {
+/**
+ * Minutes before the query's end that CloudWatch may still be missing datapoints of: a minute
+ * without one is read as idle only once it is older than this.
+ */
+export const METRIC_DELAY_MINUTES = 3;
+
+/**
+ * Merges the (possibly paginated) results into one observation per minute, oldest first. With
+ * `endTime` (the query's), minutes up to METRIC_DELAY_MINUTES before it are read as zero too:
+ * otherwise a stream whose producers stopped would look busy at its last traffic forever, and
+ * keep its shards.
+ */
+export function toObservations(
+  results: readonly MetricDataResult[],
+  startTime: number,
+  endTime?: number,
+): MinuteObservation[] {
   const byMinute = new Map<number, { incomingBytes: number; incomingRecords: number; throttledRecords: number }>();
   const field = {
     [QUERY_IDS.bytes]: 'incomingBytes',
@@ -54,9 +69,11 @@ export function toObservations(results: readonly MetricDataResult[], startTime: 
       byMinute.set(minute, entry);
     });
   }
-  if (byMinute.size === 0) return [];
-  const last = Math.max(...byMinute.keys());
   const first = Math.floor(startTime / 60_000) * 60_000;
+  const settled =
+    endTime === undefined ? -Infinity : Math.floor(endTime / 60_000) * 60_000 - METRIC_DELAY_MINUTES * 60_000;
+  const last = Math.max(settled, ...byMinute.keys());
+  if (!Number.isFinite(last)) return [];
   const observations: MinuteObservation[] = [];
   for (let minute = first; minute <= last; minute += 60_000) {
     observations.push({

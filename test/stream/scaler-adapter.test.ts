@@ -2,7 +2,7 @@ import { ENV, readEnvironment } from '../../lambda/shard-scaler/config';
 import { DEFAULT_SCALER_CONFIG } from '../../lambda/shard-scaler/decision';
 import { decodeHistory, encodeHistory } from '../../lambda/shard-scaler/history';
 import { MAX_CLOCK_SKEW_MS, callsInWindow } from '../../lambda/shard-scaler/limits';
-import { metricDataQuery, toObservations } from '../../lambda/shard-scaler/observations';
+import { METRIC_DELAY_MINUTES, metricDataQuery, toObservations } from '../../lambda/shard-scaler/observations';
 
 const NOW = Date.UTC(2026, 0, 10, 12, 0, 30);
 const MINUTE = 60_000;
@@ -83,6 +83,22 @@ describe('CloudWatch observations', () => {
       { timestamp: start + 3 * MINUTE, incomingBytes: 300, incomingRecords: 3, throttledRecords: 7 },
     ]);
     expect(toObservations([], start)).toEqual([]);
+  });
+
+  test('with the query end, minutes older than the metric delay read as idle: a stopped stream looks idle', () => {
+    const start = Date.UTC(2026, 0, 10, 12, 0);
+    const end = start + 10 * MINUTE;
+    const busy = { Id: 'incomingBytes', Timestamps: [new Date(start)], Values: [6e8] };
+    const observations = toObservations([busy], start, end);
+    // Minutes 0..(10 - METRIC_DELAY_MINUTES): the last few may still be on their way.
+    expect(observations.map((o) => (o.timestamp - start) / MINUTE)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(observations.slice(1).every((o) => o.incomingBytes === 0)).toBe(true);
+    expect(METRIC_DELAY_MINUTES).toBe(3);
+    // No datapoint at all (idle for the whole query): still zeros, not "no observations".
+    expect(toObservations([], start, end)).toHaveLength(8);
+    // A datapoint newer than the delay still counts.
+    const late = { Id: 'incomingBytes', Timestamps: [new Date(start + 9 * MINUTE)], Values: [1] };
+    expect(toObservations([late], start, end)).toHaveLength(10);
   });
 });
 
