@@ -105,6 +105,8 @@ describe('the reference transform on the real Apache logs', () => {
     );
     expect(failed.response.records.map((r) => r.result)).toEqual(['ProcessingFailed', 'ProcessingFailed']);
     expect(failed.failures[0].reason).toMatch(/^unparsed line: not an Apache access log line/);
+    expect(failed.failures[0].reason).toMatch(/\(line 1 of the record\)$/);
+    expect(failed.failures[0].reason).not.toContain(lines[0].slice(0, 40));
     const dropped = await processFirehoseRecords(
       eventOfLines(lines),
       createApacheLogTransform({ unparsedLines: 'drop' }),

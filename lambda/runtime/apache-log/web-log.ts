@@ -226,7 +226,9 @@ export function createApacheLogTransform(options: ApacheLogTransformOptions = {}
     let json = '';
     let count = 0;
     let start = 0;
+    let lineNumber = 0;
     while (start <= text.length) {
+      lineNumber++;
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
       const next = end + 1;
@@ -244,7 +246,9 @@ export function createApacheLogTransform(options: ApacheLogTransformOptions = {}
       }
       const parsed = parseWebLogLine(line);
       if (parsed.type === 'unparsed') {
-        if (unparsedLines === 'fail') return fail(`unparsed line: ${parsed.reason}: ${line.slice(0, 200)}`);
+        // The line itself stays out of the reason, which ends up in logs: the record keeps it, under
+        // the error prefix (access lines carry client IPs, query strings, sometimes tokens).
+        if (unparsedLines === 'fail') return fail(`unparsed line: ${parsed.reason} (line ${lineNumber} of the record)`);
         if (unparsedLines === 'drop') continue;
       }
       if (filter && !filter(parsed)) continue;
