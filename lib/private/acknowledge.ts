@@ -27,6 +27,8 @@ export const ACKNOWLEDGMENT_REASONS = {
     'These are the action groups of bucket.grantRead/grantPut (GetObject and its version/ACL reads, List, AbortMultipartUpload), scoped to one bucket.',
   encryptedStreamReadWrite:
     'stream.grantReadWrite grants the action groups of the stream key that PutRecords and GetRecords on an encrypted stream need (kms:GenerateDataKey*, kms:ReEncrypt*, with Encrypt/Decrypt), on that one key.',
+  encryptedBucketWrite:
+    "Writing objects to a bucket encrypted with a customer-managed key needs that key's encrypt action group (kms:GenerateDataKey*, kms:ReEncrypt*), as key.grantEncrypt grants it, on that one key.",
   failureBucketAccessLogs:
     'The failure bucket is private, TLS-only and written only by Lambda and the consumer role; pass your own failureBucket with server access logs where your policy requires them.',
 } as const;

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, type Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -18,7 +18,8 @@ import type { IConstruct } from 'constructs';
 import { KINESIS_BATCH_METRICS } from '../../lambda/runtime/kinesis-batch';
 import { CONSUMER_ENV, CONSUMER_METRICS } from '../../lib/consumer/consumer-metrics';
 import { QUARANTINE_ENV } from '../../lambda/runtime/quarantine';
-import { createTestStack } from '../support/app';
+import { createTestApp, createTestStack } from '../support/app';
+import { addNagChecks, synthWithNag } from '../support/nag';
 
 const ENTRY = path.join(__dirname, 'support', 'sample-handler.ts');
 
@@ -279,6 +280,21 @@ describe('StreamConsumer with imported and generated resources', () => {
         ]),
       },
     });
+  });
+
+  test('a KMS-encrypted failure bucket: cdk-nag reports nothing on the function (the key grant is acknowledged)', () => {
+    const app = createTestApp();
+    addNagChecks(app);
+    const stack = new Stack(app, 'Nag');
+    const stream = new kinesis.Stream(stack, 'Stream', { encryption: kinesis.StreamEncryption.MANAGED });
+    const failureBucket = new s3.Bucket(stack, 'Kms', { encryption: s3.BucketEncryption.KMS });
+    new StreamConsumer(stack, 'Consumer', {
+      stream,
+      handler: new ReferenceMinuteAggregatesFunction(stack, 'Fn'),
+      failureBucket,
+    });
+    const { findings } = synthWithNag(app);
+    expect(findings.filter((f) => f.paths.some((p) => p.startsWith('Nag/Fn/')))).toEqual([]);
   });
 
   test('several consumers on one stream and several pipelines in one stack', () => {

@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { ACKNOWLEDGMENT_REASONS, acknowledge } from '../../private/acknowledge';
 
 /**
  * An S3 on-failure destination that grants only what Lambda needs (s3:PutObject on the
@@ -23,7 +24,12 @@ export class S3FailureDestination implements lambda.IEventSourceDlq {
       actions: ['s3:ListBucket'],
       resourceArns: [this.bucket.bucketArn],
     });
-    this.bucket.encryptionKey?.grantEncrypt(targetHandler);
+    if (this.bucket.encryptionKey) {
+      this.bucket.encryptionKey.grantEncrypt(targetHandler);
+      for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+        acknowledge(targetHandler, `AwsSolutions-IAM5[Action::${action}]`, ACKNOWLEDGMENT_REASONS.encryptedBucketWrite);
+      }
+    }
     return { destination: this.bucket.bucketArn };
   }
 }
