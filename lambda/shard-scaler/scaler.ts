@@ -139,7 +139,9 @@ export async function runScalerTick(ports: ScalerPorts, env: ScalerEnvironment):
       if (!RETRY_NEXT_TICK.has(name)) throw error;
       outcome = 'rejected';
       rejectedBy = name;
-      ports.log('warn', 'UpdateShardCount rejected; the next tick decides again', { ...fields, error: name });
+      // Name the call: a tag write refused for good (a stream holds at most 50 tags) stops all scaling.
+      const rejected = recorded ? 'UpdateShardCount' : 'AddTagsToStream (recording the call in the history tag)';
+      ports.log('warn', `${rejected} rejected; the next tick decides again`, { ...fields, error: name });
       if (recorded) await restoreHistory(ports, env, history, now);
     }
     if (outcome === 'scaled' && env.topicArn) {

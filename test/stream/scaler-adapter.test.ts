@@ -3,6 +3,7 @@ import { DEFAULT_SCALER_CONFIG } from '../../lambda/shard-scaler/decision';
 import { decodeHistory, encodeHistory } from '../../lambda/shard-scaler/history';
 import { MAX_CLOCK_SKEW_MS, callsInWindow } from '../../lambda/shard-scaler/limits';
 import { METRIC_DELAY_MINUTES, metricDataQuery, toObservations } from '../../lambda/shard-scaler/observations';
+import { runScalerTick } from '../../lambda/shard-scaler/scaler';
 
 const NOW = Date.UTC(2026, 0, 10, 12, 0, 30);
 const MINUTE = 60_000;
@@ -133,6 +134,49 @@ describe('environment', () => {
     );
     expect(() => readEnvironment({ ...base, [ENV.maxCallsPer24Hours]: '11' })).toThrow(
       /MAX_CALLS_PER_24_HOURS must be an integer between 1 and 10. Received 11/,
+    );
+  });
+});
+
+describe('a tick whose history tag cannot be written', () => {
+  test('does not scale, and the warning names the tag write, not UpdateShardCount', async () => {
+    const sent: string[] = [];
+    const logs: string[] = [];
+    const kinesis = {
+      send: async (command: object) => {
+        const name = command.constructor.name;
+        sent.push(name);
+        if (name === 'DescribeStreamSummaryCommand') {
+          return { StreamDescriptionSummary: { StreamStatus: 'ACTIVE', OpenShardCount: 2 } };
+        }
+        if (name === 'ListTagsForStreamCommand') return { Tags: [], HasMoreTags: false };
+        if (name === 'AddTagsToStreamCommand') {
+          throw Object.assign(new Error('a stream has at most 50 tags'), { name: 'LimitExceededException' });
+        }
+        return {};
+      },
+    };
+    const throttled = Array.from({ length: 30 }, (_, i) => ({
+      timestamp: Math.floor(NOW / MINUTE) * MINUTE - (30 - i) * MINUTE,
+      incomingBytes: 2 * 1024 * 1024 * 60,
+      incomingRecords: 600,
+      throttledRecords: i === 29 ? 100 : 0,
+    }));
+    const result = await runScalerTick(
+      {
+        kinesis: kinesis as never,
+        fetchObservations: async () => throttled,
+        publishMetrics: async () => undefined,
+        notify: async () => undefined,
+        log: (_level, message) => void logs.push(message),
+        now: () => NOW,
+      },
+      readEnvironment({ [ENV.streamName]: 's', [ENV.streamArn]: 'arn:aws:kinesis:us-east-1:1:stream/s' }),
+    );
+    expect(result).toMatchObject({ outcome: 'rejected', rejectedBy: 'LimitExceededException' });
+    expect(sent).not.toContain('UpdateShardCountCommand');
+    expect(logs).toContain(
+      'AddTagsToStream (recording the call in the history tag) rejected; the next tick decides again',
     );
   });
 });
