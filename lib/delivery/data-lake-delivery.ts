@@ -49,8 +49,8 @@ export interface DataLakeDeliveryOptions {
   /** The bucket for the source record backup. @default - `bucket`, under raw/ */
   readonly backupBucket?: s3.IBucket;
   /**
-   * Move the raw/ backup to S3 Glacier Flexible Retrieval after this long. Applies to buckets
-   * this construct creates only.
+   * Move the raw/ backup to S3 Glacier Flexible Retrieval after this long. Only when this
+   * construct creates the bucket holding raw/ (neither `bucket` nor `backupBucket` given).
    * @default Duration.days(30)
    */
   readonly rawBackupGlacierTransitionAfter?: Duration;
@@ -62,7 +62,7 @@ export interface DataLakeDeliveryOptions {
   readonly transform?: lambda.IFunction;
   /** An existing Glue database. @default - a new database */
   readonly database?: glue.IDatabase;
-  /** Name of the new Glue database (lowercase). @default - generated */
+  /** Name of the new Glue database (lowercase); not with `database`. @default - generated */
   readonly databaseName?: string;
   /** Name of the Glue table (lowercase). @default - generated */
   readonly tableName?: string;
@@ -177,6 +177,17 @@ export class DataLakeDelivery extends Construct {
     if (props.compression && converting) {
       throw new Error(
         `compression can only be set with outputFormat JSON; ${this.outputFormat} files are compressed inside (Snappy). Received compression ${props.compression.value} with outputFormat ${this.outputFormat}`,
+      );
+    }
+    // Props that only shape resources the construct creates would be ignored silently otherwise.
+    if (props.rawBackupGlacierTransitionAfter && (props.bucket || props.backupBucket)) {
+      throw new Error(
+        `rawBackupGlacierTransitionAfter only applies when the construct creates the bucket holding raw/; add the lifecycle rule to your bucket. Received rawBackupGlacierTransitionAfter ${props.rawBackupGlacierTransitionAfter.toHumanString()} with ${props.backupBucket ? 'backupBucket' : 'bucket'}`,
+      );
+    }
+    if (props.database && props.databaseName !== undefined) {
+      throw new Error(
+        `databaseName names the database the construct creates, not an existing one. Received databaseName '${props.databaseName}' with database`,
       );
     }
     this.bufferingInterval = props.bufferingInterval ?? Duration.seconds(300);

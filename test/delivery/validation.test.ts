@@ -1,7 +1,9 @@
 import { CfnParameter, Duration, Size, type Stack } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   ColumnType,
   DataLakeDelivery,
@@ -212,6 +214,27 @@ describe('schema', () => {
     expect(build({ schema: schemaOf('message') })).toThrow(
       /schema needs a transform.*Received a custom schema and no transform/,
     );
+  });
+});
+
+describe('props for created resources only', () => {
+  test('rawBackupGlacierTransitionAfter with a bucket or backupBucket of yours', () => {
+    const bucket = s3.Bucket.fromBucketName(stack, 'Lake', 'my-lake');
+    const backupBucket = s3.Bucket.fromBucketName(stack, 'Raw', 'my-raw');
+    const rawBackupGlacierTransitionAfter = Duration.days(90);
+    expect(build({ bucket, rawBackupGlacierTransitionAfter })).toThrow(
+      /^rawBackupGlacierTransitionAfter only applies when the construct creates the bucket holding raw\/.* Received rawBackupGlacierTransitionAfter 90 days with bucket$/,
+    );
+    expect(build({ backupBucket, rawBackupGlacierTransitionAfter })).toThrow(/Received .* with backupBucket$/);
+    expect(build({ rawBackupGlacierTransitionAfter })).not.toThrow();
+  });
+
+  test('databaseName with an existing database', () => {
+    const database = glue.Database.fromDatabaseArn(stack, 'Db', 'arn:aws:glue:us-east-1:111111111111:database/lake');
+    expect(build({ database, databaseName: 'other' })).toThrow(
+      /^databaseName names the database the construct creates, not an existing one\. Received databaseName 'other' with database$/,
+    );
+    expect(build({ database })).not.toThrow();
   });
 });
 
