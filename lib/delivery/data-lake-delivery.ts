@@ -122,19 +122,33 @@ const MAX_BUFFERING_INTERVAL_SECONDS = 900;
  * with Hive-style prefixes, partition projection, an error prefix and source record backup.
  */
 export class DataLakeDelivery extends Construct {
+  /** The Firehose delivery stream (id 'Resource'). */
   public readonly deliveryStream: firehose.DeliveryStream;
+  /** The bucket of data/ and errors/ (yours, or the one created). */
   public readonly bucket: s3.IBucket;
+  /** The bucket of the source record backup (`bucket` unless you gave `backupBucket`). */
   public readonly backupBucket: s3.IBucket;
+  /** The Glue database of the table. */
   public readonly database: glue.IDatabase;
+  /** The Glue table: the schema Firehose converts with, and what Athena queries. */
   public readonly table: glue.S3Table;
+  /** The Firehose transform (yours, or the reference web-log transform). */
   public readonly transformFunction: lambda.IFunction;
+  /** Where Firehose logs delivery and backup errors. */
   public readonly logGroup: logs.ILogGroup;
+  /** The table's columns. */
   public readonly schema: TableSchema;
+  /** The partition layout of the prefixes, the Glue keys and the projection. */
   public readonly partitioning: Partitioning;
+  /** The format of the data files. */
   public readonly outputFormat: OutputFormat;
+  /** How long Firehose buffers before writing a file. */
   public readonly bufferingInterval: Duration;
+  /** How much Firehose buffers before writing a file. */
   public readonly bufferingSize: Size;
+  /** The Firehose data prefix (the table location plus the partition layout). */
   public readonly dataOutputPrefix: string;
+  /** The Firehose error prefix; '' for none. */
   public readonly errorOutputPrefix: string;
   /** Prefix of the source record backup in `backupBucket`. */
   public readonly backupPrefix: string = 'raw/';
