@@ -23,6 +23,7 @@ export interface ReferenceErrorAlertFunctionProps {
  * with the runtime toolkit and alerts on error lines. Attach it with `StreamConsumer({ handler })`.
  */
 export class ReferenceErrorAlertFunction extends lambda.Function {
+  /** The topic alerts are published to, when given. */
   public readonly alertTopic?: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: ReferenceErrorAlertFunctionProps = {}) {

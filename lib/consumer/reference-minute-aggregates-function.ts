@@ -28,7 +28,9 @@ export interface ReferenceMinuteAggregatesFunctionProps {
  * EMF metrics stamped with the minute of the log entries. Attach it with `StreamConsumer`.
  */
 export class ReferenceMinuteAggregatesFunction extends lambda.Function {
+  /** CloudWatch namespace of the aggregates. */
   public readonly metricsNamespace: string;
+  /** Value of the `service` dimension of the aggregates. */
   public readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: ReferenceMinuteAggregatesFunctionProps = {}) {

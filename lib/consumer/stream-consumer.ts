@@ -192,11 +192,13 @@ export class StreamConsumer extends Construct {
   public readonly efoConsumer?: kinesis.StreamConsumer;
   /** Where failed batches (and, by default, quarantined records) are kept. */
   public readonly failureBucket: s3.IBucket;
+  /** Standard (polling) or enhanced fan-out. */
   public readonly consumerType: ConsumerType;
   /** The EFO consumer name, and the `service` dimension of the toolkit metrics. */
   public readonly consumerName: string;
   /** The mapping's maximum record age; undefined when records never expire by age. */
   public readonly maxRecordAge?: Duration;
+  /** The mapping's retry attempts; -1 retries until the record expires. */
   public readonly retryAttempts: number;
   /** The stream read. */
   public readonly stream: kinesis.IStream;

@@ -48,6 +48,7 @@ export interface RedriveFunctionProps {
  * (with the KMS key's decrypt/encrypt when the stream is encrypted).
  */
 export class RedriveFunction extends Construct {
+  /** The redrive function (id 'Resource'). */
   public readonly function: lambda.Function;
 
   constructor(scope: Construct, id: string, props: RedriveFunctionProps) {

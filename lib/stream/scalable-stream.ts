@@ -70,6 +70,7 @@ export class ScalableStream extends Construct {
   public readonly autoScaler?: ShardAutoScaler;
   /** How long records stay readable. */
   public readonly retention: Duration;
+  /** PROVISIONED or ON_DEMAND. */
   public readonly streamMode: kinesis.StreamMode;
   /** Shards at creation (PROVISIONED only). */
   public readonly initialShardCount?: number;
