@@ -4,7 +4,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { type ShardCapacityInput, type ShardCapacityPlan, planShardCapacity } from './capacity-planner';
-import { checkIntegerRange } from './private/validation';
+import { checkIntegerRange } from '../private/validation';
 import { SHARD_AUTO_SCALER_DEFAULTS } from './scaler-defaults';
 import { ShardAutoScaler, type ShardAutoScalerOptions } from './shard-auto-scaler';
 

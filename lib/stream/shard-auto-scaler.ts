@@ -10,7 +10,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
 import { bundledHandlerProps } from '../private/handler-code';
-import { checkFraction, checkIntegerRange, bothResolved } from './private/validation';
+import { checkFraction, checkIntegerRange, bothResolved } from '../private/validation';
 import { SHARD_AUTO_SCALER_DEFAULTS as DEFAULTS, SHARD_AUTO_SCALER_NAMESPACE } from './scaler-defaults';
 
 /** The ShardAutoScaler settings, without the stream (ScalableStream takes these). */

@@ -1,16 +1,10 @@
 import { type Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { checkIntegerRange } from '../../private/validation';
 import { STREAM_CONSUMER_LIMITS as LIMITS } from '../stream-consumer-defaults';
 
 const known = (n: number | undefined): n is number => n !== undefined && !Token.isUnresolved(n);
 const knownDuration = (d: Duration | undefined): d is Duration => d !== undefined && !d.isUnresolved();
-
-function checkIntegerRange(prop: string, value: number | undefined, min: number, max: number, unit = ''): void {
-  if (!known(value)) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${prop} must be an integer between ${min} and ${max}${unit}. Received ${value}`);
-  }
-}
 
 export interface EventSourceSettings {
   readonly batchSize?: number;

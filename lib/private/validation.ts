@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 
-/** Throws unless `value` (when not a token) is an integer within [min, max]. */
+/** Throws `<name> must be an integer between <min> and <max>. Received <value>` unless `value` is a token or undefined. */
 export function checkIntegerRange(name: string, value: number | undefined, min: number, max: number): void {
   if (value === undefined || Token.isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < min || value > max) {
