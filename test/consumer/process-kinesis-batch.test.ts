@@ -287,6 +287,17 @@ describe('failures', () => {
     expect(sink.records.map((r) => [r.reason, r.data])).toEqual([['DecodeError', 'wyg=']]);
   });
 
+  test('JSON after a UTF-8 byte order mark is parsed, not quarantined', async () => {
+    const seen: unknown[] = [];
+    const sink = new InMemoryQuarantineSink();
+    const event = kinesisEvent([
+      { partitionKey: 'a', data: Buffer.from('\uFEFF{"n":1}'), sequenceNumber: sequenceNumberAt(0) },
+    ]);
+    await processKinesisBatch(event, (r) => void seen.push(r.body), { ...quiet, quarantineSink: sink });
+    expect(seen).toEqual([{ n: 1 }]);
+    expect(sink.records).toEqual([]);
+  });
+
   test('a genuine U+FFFD in valid UTF-8 is not a decode error', async () => {
     const seen: string[] = [];
     const event = kinesisEvent([

@@ -11,7 +11,9 @@ export function decodePayload(data: Buffer, format: PayloadFormat): unknown {
   if (text.indexOf('\uFFFD') !== -1 && !isUtf8(data)) throw new DecodeError('payload is not valid UTF-8');
   if (format === 'text') return text;
   try {
-    return JSON.parse(text);
+    // A UTF-8 byte order mark (which some Windows tools write) may precede JSON (RFC 8259 §8.1);
+    // JSON.parse rejects it, and the record would be quarantined for it.
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     throw new DecodeError(`payload is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
