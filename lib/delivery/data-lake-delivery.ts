@@ -15,7 +15,7 @@ import { TransformProcessor } from './private/transform-processor';
 import { checkRange, glueDataFormat, roundMB, tableRoot } from './private/validation';
 import { TableSchema } from './table-schema';
 import { WEB_LOG_SCHEMA } from './web-log-schema';
-import { ACKNOWLEDGMENT_REASONS, acknowledge, acknowledgeBucketObjectsGrant } from '../private/acknowledge';
+import { acknowledge, acknowledgeBucketObjectsGrant } from '../private/acknowledge';
 
 /** The format of the files Firehose writes. */
 export enum OutputFormat {
@@ -334,12 +334,11 @@ export class DataLakeDelivery extends Construct {
       'AwsSolutions-KDF1',
       'Firehose rejects server-side encryption when its source is a Kinesis stream; the records are encrypted at rest in the stream and in S3.',
     );
-    // aws-cdk-lib's S3Bucket destination grants bucket.grantReadWrite to the Firehose role.
     for (const action of ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*']) {
       acknowledge(
         this.deliveryStream,
         `AwsSolutions-IAM5[Action::${action}]`,
-        ACKNOWLEDGMENT_REASONS.bucketGrantActions,
+        "aws-cdk-lib's S3Bucket destination always grants bucket.grantReadWrite (these action groups, s3:DeleteObject* included) to the Firehose role, scoped to the lake and backup buckets; it offers no narrower grant.",
       );
     }
     for (const bucket of new Set([this.bucket, this.backupBucket])) {

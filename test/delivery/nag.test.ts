@@ -24,4 +24,7 @@ test('AwsSolutions: no unacknowledged finding, every acknowledgment with a reaso
     expect.arrayContaining(['AwsSolutions-KDF1', 'AwsSolutions-IAM5[Resource::*]']),
   );
   for (const a of acknowledged) expect(a.reason).toMatch(/\w+( \w+){5,}/);
+  // The reason names what is acknowledged: the L2's read/write grant includes deletes.
+  const deletes = acknowledged.find((a: { id: string }) => a.id === 'AwsSolutions-IAM5[Action::s3:DeleteObject*]');
+  expect(deletes.reason).toMatch(/grantReadWrite .*s3:DeleteObject\*/);
 });
