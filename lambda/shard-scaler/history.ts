@@ -34,7 +34,8 @@ export function encodeHistory(calls: readonly ScalingCall[], now: number): strin
   const recent = calls
     .filter((call) => call.at > now - ROLLING_WINDOW_MS)
     .sort((a, b) => a.at - b.at)
-    .map((call) => `${Math.floor(call.at / 60_000)}.${call.from}.${call.to}`);
+    // Rounded up: a call must not leave the rolling window before AWS releases it.
+    .map((call) => `${Math.ceil(call.at / 60_000)}.${call.from}.${call.to}`);
   // Keep the newest entries if a pathological history would not fit.
   while (recent.join('_').length > MAX_TAG_VALUE_LENGTH) recent.shift();
   return recent.join('_');

@@ -20,6 +20,13 @@ describe('history kept in the stream tag', () => {
     expect(decodeHistory(encoded, NOW)).toEqual(calls.slice(1));
   });
 
+  test('a call mid-minute still counts until AWS releases it, 24 h after the call', () => {
+    const call = { at: NOW, from: 2, to: 4 }; // 12:00:30
+    const decodedAt = (now: number) => decodeHistory(encodeHistory([call], NOW), now);
+    const oneSecondBeforeRelease = NOW + 24 * 60 * MINUTE - 1000;
+    expect(callsInWindow(decodedAt(oneSecondBeforeRelease), oneSecondBeforeRelease)).toHaveLength(1);
+  });
+
   test('ten calls with 10,000 shards fit in a 256-character tag value', () => {
     const calls = Array.from({ length: 10 }, (_, i) => ({ at: NOW - i * 60 * MINUTE, from: 10_000, to: 5000 }));
     const encoded = encodeHistory(calls, NOW);

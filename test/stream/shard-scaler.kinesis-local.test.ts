@@ -147,7 +147,7 @@ describe('shard scaler against kinesis-local', () => {
     expect(result.outcome).toBe('scaled');
     expect(h.requestedTargets).toEqual([4]);
     expect(['UPDATING', 'ACTIVE']).toContain((await summary('scale-up')).StreamStatus);
-    expect(await historyTag(arn)).toBe(`${Math.floor(now / 60_000)}.2.4`);
+    expect(await historyTag(arn)).toBe(`${Math.ceil(now / 60_000)}.2.4`);
     expect(h.notifications).toEqual([expect.objectContaining({ from: 2, to: 4, action: 'scale-up' })]);
     expect(h.metrics).toEqual([{ shardCount: 4, scalingEvents: 1, throttledAtMaxShards: 0, callsRemaining: 9 }]);
 
