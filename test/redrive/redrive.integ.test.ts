@@ -7,9 +7,12 @@ import {
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
+  PutRecordCommand,
   type _Record,
 } from '@aws-sdk/client-kinesis';
+import { PoisonRecordError, runKinesisBatch } from '../../lambda/runtime/kinesis-batch';
 import { KinesisProducer } from '../../lambda/runtime/producer';
+import { InMemoryQuarantineSink } from '../../lambda/runtime/quarantine';
 import {
   InMemoryRedriveLedger,
   kinesisRedriveTarget,
@@ -21,6 +24,7 @@ import {
 import { loadSampleEvent } from '../support/fixtures';
 import { startKinesisLocal, type KinesisLocal } from '../support/kinesis-local';
 import { createActiveStream, readAllRecords } from '../producer/kinesis-helpers';
+import { encodeKplAggregate, kinesisRecord, type SubRecord } from '../consumer/support/kinesis-events';
 
 const SQS_FORM = 'localstack-snapshot-EXTRACTED__kinesis-onfailure__sqs-body-RetryAttemptsExhausted.json';
 const S3_FORM = 'localstack-snapshot-EXTRACTED__kinesis-onfailure__s3-object-RetryAttemptsExhausted-with-payload.json';
@@ -49,18 +53,18 @@ afterAll(async () => {
 });
 
 /** The records of one shard, in order. */
-async function shardRecords(shardId: string): Promise<_Record[]> {
+async function shardRecords(shardId: string, streamName = 'source'): Promise<_Record[]> {
   const { ShardIterator } = await local.client.send(
-    new GetShardIteratorCommand({ StreamName: 'source', ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
+    new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
   );
   return (await local.client.send(new GetRecordsCommand({ ShardIterator }))).Records ?? [];
 }
 
 /** The real SQS-form message, pointed at a range of our stream. */
-function sqsMessage(shardId: string, first: _Record, last: _Record, batchSize: number): string {
+function sqsMessage(shardId: string, first: _Record, last: _Record, batchSize: number, streamArn = sourceArn): string {
   const message = loadSampleEvent<OnFailure>(SQS_FORM);
   Object.assign(message.KinesisBatchInfo, {
-    streamArn: sourceArn,
+    streamArn,
     shardId,
     startSequenceNumber: first.SequenceNumber,
     endSequenceNumber: last.SequenceNumber,
@@ -176,4 +180,81 @@ test('a range the stream no longer holds is reported as missing', async () => {
   expect(result.records).toEqual([]);
   expect(result.missing).toHaveLength(1);
   expect(result.missing[0].reason).toMatch(/ResourceNotFound|InvalidArgument|no longer retained/);
+});
+
+test('SQS metadata over a KPL aggregate: read back, unpacked, and a quarantined sub-record is replayed once', async () => {
+  await createActiveStream(local.client, 'agg-source', 1);
+  const subRecords: SubRecord[] = [
+    { partitionKey: 'user-1', data: Buffer.from([0, 0xff, 0x80, 1]) },
+    { partitionKey: 'user-2', explicitHashKey: '170141183460469231731687303715884105728', data: Buffer.from('poison') },
+    { partitionKey: 'user-3', data: Buffer.from('third') },
+  ];
+  await local.client.send(
+    new PutRecordCommand({ StreamName: 'agg-source', PartitionKey: 'user-1', Data: encodeKplAggregate(subRecords) }),
+  );
+  await local.client.send(
+    new PutRecordCommand({ StreamName: 'agg-source', PartitionKey: 'plain', Data: Buffer.from('plain') }),
+  );
+  const summary = await local.client.send(new DescribeStreamSummaryCommand({ StreamName: 'agg-source' }));
+  const aggArn = summary.StreamDescriptionSummary!.StreamARN!;
+  const stored = await shardRecords('shardId-000000000000', 'agg-source');
+  expect(stored).toHaveLength(2);
+
+  // The consumer toolkit, given these records, quarantines the poison sub-record.
+  const sink = new InMemoryQuarantineSink();
+  await runKinesisBatch(
+    {
+      Records: stored.map((r) => ({
+        ...kinesisRecord({
+          data: Buffer.from(r.Data!),
+          partitionKey: r.PartitionKey!,
+          sequenceNumber: r.SequenceNumber!,
+        }),
+        eventSourceARN: aggArn,
+        eventID: `shardId-000000000000:${r.SequenceNumber}`,
+      })),
+    },
+    (record) => {
+      if (record.data.toString() === 'poison') throw new PoisonRecordError('poison');
+    },
+    { payloadFormat: 'bytes', quarantineSink: sink, metrics: false, logger: { info() {}, warn() {}, error() {} } },
+  );
+  expect(sink.records).toHaveLength(1);
+  expect(sink.records[0].subSequenceNumber).toBe(1);
+
+  const sqsEvent = {
+    Records: [
+      { eventSource: 'aws:sqs', messageId: 'q', body: JSON.stringify(sink.records[0]) },
+      {
+        eventSource: 'aws:sqs',
+        messageId: 'f',
+        body: sqsMessage('shardId-000000000000', stored[0], stored[1], 2, aggArn),
+      },
+    ],
+  };
+  await createActiveStream(local.client, 'replay-agg', 1);
+  const ledger = new InMemoryRedriveLedger();
+  const run = () =>
+    redrive(parseFailureDocument(sqsEvent), {
+      target: kinesisRedriveTarget(new KinesisProducer({ client: local.client, streamName: 'replay-agg' })),
+      ledger,
+      readBack: (range) => readBackRange(local.client, range),
+    });
+  const report = await run();
+  expect(report).toMatchObject({ found: 4, replayed: 4, failed: [], missing: [] });
+  expect([...report.replayedKeys].sort()).toEqual(
+    [0, 1, 2]
+      .map((n) => `${aggArn}/shardId-000000000000/${stored[0].SequenceNumber}/${n}`)
+      .concat(`${aggArn}/shardId-000000000000/${stored[1].SequenceNumber}`)
+      .sort(),
+  );
+  const replayed = await readAllRecords(local.client, 'replay-agg');
+  const rows = (records: { data: Uint8Array; partitionKey: string }[]) =>
+    records.map((r) => `${r.partitionKey}:${Buffer.from(r.data).toString('hex')}`).sort();
+  expect(rows(replayed.map((r) => ({ data: r.Data!, partitionKey: r.PartitionKey! })))).toEqual(
+    rows([...subRecords, { partitionKey: 'plain', data: Buffer.from('plain') }]),
+  );
+
+  expect(await run()).toMatchObject({ found: 4, alreadyReplayed: 4, replayed: 0 });
+  expect(await readAllRecords(local.client, 'replay-agg')).toHaveLength(4);
 });

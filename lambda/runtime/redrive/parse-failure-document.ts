@@ -1,5 +1,6 @@
 import type { QuarantineRecord } from '../quarantine/quarantine-record';
 import { idempotencyKey } from './idempotency-key';
+import { replayRecordsOf } from './replay-records';
 import type { RedrivePlan, ReplayRecord, SequenceRange } from './types';
 
 /**
@@ -88,25 +89,24 @@ function collectOnFailure(document: Record<string, unknown>, source: string, pla
   const payload =
     isObject(document.payload) && Array.isArray(document.payload.Records) ? document.payload.Records : undefined;
   if (payload) {
-    // S3 destination: the whole failed batch, as the function received it.
+    // S3 destination: the whole failed batch, as the function received it. KPL aggregates are
+    // unpacked into their user records, keyed like the quarantine records of those user records.
     for (const event of payload) {
       if (!isObject(event) || !isObject(event.kinesis)) {
         plan.unrecognized.push({ source, reason: 'payload record without a kinesis field' });
         continue;
       }
       const k = event.kinesis;
-      const origin = {
-        streamArn: String(event.eventSourceARN ?? info.streamArn),
-        // A batch comes from one shard; eventID (`<shardId>:<sequenceNumber>`) is the fallback.
-        shardId: typeof info.shardId === 'string' ? info.shardId : shardIdOf(event.eventID),
-        sequenceNumber: String(k.sequenceNumber),
-      };
-      plan.records.push({
-        data: Buffer.from(String(k.data ?? ''), 'base64'),
-        partitionKey: String(k.partitionKey),
-        origin,
-        idempotencyKey: idempotencyKey(origin),
-      });
+      plan.records.push(
+        ...replayRecordsOf({
+          streamArn: String(event.eventSourceARN ?? info.streamArn),
+          // A batch comes from one shard; eventID (`<shardId>:<sequenceNumber>`) is the fallback.
+          shardId: typeof info.shardId === 'string' ? info.shardId : shardIdOf(event.eventID),
+          sequenceNumber: String(k.sequenceNumber),
+          partitionKey: String(k.partitionKey),
+          base64Data: String(k.data ?? ''),
+        }),
+      );
     }
     return;
   }

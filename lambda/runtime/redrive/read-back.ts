@@ -1,5 +1,5 @@
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { idempotencyKey } from './idempotency-key';
+import { replayRecordsOf } from './replay-records';
 import type { ReplayRecord, SequenceRange } from './types';
 
 export interface ReadBackResult {
@@ -20,8 +20,9 @@ export interface ReadBackOptions {
 
 /**
  * Reads the records of a failed batch back from its shard by sequence number
- * (AT_SEQUENCE_NUMBER, then GetRecords until past the end sequence number). The records are
- * returned as stored, so KPL aggregates stay aggregates and replay byte for byte.
+ * (AT_SEQUENCE_NUMBER, then GetRecords until past the end sequence number). KPL aggregates are
+ * unpacked into their user records (`replayRecordsOf`), each keyed with its sub-sequence number
+ * like its quarantine record would be, and replayed byte for byte with its own keys.
  */
 export async function readBackRange(
   client: KinesisClient,
@@ -51,13 +52,15 @@ export async function readBackRange(
         const sequence = BigInt(record.SequenceNumber!);
         if (sequence < start) continue;
         if (sequence > end) return finish(range, records, true);
-        const origin = { streamArn: range.streamArn, shardId: range.shardId, sequenceNumber: record.SequenceNumber! };
-        records.push({
-          data: record.Data ?? new Uint8Array(),
-          partitionKey: record.PartitionKey!,
-          origin,
-          idempotencyKey: idempotencyKey(origin),
-        });
+        records.push(
+          ...replayRecordsOf({
+            streamArn: range.streamArn,
+            shardId: range.shardId,
+            sequenceNumber: record.SequenceNumber!,
+            partitionKey: record.PartitionKey!,
+            base64Data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
+          }),
+        );
         if (sequence === end) return finish(range, records, true);
       }
       if ((out.Records ?? []).length === 0 && out.MillisBehindLatest === 0) break;
