@@ -172,6 +172,19 @@ test.each([
   },
 );
 
+test('a ledger that holds the whole aggregate (replayed before redrive de-aggregated) counts its user records as done', async () => {
+  const ledger = new InMemoryRedriveLedger();
+  await ledger.markDone([key(AGGREGATE_SEQUENCE)]);
+  const fake = recordingProducer();
+  const quarantinePlan = parseFailureDocument((await quarantined(batch()))[0]);
+  const report = await redrive(mergePlans([quarantinePlan, parseFailureDocument(s3OnFailureDocument(batch()))]), {
+    target: kinesisRedriveTarget(fake.producer),
+    ledger,
+  });
+  expect(report).toMatchObject({ found: 4, alreadyReplayed: 3, replayed: 1, replayedKeys: [key(PLAIN_SEQUENCE)] });
+  expect(rows(fake.put)).toEqual([EXPECTED_ROWS[3]]);
+});
+
 test('an aggregate that cannot be unpacked is replayed whole, under the key of its quarantine record', async () => {
   const aggregate = encodeKplAggregate(SUB_RECORDS);
   aggregate[aggregate.length - 1] ^= 0xff; // md5 no longer matches

@@ -1,5 +1,5 @@
 import type { KinesisProducer } from '../producer/kinesis-producer';
-import { dedupeByIdempotencyKey } from './idempotency-key';
+import { dedupeByIdempotencyKey, idempotencyKey } from './idempotency-key';
 import type { RedriveLedger } from './ledger';
 import type { MissingRange, ReadBackResult } from './read-back';
 import type { RedrivePlan, ReplayRecord, SequenceRange, UnrecognizedDocument } from './types';
@@ -29,7 +29,7 @@ export interface RedriveOptions {
 
 export interface RedriveReport {
   readonly dryRun: boolean;
-  /** Distinct records found (payloads plus records read back). */
+  /** Distinct user records found (payloads plus records read back; KPL aggregates unpacked). */
   readonly found: number;
   /** Skipped because the ledger has them. */
   readonly alreadyReplayed: number;
@@ -60,8 +60,25 @@ export async function redrive(plan: RedrivePlan, options: RedriveOptions): Promi
     missing.push(...result.missing);
   }
   const distinct = dedupeByIdempotencyKey(records);
-  const done = options.ledger ? await options.ledger.done(distinct.map((r) => r.idempotencyKey)) : new Set<string>();
-  const todo = distinct.filter((r) => !done.has(r.idempotencyKey));
+  // A user record of an aggregate is also done when the aggregate's own key is: earlier versions
+  // replayed S3 payloads and read-backs without de-aggregating, so their ledgers hold the whole
+  // record's key, and that put carried every sub-record.
+  const wholeKeyOf = (r: ReplayRecord): string | undefined =>
+    r.origin.subSequenceNumber !== undefined
+      ? idempotencyKey({ ...r.origin, subSequenceNumber: undefined })
+      : undefined;
+  const keys = new Set<string>();
+  for (const r of distinct) {
+    keys.add(r.idempotencyKey);
+    const whole = wholeKeyOf(r);
+    if (whole !== undefined) keys.add(whole);
+  }
+  const done = options.ledger ? await options.ledger.done([...keys]) : new Set<string>();
+  const isDone = (r: ReplayRecord): boolean => {
+    const whole = wholeKeyOf(r);
+    return done.has(r.idempotencyKey) || (whole !== undefined && done.has(whole));
+  };
+  const todo = distinct.filter((r) => !isDone(r));
 
   let failed: FailedReplay[] = [];
   if (!dryRun) {
