@@ -13,7 +13,14 @@
  *   that the last 24 hours show demand returning above again and again (bursty traffic would
  *   otherwise cost a call and minutes of throttling each time), and only when the shards saved
  *   are worth one of the remaining calls: the price of a call rises as the budget runs down, and
- *   one call always stays for a scale-up;
+ *   one call always stays for a scale-up; after a short spike collapsed (demand below a third of
+ *   the shards, past excursions usually over within half an hour) the last calls are cheaper: a
+ *   spike that then finds no call left throttles for its short duration, while staying at the
+ *   spike's size costs hours of most of the shards;
+ * - a second scale-up during an excursion that usually ends before the added shards would serve
+ *   10 minutes (or while no excursion is known yet) stays small enough for the calls left to halve
+ *   the stream back to its usual size: chasing the spike's last minutes with the budget's last call
+ *   would leave the stream at the spike's size for up to a day;
  * - every target lies within [ceil(current/2), 2 × current] and [minShards, maxShards].
  */
 import {
@@ -24,6 +31,7 @@ import {
   percentile,
   returnsAbove,
   slopePerMinute,
+  typicalExcursionMinutes,
 } from './demand';
 import { MAX_CALLS_PER_24_HOURS, ROLLING_WINDOW_MS, type ScalingCall, allowedRange, callsInWindow } from './limits';
 import { expectedHoldHours, seasonalView } from './seasonal';
@@ -79,6 +87,17 @@ const MIN_FOLLOW_UP_STEP = 1.25;
 const USUAL_LEVEL_MINUTES = 6 * 60;
 /** Price of the very last call of the budget, in fleet-hours. */
 const LAST_CALL_PRICE_HOURS = 2.5;
+/**
+ * A follow-up scale-up (within SCALE_UP_HOLD_MINUTES of the last one) whose added shards would serve
+ * fewer minutes of a typical excursion than this must leave calls to come back down.
+ */
+const FOLLOW_UP_MIN_SERVE_MINUTES = 10;
+/** Excursions that usually end within this many minutes are short spikes. */
+const SHORT_EXCURSION_MINUTES = 30;
+/** Demand below this share of the shards after a spike: the spike is over (collapsed). */
+const COLLAPSED_DEMAND_SHARE = 1 / 3;
+/** Highest price, in fleet-hours, of the last calls for a scale-down after a short spike collapsed. */
+const COLLAPSED_SPIKE_CALL_PRICE_HOURS = 1.5;
 
 export const DEFAULT_SCALER_CONFIG: ScalerConfig = {
   minShards: 1,
@@ -254,11 +273,29 @@ export function decideShardCount(input: DecisionInput): ScalingDecision {
     // A second step soon after a scale-up is a sign of a steep rise: make it a big one, a call is
     // too dear for one more shard.
     const lastUp = input.history.reduce((last, c) => (c.to > c.from ? Math.max(last, c.at) : last), -Infinity);
-    const minStep = (now - lastUp) / 60_000 < SCALE_UP_HOLD_MINUTES ? MIN_FOLLOW_UP_STEP : 1;
+    const followUp = (now - lastUp) / 60_000 < SCALE_UP_HOLD_MINUTES;
+    let to = Math.min(high, Math.max(wanted, Math.ceil(current * (followUp ? MIN_FOLLOW_UP_STEP : 1))));
+    if (followUp) {
+      // The excursion began about when the last scale-up was made; the new shards open a resize later.
+      // Past excursions are those that ended before this one began.
+      const typical = typicalExcursionMinutes(observations.filter((o) => o.timestamp < lastUp - 10 * 60_000));
+      const elapsed = (now - lastUp) / 60_000 + 1;
+      const serves = typical === undefined ? 0 : typical - elapsed - RESIZE_MINUTES;
+      if (serves < FOLLOW_UP_MIN_SERVE_MINUTES) {
+        // Each remaining call after this one can halve the stream: stay where they can bring it back.
+        const comeBack = Math.max(1, usual) * 2 ** (callsRemaining - 1);
+        if (comeBack <= current) {
+          return none(
+            `throttled again, but ${callsRemaining} calls left could not bring ${to} shards back to the usual ${usual} after a spike of ~${typical ?? '?'} min`,
+          );
+        }
+        to = Math.min(to, comeBack);
+      }
+    }
     return {
       ...base,
       action: 'scale-up',
-      to: Math.min(high, Math.max(wanted, Math.ceil(current * minStep))),
+      to,
       reason: throttled
         ? `throttled (${latest?.throttledRecords} records rejected) at ${(utilization * 100).toFixed(0)}% utilization`
         : `forecast ${forecast.toFixed(2)} shards above ${(config.scaleUpUtilization * 100).toFixed(0)}% of ${current}`,
@@ -296,7 +333,17 @@ export function decideShardCount(input: DecisionInput): ScalingDecision {
   const soonBack = callsInWindow(input.history, now).filter(
     (call) => call.at + ROLLING_WINDOW_MS < now + BUDGET_REFILL_LOOKAHEAD_MS,
   ).length;
-  const price = scaleDownCallPrice(callsRemaining, soonBack, config);
+  let price = scaleDownCallPrice(callsRemaining, soonBack, config);
+  // A short spike that collapsed: the last calls are worth spending to come back down.
+  const typical = typicalExcursionMinutes(observations);
+  if (
+    callsRemaining > 0 &&
+    windowPeak < current * COLLAPSED_DEMAND_SHARE &&
+    typical !== undefined &&
+    typical <= SHORT_EXCURSION_MINUTES
+  ) {
+    price = Math.min(price, COLLAPSED_SPIKE_CALL_PRICE_HOURS);
+  }
   if (saving < price) {
     return none(
       `scale-down to ${to} saves ${saving.toFixed(2)} fleet-hours, less than a call's price ${price.toFixed(2)} (${callsRemaining} calls left)`,

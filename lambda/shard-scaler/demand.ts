@@ -82,6 +82,19 @@ export function excursionDurations(observations: readonly MinuteObservation[]): 
   return durations;
 }
 
+/**
+ * How long excursions of demand usually last (75th percentile, minutes) over the given
+ * observations, counting only those of at least `minMinutes` (shorter ones are noise); undefined
+ * while fewer than two are known.
+ */
+export function typicalExcursionMinutes(
+  observations: readonly MinuteObservation[],
+  minMinutes = 5,
+): number | undefined {
+  const durations = excursionDurations(observations).filter((d) => d >= minMinutes);
+  return durations.length >= 2 ? percentile(durations, 0.75) : undefined;
+}
+
 /** Minutes the latest minutes in a row were throttled. */
 export function currentThrottleRun(observations: readonly MinuteObservation[]): number {
   let run = 0;

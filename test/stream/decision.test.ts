@@ -8,6 +8,7 @@ import {
   excursionDurations,
   returnsAbove,
   seasonalView,
+  typicalExcursionMinutes,
 } from '../../lambda/shard-scaler/decision';
 import { allowedRange, callsInWindow, clampTarget } from '../../lambda/shard-scaler/limits';
 
@@ -116,6 +117,30 @@ describe('decideShardCount: scale-up', () => {
     expect(decision.reason).toMatch(/shorter than a resize/);
   });
 
+  test('a second scale-up in a short spike keeps the calls to come back down to the usual size', () => {
+    // Usual demand 2 shards (3 at targetUtilization); two earlier 20-minute spikes, or 2-hour bursts.
+    // 4 -> 8 seven minutes ago, and 8 calls in the last 24 hours: 2 calls left.
+    const history = [
+      ...Array.from({ length: 7 }, (_, i) => ({ at: NOW - (i + 2) * 60 * MINUTE, from: 4, to: 4 })),
+      { at: NOW - 7 * MINUTE, from: 4, to: 8 },
+    ];
+    const throttled = new Set([1, 2, 3, 4, 5, 6, 7, 8]);
+    const now = (ago: number) => (ago === 1 ? 8 : ago <= 8 ? 4 : 2);
+    const shortSpikes = (ago: number) => ((ago >= 300 && ago < 320) || (ago >= 700 && ago < 720) ? 8 : now(ago));
+    const decision = decide({ currentShards: 8, history, observations: observations(1440, shortSpikes, throttled) });
+    // 2 calls left: one up and one halving could only bring 2 x 3 = 6 shards back, not 8 or 16.
+    expect(decision).toMatchObject({ action: 'none', to: 8, callsRemaining: 2 });
+    expect(decision.reason).toMatch(/could not bring 16 shards back to the usual 3/);
+    // Bursts that last hours are worth the second step.
+    const longBursts = (ago: number) => ((ago >= 500 && ago < 620) || (ago >= 900 && ago < 1020) ? 8 : now(ago));
+    expect(
+      decide({ currentShards: 8, history, observations: observations(1440, longBursts, throttled) }),
+    ).toMatchObject({
+      action: 'scale-up',
+      to: 16,
+    });
+  });
+
   test('without throttling, keeps the reserved calls for throttling', () => {
     const history = Array.from({ length: 7 }, (_, i) => ({ at: NOW - (i + 2) * 60 * MINUTE, from: 4, to: 4 }));
     const decision = decide({ history, observations: observations(60, () => 3.9) });
@@ -145,6 +170,26 @@ describe('decideShardCount: scale-down', () => {
     const decision = decide({ currentShards: 20, history, observations: observations(60, () => 1) });
     expect(decision.action).toBe('none');
     expect(decision.callsRemaining).toBe(1);
+  });
+});
+
+describe('decideShardCount: the last calls after a short spike', () => {
+  // 9 calls in the last 24 hours (none about to leave the window): 1 call left. A day of
+  // observations, so a scale-down is expected to hold DEFAULT_HOLD_HOURS (3 h): halving saves 1.5
+  // fleet-hours, less than the last call's usual price (2.5).
+  const history = Array.from({ length: 9 }, (_, i) => ({ at: NOW - (i + 2) * 60 * MINUTE, from: 4, to: 4 }));
+
+  test('are spent to come back down once the spike collapsed, when spikes are short', () => {
+    const shortSpikes = (ago: number) => ((ago >= 300 && ago < 320) || (ago >= 700 && ago < 720) ? 8 : 1);
+    const decision = decide({ currentShards: 24, history, observations: observations(1440, shortSpikes) });
+    expect(decision).toMatchObject({ action: 'scale-down', from: 24, to: 12, callsRemaining: 1 });
+  });
+
+  test('are kept when excursions last hours (a burst finding no call left would throttle for hours)', () => {
+    const longBursts = (ago: number) => ((ago >= 300 && ago < 420) || (ago >= 700 && ago < 820) ? 8 : 1);
+    const decision = decide({ currentShards: 24, history, observations: observations(1440, longBursts) });
+    expect(decision).toMatchObject({ action: 'none', callsRemaining: 1 });
+    expect(decision.reason).toMatch(/less than a call's price 2.50/);
   });
 });
 
@@ -195,6 +240,20 @@ describe('history helpers of the policy', () => {
       throttledRecords: 0,
     }));
     expect(excursionDurations(obs)).toEqual([5]);
+  });
+
+  test('typicalExcursionMinutes: 75th percentile of runs of at least 5 minutes, once two are known', () => {
+    const obs = (demands: number[]) =>
+      demands.map((d, i) => ({
+        timestamp: i * MINUTE,
+        incomingBytes: d * MiB * 60,
+        incomingRecords: 0,
+        throttledRecords: 0,
+      }));
+    const one = [...Array(30).fill(2), ...Array(20).fill(8), ...Array(30).fill(2)];
+    expect(typicalExcursionMinutes(obs(one))).toBeUndefined();
+    const blip = [...Array(30).fill(2), ...Array(2).fill(8), ...Array(30).fill(2)];
+    expect(typicalExcursionMinutes(obs([...one, ...blip, ...one]))).toBe(20);
   });
 
   test('seasonalView needs a day of observations', () => {
