@@ -142,7 +142,12 @@ export class StreamingPipeline extends Construct {
         failureBucket: consumer.failureBucket,
       });
     }
-    this.monitoring?.monitorConsumer(consumer, { displayName: id, retentionPeriod: this.stream.retention });
+    this.monitoring?.monitorConsumer(consumer, {
+      displayName: id,
+      retentionPeriod: this.stream.retention,
+      // Without the mapping's EventCount metrics there is no diverted-records metric to alarm on.
+      monitorFailureDestination: options.eventCountMetrics ?? true,
+    });
     return consumer;
   }
 }

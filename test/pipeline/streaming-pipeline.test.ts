@@ -136,6 +136,19 @@ describe('StreamingPipeline overrides', () => {
     });
   });
 
+  test('a consumer without event-count metrics is monitored without the diverted-records alarm', () => {
+    const stack = createTestStack();
+    const pipeline = new StreamingPipeline(stack, 'Pipeline', { referenceConsumers: false, dataLake: false });
+    pipeline.addConsumer({ id: 'Quiet', handler: inlineFunction(stack, 'QuietFn'), eventCountMetrics: false });
+    const template = Template.fromStack(stack);
+    template.resourcePropertiesCountIs(
+      'AWS::CloudWatch::Alarm',
+      { MetricName: 'OnFailureDestinationDeliveredEventCount' },
+      0,
+    );
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'IteratorAge' });
+  });
+
   test('two pipelines fit in one stack', () => {
     const stack = createTestStack();
     new StreamingPipeline(stack, 'Clicks');
