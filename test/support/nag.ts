@@ -1,6 +1,5 @@
 /** Runs cdk-nag's AwsSolutions pack over an app and returns the unacknowledged findings. */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -23,18 +22,18 @@ interface ValidationReport {
   }>;
 }
 
-/**
- * Adds AwsSolutionsChecks (writing acknowledgments into template metadata, so tests can read their
- * reasons), synthesizes into a temp folder and returns every unacknowledged finding, errors and
- * warnings alike. The app must have been created with an outdir-less App.
- */
+/** Adds AwsSolutionsChecks, writing acknowledgments into template metadata so tests can read their reasons. */
 export function addNagChecks(app: App): void {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true }));
 }
 
+/**
+ * Synthesizes the app (into its temp outdir) and returns every unacknowledged policy-validation
+ * finding, errors and warnings alike. The assembly is written before validation runs, so templates
+ * can be read even when validation fails; any other synth error is rethrown.
+ */
 export function synthWithNag(app: App): { findings: NagFinding[]; outdir: string } {
-  // The assembly is written before validation runs, so templates can be read even when it fails.
-  const outdir = app.outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nag-'));
+  const outdir = app.outdir;
   let failed: unknown;
   try {
     app.synth({ force: true });
@@ -55,6 +54,7 @@ export function synthWithNag(app: App): { findings: NagFinding[]; outdir: string
       paths: v.violatingConstructs.map((c) => c.constructPath),
     })),
   );
+  if (failed && findings.length === 0) throw failed;
   return { findings, outdir };
 }
 
