@@ -6,7 +6,7 @@
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { PoisonRecordError, runKinesisBatch } from '../../lambda/runtime/kinesis-batch';
-import type { ProducerRecord, ProducerReport } from '../../lambda/runtime/producer';
+import type { ProducerRecord } from '../../lambda/runtime/producer';
 import { InMemoryQuarantineSink, type QuarantineRecord } from '../../lambda/runtime/quarantine';
 import {
   InMemoryRedriveLedger,
@@ -26,6 +26,7 @@ import {
   type SubRecord,
 } from '../consumer/support/kinesis-events';
 import { loadSampleEvent } from '../support/fixtures';
+import { fakeProducer } from './fake-producer';
 
 const S3_FORM = 'localstack-snapshot-EXTRACTED__kinesis-onfailure__s3-object-RetryAttemptsExhausted-with-payload.json';
 
@@ -74,24 +75,6 @@ function s3OnFailureDocument(records: KinesisStreamRecord[]): string {
   });
   document.payload.Records = records;
   return JSON.stringify(document);
-}
-
-function recordingProducer() {
-  const put: ProducerRecord[] = [];
-  return {
-    put,
-    producer: {
-      put: async (record: ProducerRecord) => void put.push(record),
-      flush: async (): Promise<ProducerReport> => ({
-        recordsSent: put.length,
-        bytesSent: 0,
-        requests: 1,
-        throttledEntries: 0,
-        retriedEntries: 0,
-        unsent: [],
-      }),
-    },
-  };
 }
 
 const key = (sequenceNumber: string, subSequenceNumber?: number) =>
@@ -150,7 +133,7 @@ test.each([
     expect(quarantinePlan.records[0].idempotencyKey).toBe(key(AGGREGATE_SEQUENCE, 1));
 
     const ledger = new InMemoryRedriveLedger();
-    const first = recordingProducer();
+    const first = fakeProducer();
     const report = await redrive(mergePlans(order(quarantinePlan, s3Plan)), {
       target: kinesisRedriveTarget(first.producer),
       ledger,
@@ -162,7 +145,7 @@ test.each([
     expect(rows(first.put).sort(byData)).toEqual([...EXPECTED_ROWS].sort(byData));
 
     // Either document again, later: nothing is replayed a second time.
-    const second = recordingProducer();
+    const second = fakeProducer();
     const again = await redrive(mergePlans([s3Plan, quarantinePlan]), {
       target: kinesisRedriveTarget(second.producer),
       ledger,
@@ -175,7 +158,7 @@ test.each([
 test('a ledger that holds the whole aggregate (replayed before redrive de-aggregated) counts its user records as done', async () => {
   const ledger = new InMemoryRedriveLedger();
   await ledger.markDone([key(AGGREGATE_SEQUENCE)]);
-  const fake = recordingProducer();
+  const fake = fakeProducer();
   const quarantinePlan = parseFailureDocument((await quarantined(batch()))[0]);
   const report = await redrive(mergePlans([quarantinePlan, parseFailureDocument(s3OnFailureDocument(batch()))]), {
     target: kinesisRedriveTarget(fake.producer),
@@ -194,7 +177,7 @@ test('an aggregate that cannot be unpacked is replayed whole, under the key of i
   expect(quarantine[0]).toMatchObject({ reason: 'DeaggregationError', sequenceNumber: AGGREGATE_SEQUENCE });
   expect(quarantine[0].subSequenceNumber).toBeUndefined();
 
-  const fake = recordingProducer();
+  const fake = fakeProducer();
   const report = await redrive(
     mergePlans([parseFailureDocument(quarantine[0]), parseFailureDocument(s3OnFailureDocument(records))]),
     { target: kinesisRedriveTarget(fake.producer), ledger: new InMemoryRedriveLedger() },

@@ -6,7 +6,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { ProducerRecord, ProducerReport } from '../../lambda/runtime/producer';
+import type { ProducerRecord } from '../../lambda/runtime/producer';
 import {
   InMemoryRedriveLedger,
   S3RedriveLedger,
@@ -18,6 +18,7 @@ import {
   type RedrivePlan,
 } from '../../lambda/runtime/redrive';
 import { readFixture } from '../support/fixtures';
+import { fakeProducer } from './fake-producer';
 
 const s3Mock = mockClient(S3Client);
 beforeEach(() => s3Mock.reset());
@@ -41,32 +42,6 @@ const plan = (ns: number[]): RedrivePlan => ({
   ranges: [],
   unrecognized: [],
 });
-
-/** A producer stand-in that fails the records whose data is in `failing`. */
-function fakeProducer(failing: Set<string>) {
-  const put: ProducerRecord[] = [];
-  return {
-    put,
-    producer: {
-      put: async (record: ProducerRecord) => void put.push(record),
-      flush: async (): Promise<ProducerReport> => ({
-        recordsSent: put.length,
-        bytesSent: 0,
-        requests: 1,
-        throttledEntries: 0,
-        retriedEntries: 0,
-        unsent: put
-          .filter((r) => failing.has(Buffer.from(r.data).toString()))
-          .map((record) => ({
-            record,
-            errorCode: 'ProvisionedThroughputExceededException',
-            errorMessage: 'Rate exceeded',
-            attempts: 8,
-          })),
-      }),
-    },
-  };
-}
 
 test('records that could not be put stay out of the ledger, so the next run replays only them', async () => {
   const ledger = new InMemoryRedriveLedger();
