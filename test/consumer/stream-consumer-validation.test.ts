@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -231,5 +232,38 @@ describe('consumer names and counts', () => {
       /failureRetention only applies to the failure bucket the construct creates.* Received failureRetention 7 days with failureBucket/,
     );
     expect(() => consumer({ failureBucket }, 'WithBucket')).not.toThrow();
+  });
+});
+
+describe('function timeout: room for records after the toolkit margin (10..900 seconds)', () => {
+  const ENTRY = path.join(__dirname, 'support', 'sample-handler.ts');
+  test.each([3, 9.5, 901])('fails for functionProps.timeout %p seconds', (seconds) => {
+    expect(() =>
+      consumer({ handler: undefined, entry: ENTRY, functionProps: { timeout: Duration.seconds(seconds) } }),
+    ).toThrow(new RegExp(`functionProps\\.timeout must be between 10 and 900 seconds: .* Received ${seconds} seconds`));
+  });
+
+  test('fails for a handler whose timeout is shorter than twice the margin', () => {
+    const handler = new lambda.Function(stack, 'Short', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+      timeout: Duration.seconds(3),
+    });
+    expect(() => consumer({ handler })).toThrow(
+      /handler timeout must be between 10 and 900 seconds: .* Received 3 seconds/,
+    );
+  });
+
+  test.each([10, 900])('accepts %p seconds', (seconds) => {
+    expect(() =>
+      consumer({ handler: undefined, entry: ENTRY, functionProps: { timeout: Duration.seconds(seconds) } }),
+    ).not.toThrow();
+  });
+
+  test('accepts a token', () => {
+    const timeout = Duration.seconds(numberParam('Timeout'));
+    consumer({ handler: undefined, entry: ENTRY, functionProps: { timeout } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Timeout: { Ref: 'Timeout' } });
   });
 });

@@ -15,8 +15,12 @@ import {
   StreamConsumer,
 } from '../../lib/consumer';
 import type { IConstruct } from 'constructs';
-import { KINESIS_BATCH_METRICS } from '../../packages/runtime/src/kinesis-batch';
-import { CONSUMER_ENV, CONSUMER_METRICS } from '../../lib/consumer/consumer-metrics';
+import {
+  KINESIS_BATCH_DEFAULTS,
+  KINESIS_BATCH_ENV,
+  KINESIS_BATCH_METRICS,
+} from '../../packages/runtime/src/kinesis-batch';
+import { CONSUMER_ENV, CONSUMER_METRICS, TOOLKIT_TIMEOUT_MARGIN_SECONDS } from '../../lib/consumer/consumer-metrics';
 import { QUARANTINE_ENV } from '../../packages/runtime/src/quarantine';
 import { createTestApp, createTestStack } from '../support/app';
 import { addNagChecks, synthWithNag } from '../support/nag';
@@ -109,6 +113,7 @@ describe('StreamConsumer defaults (standard)', () => {
           POWERTOOLS_METRICS_NAMESPACE: 'CdkKinesisPipeline',
           QUARANTINE_BUCKET_NAME: stack.resolve(consumer.failureBucket.bucketName),
           QUARANTINE_PREFIX: 'quarantine/',
+          REPORT_BATCH_ITEM_FAILURES: 'true',
         },
       },
     });
@@ -225,6 +230,7 @@ describe('StreamConsumer with imported and generated resources', () => {
       'POWERTOOLS_SERVICE_NAME',
       'QUARANTINE_BUCKET_NAME',
       'QUARANTINE_PREFIX',
+      'REPORT_BATCH_ITEM_FAILURES',
     ]);
   });
 
@@ -487,6 +493,45 @@ describe('StreamConsumer metrics', () => {
       bucketName: CONSUMER_ENV.quarantineBucketName,
       prefix: CONSUMER_ENV.quarantinePrefix,
       queueUrl: CONSUMER_ENV.quarantineQueueUrl,
+    });
+    expect(KINESIS_BATCH_ENV).toEqual({ reportBatchItemFailures: CONSUMER_ENV.reportBatchItemFailures });
+    expect(KINESIS_BATCH_DEFAULTS.timeoutMarginMs).toBe(TOOLKIT_TIMEOUT_MARGIN_SECONDS * 1000);
+  });
+});
+
+describe('StreamConsumer and the toolkit: timeout and partial batch responses', () => {
+  test("a function built from entry gets a timeout suited to the batch, not Lambda's 3 seconds", () => {
+    // Issue 13: with Lambda's 3 s default and the toolkit's 5 s margin, no record ever started.
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'Stream');
+    const consumers = [
+      new StreamConsumer(stack, 'Standard', { stream, entry: ENTRY }),
+      new StreamConsumer(stack, 'Large', { stream, entry: ENTRY, batchSize: 10_000 }),
+      new StreamConsumer(stack, 'Own', { stream, entry: ENTRY, functionProps: { timeout: Duration.seconds(20) } }),
+    ];
+    const template = Template.fromStack(stack).toJSON();
+    const timeoutOf = (c: StreamConsumer): number =>
+      template.Resources[stack.getLogicalId(c.function.node.defaultChild as lambda.CfnFunction)].Properties.Timeout;
+    expect(consumers.map(timeoutOf)).toEqual([60, 305, 20]);
+  });
+
+  test.each([
+    [true, 'true'],
+    [false, 'false'],
+  ])('reportBatchItemFailures %p: the toolkit is told through REPORT_BATCH_ITEM_FAILURES=%s', (report, value) => {
+    const stack = createTestStack();
+    const consumer = new StreamConsumer(stack, 'Consumer', {
+      stream: new kinesis.Stream(stack, 'Stream'),
+      handler: userFunction(stack),
+      reportBatchItemFailures: report,
+    });
+    expect(consumer.toolkitEnvironment.REPORT_BATCH_ITEM_FAILURES).toBe(value);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ REPORT_BATCH_ITEM_FAILURES: value }) },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: report ? ['ReportBatchItemFailures'] : Match.absent(),
     });
   });
 });

@@ -107,3 +107,19 @@ export function validateConsumerName(name: string, enhancedFanOut: boolean): voi
     throw new Error(`consumerName may only contain a-z, A-Z, 0-9, '_', '.' and '-'. Received ${name}`);
   }
 }
+
+/**
+ * A function timeout must leave time for records: at least twice the toolkit's margin (no record
+ * starts within the margin of the timeout), at most Lambda's 900 seconds. `prop` names where the
+ * timeout came from (`functionProps.timeout`, `handler timeout`).
+ */
+export function validateFunctionTimeout(prop: string, timeout: Duration | undefined, marginSeconds: number): void {
+  if (!knownDuration(timeout)) return;
+  const seconds = timeout.toSeconds({ integral: false });
+  const min = 2 * marginSeconds;
+  if (!(seconds >= min && seconds <= LIMITS.maxFunctionTimeoutSeconds)) {
+    throw new Error(
+      `${prop} must be between ${min} and ${LIMITS.maxFunctionTimeoutSeconds} seconds: the runtime toolkit starts no record within ${marginSeconds} seconds of the timeout, so a shorter function has little or no time left for records. Received ${seconds} seconds`,
+    );
+  }
+}

@@ -1,4 +1,5 @@
 export {
+  KINESIS_BATCH_DEFAULTS,
   processKinesisBatch,
   runKinesisBatch,
   type KinesisBatchOutcome,

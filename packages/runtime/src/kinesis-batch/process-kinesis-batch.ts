@@ -71,7 +71,10 @@ export interface KinesisBatchOutcome {
 
 type Outcome = 'done' | 'quarantined' | 'retry';
 
-const DEFAULT_TIMEOUT_MARGIN_MS = 5000;
+/** Defaults of ProcessKinesisBatchOptions that the StreamConsumer construct relies on. */
+export const KINESIS_BATCH_DEFAULTS = {
+  timeoutMarginMs: 5000,
+} as const;
 
 /**
  * Processes a Kinesis batch so that no record blocks the shard, none is lost and per-key order
@@ -293,7 +296,7 @@ function effectiveMarginMs(
   remainingMs: number,
   logger: { warn(message: string, attributes: Record<string, unknown>): void },
 ): number {
-  const margin = requested ?? DEFAULT_TIMEOUT_MARGIN_MS;
+  const margin = requested ?? KINESIS_BATCH_DEFAULTS.timeoutMarginMs;
   if (!(margin >= 0) || !Number.isFinite(margin)) {
     throw new Error(`timeoutMarginMs must be a number of milliseconds >= 0. Received ${margin}`);
   }

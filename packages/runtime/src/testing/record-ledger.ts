@@ -88,8 +88,8 @@ export class KeyGroup {
 /** Every user record of a simulation, with what happened to it. */
 export class RecordLedger {
   public readonly entries: LedgerEntry[] = [];
-  /** By sequence number (unique across the simulated shards); a KPL aggregate's by sub-sequence. */
-  private readonly bySequence = new Map<string, LedgerEntry[]>();
+  /** By sequence number (unique across the simulated shards); a KPL aggregate's sub-records as a list. */
+  private readonly bySequence = new Map<string, LedgerEntry | LedgerEntry[]>();
   /** Key groups by shard, then partition key. */
   private readonly groups = new Map<string, Map<string, KeyGroup>>();
 
@@ -107,15 +107,16 @@ export class RecordLedger {
     const entry = new LedgerEntry(shardId, sequenceNumber, subSequenceNumber, key, group, group.entries.length);
     group.entries.push(entry);
     this.entries.push(entry);
-    const siblings = this.bySequence.get(sequenceNumber);
-    if (siblings) siblings.push(entry);
-    else this.bySequence.set(sequenceNumber, [entry]);
+    const existing = this.bySequence.get(sequenceNumber);
+    if (existing === undefined) this.bySequence.set(sequenceNumber, subSequenceNumber === undefined ? entry : [entry]);
+    else if (Array.isArray(existing)) existing.push(entry);
+    else throw new Error(`sequence number ${sequenceNumber} added twice`);
     return entry;
   }
 
   public find(position: RecordPosition): LedgerEntry {
-    const siblings = this.bySequence.get(position.sequenceNumber);
-    const entry = siblings?.[position.subSequenceNumber ?? 0];
+    const found = this.bySequence.get(position.sequenceNumber);
+    const entry = Array.isArray(found) ? found[position.subSequenceNumber ?? 0] : found;
     if (!entry || entry.subSequenceNumber !== position.subSequenceNumber || entry.shardId !== position.shardId) {
       throw new Error(
         `the handler reported a record the simulation never delivered: shard ${position.shardId}, sequence number ${position.sequenceNumber}${position.subSequenceNumber !== undefined ? `, sub-sequence ${position.subSequenceNumber}` : ''}`,

@@ -1,5 +1,5 @@
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { userRecordsOf } from '../kinesis-batch/user-records';
+import { isKplAggregated, userRecordsOf } from '../kinesis-batch/user-records';
 import type { QuarantineRecord } from '../quarantine/quarantine-record';
 import {
   type DiscardCondition,
@@ -247,12 +247,13 @@ function shardRunners(
     }
     previousArrival = arrivalMs;
     const sequenceNumber = (base + BigInt(position) * 1_000_003n).toString();
+    const data = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data);
     const event: KinesisStreamRecord = {
       kinesis: {
         kinesisSchemaVersion: '1.0',
         partitionKey: input.partitionKey,
         sequenceNumber,
-        data: Buffer.from(input.data).toString('base64'),
+        data: data.toString('base64'),
         approximateArrivalTimestamp: arrivalMs / 1000,
       },
       eventSource: 'aws:kinesis',
@@ -265,9 +266,12 @@ function shardRunners(
     };
     Object.freeze(event.kinesis);
     Object.freeze(event);
-    const users = userRecordsOf(event).map((user) =>
-      run.ledger.add(shardId, sequenceNumber, user.subSequenceNumber, user.partitionKey),
-    );
+    // A KPL aggregate holds user records of their own (a corrupt one is a single record).
+    const users = isKplAggregated(data)
+      ? userRecordsOf(event).map((user) =>
+          run.ledger.add(shardId, sequenceNumber, user.subSequenceNumber, user.partitionKey),
+        )
+      : [run.ledger.add(shardId, sequenceNumber, undefined, input.partitionKey)];
     // Lambda keeps per-partition-key order across concurrent batches of a shard by routing each
     // key to one of them (https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html).
     const partition =
