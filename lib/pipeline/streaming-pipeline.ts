@@ -31,8 +31,8 @@ export interface StreamingPipelineProps {
    */
   readonly referenceConsumers?: boolean;
   /**
-   * Receives the reference error-line alerts.
-   * @default - the monitoring alarm topic when monitoring is on, else alerts are only logged
+   * Receives the reference error-line alerts (at most one message per 5-minute window and stream).
+   * @default - a topic of the reference error-alert function's own, not the alarm topic
    */
   readonly errorAlertTopic?: sns.ITopic;
   /**
@@ -100,10 +100,9 @@ export class StreamingPipeline extends Construct {
     }
 
     if (props.referenceConsumers ?? true) {
-      const alertTopic = props.errorAlertTopic ?? this.monitoring?.alarmTopic;
       this.errorAlertConsumer = this.addConsumer({
         id: 'ErrorAlerts',
-        handler: new ReferenceErrorAlertFunction(this, 'ErrorAlertsFunction', { alertTopic }),
+        handler: new ReferenceErrorAlertFunction(this, 'ErrorAlertsFunction', { alertTopic: props.errorAlertTopic }),
         consumerType: ConsumerType.STANDARD,
       });
       this.aggregatesConsumer = this.addConsumer({

@@ -566,13 +566,75 @@ describe('ReferenceErrorAlertFunction', () => {
     });
   });
 
-  test('without a topic it only logs', () => {
+  test('without a topic it creates its own; windows in a table, sent by a schedule every minute', () => {
+    // Issue 13: the alerts went to the paging alarm topic by default, one message per batch.
     const stack = createTestStack();
-    new ReferenceErrorAlertFunction(stack, 'Alert');
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: Match.absent() });
+    const fn = new ReferenceErrorAlertFunction(stack, 'Alert', { alertWindow: Duration.minutes(10) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: stack.resolve((fn.alertTopic as sns.Topic).masterKey!.keyArn),
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'windowStart', KeyType: 'HASH' },
+        { AttributeName: 'stream', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: stack.resolve(fn.functionArn) })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          ALERT_TOPIC_ARN: stack.resolve(fn.alertTopic.topicArn),
+          ALERT_WINDOWS_TABLE: stack.resolve(fn.alertWindowsTable.tableName),
+          ALERT_WINDOW_SECONDS: '600',
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+            Resource: stack.resolve(fn.alertWindowsTable.tableArn),
+          }),
+        ]),
+      },
+    });
   });
 
-  test('acknowledges the KMS wildcard only when the topic is encrypted', () => {
+  test.each([0.5, 1.5, 61])('alertWindow %p minutes fails', (minutes) => {
+    const stack = createTestStack();
+    expect(
+      () => new ReferenceErrorAlertFunction(stack, 'Alert', { alertWindow: Duration.seconds(minutes * 60) }),
+    ).toThrow(`alertWindow must be a whole number of minutes between 1 and 60. Received ${minutes} minutes`);
+  });
+
+  test('no cdk-nag findings on the function, its topic, table and schedule', () => {
+    const app = createTestApp();
+    addNagChecks(app);
+    const stack = new Stack(app, 'Nag');
+    new StreamConsumer(stack, 'Consumer', {
+      stream: new kinesis.Stream(stack, 'Stream', { encryption: kinesis.StreamEncryption.MANAGED }),
+      handler: new ReferenceErrorAlertFunction(stack, 'Fn'),
+    });
+    const { findings } = synthWithNag(app);
+    expect(findings.filter((f) => f.paths.some((p) => p.startsWith('Nag/Fn/')))).toEqual([]);
+  });
+
+  test('acknowledges the KMS action wildcard only when the topic is encrypted', () => {
     const stack = createTestStack();
     const kmsFinding = 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]';
     const key = new kms.Key(stack, 'Key');
@@ -583,7 +645,8 @@ describe('ReferenceErrorAlertFunction', () => {
     const none = new ReferenceErrorAlertFunction(stack, 'None');
     expect(acknowledgedRules(encrypted).some((rule) => rule.endsWith(kmsFinding))).toBe(true);
     expect(acknowledgedRules(plain).some((rule) => rule.endsWith(kmsFinding))).toBe(false);
-    expect(acknowledgedRules(none).some((rule) => rule.endsWith(kmsFinding))).toBe(false);
+    // Its own topic is encrypted with a key of its own: the grant on that key is acknowledged.
+    expect(acknowledgedRules(none).some((rule) => rule.endsWith(kmsFinding))).toBe(true);
   });
 });
 

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ConsumerType, StreamingPipeline } from '../../lib';
+import { ConsumerType, ReferenceErrorAlertFunction, StreamingPipeline } from '../../lib';
 import { createTestStack } from '../support/app';
 
 function inlineFunction(scope: ConstructLike, id: string): lambda.Function {
@@ -35,10 +35,13 @@ describe('StreamingPipeline with no props', () => {
     expect(pipeline.stream.autoScaler).toBeDefined();
   });
 
-  test('the reference error-alert consumer publishes its alerts to the alarm topic', () => {
-    const topicArn = stack.resolve(pipeline.monitoring!.alarmTopic.topicArn);
+  test('the reference error-alert consumer publishes its alerts to a topic of its own, not the alarm topic', () => {
+    const alertFunction = pipeline.errorAlertConsumer!.function as ReferenceErrorAlertFunction;
+    expect(alertFunction.alertTopic).not.toBe(pipeline.monitoring!.alarmTopic);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ ALERT_TOPIC_ARN: topicArn }) },
+      Environment: {
+        Variables: Match.objectLike({ ALERT_TOPIC_ARN: stack.resolve(alertFunction.alertTopic.topicArn) }),
+      },
     });
   });
 
