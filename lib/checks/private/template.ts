@@ -97,10 +97,34 @@ function* renderStack(stack: Stack): Iterable<TemplateResource> {
         logicalId,
         type,
         properties: isObject(properties) ? properties : {},
-        dependsOn: Array.isArray(dependsOn) ? dependsOn.filter((d) => typeof d === 'string') : [],
+        dependsOn: [
+          ...new Set([
+            ...(Array.isArray(dependsOn) ? dependsOn.filter((d) => typeof d === 'string') : []),
+            ...nodeDependencies(c, stack),
+          ]),
+        ],
       };
     }
   }
+}
+
+/**
+ * The dependencies declared with `node.addDependency` on a resource or its scopes (L2s and
+ * CfnInclude use them), which synthesis turns into DependsOn: rendered here too, so that a direct
+ * `validateScope` sees what the deployed template will hold.
+ */
+function nodeDependencies(resource: CfnResource, stack: Stack): string[] {
+  const ids: string[] = [];
+  for (let scope: IConstruct | undefined = resource; scope && scope !== stack; scope = scope.node.scope) {
+    for (const target of scope.node.dependencies) {
+      for (const t of target.node.findAll()) {
+        if (!CfnResource.isCfnResource(t) || t === resource || Stack.of(t) !== stack) continue;
+        const id = stack.resolve(t.logicalId);
+        if (typeof id === 'string') ids.push(id);
+      }
+    }
+  }
+  return ids;
 }
 
 // --- reading rendered JSON ---------------------------------------------------------------
@@ -184,8 +208,12 @@ export function flatten(v: unknown): string | undefined {
   }
   const sub = v['Fn::Sub'];
   const text = typeof sub === 'string' ? sub : Array.isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
-  if (text !== undefined)
-    return text.replace(/\$\{([^!}][^}]*)\}/g, (_m, name: string) => refMarker(name.split('.')[0]));
+  if (text !== undefined) {
+    // ${Name} and ${Name.Attr} reference; ${!Literal} is the escape for a literal ${Literal}.
+    return text
+      .replace(/\$\{([^!}][^}]*)\}/g, (_m, name: string) => refMarker(name.split('.')[0]))
+      .replace(/\$\{!/g, '${');
+  }
   return refMarker('?');
 }
 
