@@ -589,6 +589,19 @@ export const RULE_CASES: RuleCase[] = [
   {
     rule: 'StreamEncryption',
     nonCompliant: [['no StreamEncryption', (p) => p.stream.addPropertyDeletionOverride('StreamEncryption')]],
+    compliant: [
+      [
+        "aws-cdk-lib's default: KMS unless the region has no Kinesis encryption",
+        (p) =>
+          p.stream.addPropertyOverride('StreamEncryption', {
+            'Fn::If': [
+              'KinesisEncryptionUnsupported',
+              { Ref: 'AWS::NoValue' },
+              { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+            ],
+          }),
+      ],
+    ],
   },
   {
     rule: 'StreamOnDemandShardCount',

@@ -12,9 +12,14 @@ export const STREAM_RULES: StreamingRule[] = [
     docs: 'https://docs.aws.amazon.com/streams/latest/dev/server-side-encryption.html',
     resourceTypes: ['AWS::Kinesis::Stream'],
     evaluate: (stream) => {
-      const type = field(stream.properties, 'StreamEncryption', 'EncryptionType');
-      if (isIntrinsic(type)) return NOT_APPLICABLE;
-      return compliantIf(type === 'KMS');
+      const encryption = stream.properties.StreamEncryption;
+      // aws-cdk-lib's default Stream writes Fn::If(<region without Kinesis SSE>, NoValue, KMS): it
+      // encrypts wherever Kinesis can.
+      const branches = field(encryption, 'Fn::If');
+      const candidates = Array.isArray(branches) ? branches.slice(1) : [encryption];
+      const types = candidates.map((c) => field(c, 'EncryptionType'));
+      if (types.some(isIntrinsic)) return NOT_APPLICABLE;
+      return compliantIf(types.includes('KMS'));
     },
   },
   {
