@@ -46,7 +46,7 @@ function benchmark(label: string, trace: readonly TraceMinute[]): SimulationResu
 }
 
 const failures: string[] = [];
-console.log('### Fixed traces (../shared/data/traffic-traces)');
+console.log('### Fixed traces (test/fixtures/traffic-traces)');
 for (const name of FIXED_TRACES) {
   const trace = loadTrace(name);
   const ours = benchmark(name, trace);

@@ -13,7 +13,7 @@ import {
   PutRecordCommand,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
-import { KinesisProducer, sampleLines } from '../../lambda/runtime/producer';
+import { KinesisProducer, sampleLines } from '../../packages/runtime/src/producer';
 import { startKinesisLocal } from '../../test/support/kinesis-local';
 
 interface Row {

@@ -6,15 +6,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createApacheLogTransform, WEB_LOG_COLUMNS } from '../../lambda/runtime/apache-log';
+import { createApacheLogTransform, WEB_LOG_COLUMNS } from '../../packages/runtime/src/apache-log';
 import {
   compileRowCoercer,
   processFirehoseRecords,
   type FirehoseTransformationEvent,
   type FirehoseTransformationResponse,
-} from '../../lambda/runtime/firehose-transform';
+} from '../../packages/runtime/src/firehose-transform';
 
-const DATA_DIR = process.env.SHARED_DATA_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
+const DATA_DIR = path.resolve(__dirname, '..', '..', 'test', 'fixtures');
 const TARGET_LINES = Number(process.env.BENCH_LINES ?? 60_000);
 const BATCH_BYTES = 1024 * 1024; // the default transform buffer (1 MB of source data per invocation)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);

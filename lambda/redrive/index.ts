@@ -6,7 +6,7 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { redriveEnvironment, runRedrive, type RedriveRunReport } from '../runtime/redrive';
+import { redriveEnvironment, runRedrive, type RedriveRunReport } from 'cdk-kinesis-pipeline-runtime';
 
 const logger = new Logger({ serviceName: 'cdk-kinesis-pipeline-redrive' });
 const clients = { kinesis: new KinesisClient({}), s3: new S3Client({}) };

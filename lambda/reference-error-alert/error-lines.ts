@@ -1,4 +1,4 @@
-import { parseAccessLogLine, parseErrorLogLine } from '../runtime/apache-log';
+import { parseAccessLogLine, parseErrorLogLine } from 'cdk-kinesis-pipeline-runtime';
 
 /** A log line worth an alert. */
 export interface ErrorLine {

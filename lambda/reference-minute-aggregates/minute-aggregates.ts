@@ -1,4 +1,4 @@
-import type { AccessLogEntry } from '../runtime/apache-log';
+import type { AccessLogEntry } from 'cdk-kinesis-pipeline-runtime';
 
 /** Traffic of one minute (as far as one batch saw it). */
 export interface MinuteAggregate {

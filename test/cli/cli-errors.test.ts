@@ -1,5 +1,5 @@
 /** Help and bad input, all decided before any AWS call (no endpoint is reachable here). */
-import { hivePrefix, parseColumns } from '../../cli/commands/verify';
+import { hivePrefix, parseColumns } from '../../packages/cli/src/commands/verify';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LOCAL_ENV, runCliForTest, tempDir } from './cli-harness';

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { resolveAwsSettings } from '../../cli/aws-settings';
-import type { CliIo } from '../../cli/cli-io';
-import { Pacer } from '../../cli/pacer';
-import { formatProgress, ProgressBar } from '../../cli/progress-bar';
-import { outputValue } from '../../cli/stack-outputs';
+import { resolveAwsSettings } from '../../packages/cli/src/aws-settings';
+import type { CliIo } from '../../packages/cli/src/cli-io';
+import { Pacer } from '../../packages/cli/src/pacer';
+import { formatProgress, ProgressBar } from '../../packages/cli/src/progress-bar';
+import { outputValue } from '../../packages/cli/src/stack-outputs';
 import { tempDir } from './cli-harness';
 
 function io(env: NodeJS.ProcessEnv, homeDir = tempDir()): CliIo {

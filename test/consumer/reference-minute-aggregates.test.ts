@@ -1,6 +1,6 @@
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { aggregateByMinute } from '../../lambda/reference-minute-aggregates/minute-aggregates';
-import { type AccessLogEntry, parseAccessLogLine } from '../../lambda/runtime/apache-log';
+import { type AccessLogEntry, parseAccessLogLine } from '../../packages/runtime/src/apache-log';
 import { loadLogLines } from '../support/fixtures';
 import { apacheTime, logLineEvent } from './support/log-events';
 

@@ -15,9 +15,9 @@ import {
   StreamConsumer,
 } from '../../lib/consumer';
 import type { IConstruct } from 'constructs';
-import { KINESIS_BATCH_METRICS } from '../../lambda/runtime/kinesis-batch';
+import { KINESIS_BATCH_METRICS } from '../../packages/runtime/src/kinesis-batch';
 import { CONSUMER_ENV, CONSUMER_METRICS } from '../../lib/consumer/consumer-metrics';
-import { QUARANTINE_ENV } from '../../lambda/runtime/quarantine';
+import { QUARANTINE_ENV } from '../../packages/runtime/src/quarantine';
 import { createTestApp, createTestStack } from '../support/app';
 import { addNagChecks, synthWithNag } from '../support/nag';
 

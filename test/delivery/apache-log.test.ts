@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { parseAccessLogLine, parseErrorLogLine } from '../../lambda/runtime/apache-log';
-import type { AccessLogEntry, ErrorLogEntry } from '../../lambda/runtime/apache-log';
+import { parseAccessLogLine, parseErrorLogLine } from '../../packages/runtime/src/apache-log';
+import type { AccessLogEntry, ErrorLogEntry } from '../../packages/runtime/src/apache-log';
 import { listFixtures, loadLogLines } from '../support/fixtures';
 
 function access(line: string): AccessLogEntry {

@@ -10,7 +10,7 @@ import {
   transformFirehoseRecords,
   MAX_RESPONSE_BYTES,
   type FirehoseTransformationEvent,
-} from '../../lambda/runtime/firehose-transform';
+} from '../../packages/runtime/src/firehose-transform';
 import { loadSampleEvent } from '../support/fixtures';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');

@@ -6,8 +6,8 @@ import {
   toWebLogJson,
   toWebLogRow,
   WEB_LOG_COLUMNS,
-} from '../../lambda/runtime/apache-log';
-import { compileRowCoercer, processFirehoseRecords } from '../../lambda/runtime/firehose-transform';
+} from '../../packages/runtime/src/apache-log';
+import { compileRowCoercer, processFirehoseRecords } from '../../packages/runtime/src/firehose-transform';
 import { handler } from '../../lambda/reference-transform';
 import { listFixtures, loadLogLines, loadSampleEvent } from '../support/fixtures';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { BatchSender, type BatchTransport, type WireEntry } from '../../lambda/runtime/producer/batch-sender';
-import { fullJitterDelay } from '../../lambda/runtime/producer';
-import type { EntryOutcome } from '../../lambda/runtime/producer';
+import { BatchSender, type BatchTransport, type WireEntry } from '../../packages/runtime/src/producer/batch-sender';
+import { fullJitterDelay } from '../../packages/runtime/src/producer';
+import type { EntryOutcome } from '../../packages/runtime/src/producer';
 
 const LIMITS = { maxRecordsPerRequest: 5, maxBytesPerRequest: 100 };
 

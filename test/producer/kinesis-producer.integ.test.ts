@@ -5,7 +5,7 @@
 import { KinesisClient, type PutRecordsCommandInput, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { deaggregateSync, type UserRecord } from 'aws-kinesis-agg';
-import { KinesisProducer, PartitionKey, seededRandom } from '../../lambda/runtime/producer';
+import { KinesisProducer, PartitionKey, seededRandom } from '../../packages/runtime/src/producer';
 import { startKinesisLocal, type KinesisLocal } from '../support/kinesis-local';
 import { createActiveStream, readAllRecords } from './kinesis-helpers';
 

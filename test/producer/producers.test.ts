@@ -2,7 +2,12 @@ import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose'
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { FirehoseProducer, KinesisProducer, PartitionKey, RecordTooLargeError } from '../../lambda/runtime/producer';
+import {
+  FirehoseProducer,
+  KinesisProducer,
+  PartitionKey,
+  RecordTooLargeError,
+} from '../../packages/runtime/src/producer';
 
 const kinesisMock = mockClient(KinesisClient);
 const firehoseMock = mockClient(FirehoseClient);

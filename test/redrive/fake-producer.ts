@@ -1,4 +1,4 @@
-import type { ProducerRecord, ProducerReport } from '../../lambda/runtime/producer';
+import type { ProducerRecord, ProducerReport } from '../../packages/runtime/src/producer';
 
 /** A producer stand-in that records what was put and reports the records whose data is in `failing` as unsent. */
 export function fakeProducer(failing: ReadonlySet<string> = new Set()) {

@@ -1,5 +1,5 @@
-import { dedupeByIdempotencyKey, idempotencyKey, parseFailureDocument } from '../../lambda/runtime/redrive';
-import type { QuarantineRecord } from '../../lambda/runtime/quarantine/quarantine-record';
+import { dedupeByIdempotencyKey, idempotencyKey, parseFailureDocument } from '../../packages/runtime/src/redrive';
+import type { QuarantineRecord } from '../../packages/runtime/src/quarantine/quarantine-record';
 import { loadSampleEvent, readFixture } from '../support/fixtures';
 
 const S3_FORM = 'localstack-snapshot-EXTRACTED__kinesis-onfailure__s3-object-RetryAttemptsExhausted-with-payload.json';

@@ -6,7 +6,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { ProducerRecord } from '../../lambda/runtime/producer';
+import type { ProducerRecord } from '../../packages/runtime/src/producer';
 import {
   InMemoryRedriveLedger,
   S3RedriveLedger,
@@ -16,7 +16,7 @@ import {
   parseFailureDocument,
   redrive,
   type RedrivePlan,
-} from '../../lambda/runtime/redrive';
+} from '../../packages/runtime/src/redrive';
 import { readFixture } from '../support/fixtures';
 import { fakeProducer } from './fake-producer';
 

@@ -14,7 +14,7 @@ import {
   redriveEnvironment,
   runRedrive,
   type RedriveEnvironment,
-} from '../../lambda/runtime/redrive';
+} from '../../packages/runtime/src/redrive';
 import { readFixture } from '../support/fixtures';
 import { startKinesisLocal, type KinesisLocal } from '../support/kinesis-local';
 import { createActiveStream, readAllRecords } from '../producer/kinesis-helpers';
