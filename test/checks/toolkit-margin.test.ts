@@ -1,9 +1,9 @@
 /**
  * Streaming-EsmToolkitTimeout assumes the runtime toolkit's default timeout margin (5 s), which
- * lib/ cannot import from the Lambda code: this test ties the two together by the toolkit's
+ * the construct library cannot import from the runtime package: this test ties the two together by the toolkit's
  * behaviour.
  */
-import { runKinesisBatch } from '../../lambda/runtime/kinesis-batch';
+import { runKinesisBatch } from '../../packages/runtime/src/kinesis-batch';
 import { jsonEvent } from '../consumer/support/kinesis-events';
 import { CompliantPipeline, ruleIds } from './fixtures';
 
