@@ -4,6 +4,7 @@
  * partitioning, imported stream), PipelineMonitoring, StreamingPipeline and the reference stack in
  * bin/, all in one app synthesized once.
  */
+import { Validations } from 'aws-cdk-lib';
 import type { NagFinding } from '../support/nag';
 import { synthWithNag } from '../support/nag';
 import { STACKS, constructVariantsApp } from './construct-variants';
@@ -73,7 +74,8 @@ const KNOWN_DEFECTS: readonly KnownDefect[] = [
 ];
 
 // Synthesized once for the whole file.
-const { findings } = synthWithNag(constructVariantsApp());
+const app = constructVariantsApp();
+const { findings } = synthWithNag(app);
 
 /** One line per reported resource, so that a failure names the rule and the path. */
 const lines = (list: readonly NagFinding[]) => list.flatMap((f) => f.paths.map((p) => `${f.rule} ${p}`)).sort();
@@ -81,4 +83,13 @@ const lines = (list: readonly NagFinding[]) => list.flatMap((f) => f.paths.map((
 test('our constructs pass StreamingChecks but for the known defects, with no acknowledgment', () => {
   const expected = KNOWN_DEFECTS.flatMap((d) => d.paths.map((p) => `${d.rule} ${p}`)).sort();
   expect(lines(findings)).toEqual(expected);
+});
+
+test('no construct acknowledges a StreamingChecks rule', () => {
+  const acknowledged = app.node
+    .findAll()
+    .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+    .flatMap((m) => Object.keys(m.data as Record<string, string>));
+  expect(acknowledged.length).toBeGreaterThan(0); // the AwsSolutions acknowledgments are there
+  expect(acknowledged.filter((id) => id.includes('Streaming'))).toEqual([]);
 });
