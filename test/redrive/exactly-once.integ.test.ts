@@ -4,7 +4,6 @@
  * both put a record, and a crash between the put and the mark duplicates at most the batch in
  * flight, once the claims' lease has run out.
  */
-import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { KinesisProducer } from '../../packages/runtime/src/producer';
 import {
   RedriveAbortedError,
@@ -54,12 +53,7 @@ function bucketWithQuarantine(): FakeS3 {
   return s3;
 }
 
-async function run(
-  s3: FakeS3,
-  streamName: string,
-  clock: () => number,
-  runId: string,
-): Promise<RedriveReport> {
+async function run(s3: FakeS3, streamName: string, clock: () => number, runId: string): Promise<RedriveReport> {
   const plan = await listFailureDocuments({ client: s3.client, bucketName: 'failures', prefix: 'quarantine/' });
   return redrive(plan, {
     target: kinesisRedriveTarget(new KinesisProducer({ client: local.client, streamName })),
@@ -113,7 +107,9 @@ test('a crash between put and mark: a rerun skips the batch in flight until its 
   const crashed = run(s3, 'crash', clock, 'crashed');
   await expect(crashed).rejects.toThrow(RedriveAbortedError);
   const aborted = (await crashed.catch((e: RedriveAbortedError) => e)) as RedriveAbortedError;
-  expect(aborted.message).toMatch(/^redrive ledger s3:\/\/failures\/redrive-ledger\/[0-9a-f]{64}: cannot mark done .+: InternalError: We encountered an internal error\. Please try again\.$/);
+  expect(aborted.message).toMatch(
+    /^redrive ledger s3:\/\/failures\/redrive-ledger\/[0-9a-f]{64}: cannot mark done .+: InternalError: We encountered an internal error\. Please try again\.$/,
+  );
   expect(aborted.report.replayed).toBe(2 * BATCH);
   expect(await streamData('crash')).toHaveLength(2 * BATCH);
   s3.failWhen = () => undefined;

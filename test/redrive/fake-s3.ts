@@ -71,11 +71,13 @@ export class FakeS3 {
     switch (name) {
       case 'PutObjectCommand': {
         const existing = this.objects.get(key);
-        if (input.IfNoneMatch === '*' && existing) throw s3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
+        if (input.IfNoneMatch === '*' && existing)
+          throw s3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
         if (input.IfMatch !== undefined && existing?.etag !== input.IfMatch) {
           throw s3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
         }
-        const body = typeof input.Body === 'string' ? input.Body : Buffer.from(input.Body as Uint8Array).toString('utf8');
+        const body =
+          typeof input.Body === 'string' ? input.Body : Buffer.from(input.Body as Uint8Array).toString('utf8');
         this.put(key, body);
         return { ETag: this.objects.get(key)!.etag };
       }

@@ -97,13 +97,15 @@ export function checkInvocation(event: unknown, options: { readonly ledgerPrefix
     }
   }
   const modifiedAfter = e.modifiedAfter !== undefined ? checkTimestamp('modifiedAfter', e.modifiedAfter) : undefined;
-  const modifiedBefore = e.modifiedBefore !== undefined ? checkTimestamp('modifiedBefore', e.modifiedBefore) : undefined;
+  const modifiedBefore =
+    e.modifiedBefore !== undefined ? checkTimestamp('modifiedBefore', e.modifiedBefore) : undefined;
   if (modifiedAfter && modifiedBefore && modifiedAfter >= modifiedBefore) {
     throw new RedriveInputError(
       `modifiedAfter must be before modifiedBefore. Received ${render(e.modifiedAfter)} and ${render(e.modifiedBefore)}`,
     );
   }
-  const scoped = e.prefix !== undefined || keys !== undefined || modifiedAfter !== undefined || modifiedBefore !== undefined;
+  const scoped =
+    e.prefix !== undefined || keys !== undefined || modifiedAfter !== undefined || modifiedBefore !== undefined;
   if (!dryRun && !scoped) {
     throw new RedriveInputError(
       'a replay needs an explicit scope: prefix, keys, or modifiedAfter/modifiedBefore (or dryRun: true to look first). Received none',
@@ -115,8 +117,12 @@ export function checkInvocation(event: unknown, options: { readonly ledgerPrefix
     ...(keys ? { keys } : {}),
     ...(modifiedAfter ? { modifiedAfter } : {}),
     ...(modifiedBefore ? { modifiedBefore } : {}),
-    ...(e.maxObjects !== undefined ? { maxObjects: checkInteger('maxObjects', e.maxObjects, REDRIVE_LIMITS.maxObjects) } : {}),
+    ...(e.maxObjects !== undefined
+      ? { maxObjects: checkInteger('maxObjects', e.maxObjects, REDRIVE_LIMITS.maxObjects) }
+      : {}),
     ...(e.startAfter !== undefined ? { startAfter: e.startAfter as string } : {}),
-    ...(e.batchSize !== undefined ? { batchSize: checkInteger('batchSize', e.batchSize, REDRIVE_LIMITS.batchSize) } : {}),
+    ...(e.batchSize !== undefined
+      ? { batchSize: checkInteger('batchSize', e.batchSize, REDRIVE_LIMITS.batchSize) }
+      : {}),
   };
 }

@@ -59,10 +59,7 @@ export interface LedgerRunOptions {
   readonly now?: () => number;
 }
 
-type Marker =
-  | { state: 'done' }
-  | { state: 'released' }
-  | { state: 'claimed'; runId: string; leaseExpiresAt: number };
+type Marker = { state: 'done' } | { state: 'released' } | { state: 'claimed'; runId: string; leaseExpiresAt: number };
 
 /** A ledger in memory (tests, local runs); `store` may be shared to stand for runs in parallel. */
 export class InMemoryRedriveLedger implements RedriveLedger {
@@ -228,9 +225,14 @@ export class S3RedriveLedger implements RedriveLedger {
     await forEachLimited(keys, this.options.concurrency ?? 16, async (key) => {
       const etag = this.etags.get(key);
       if (etag === undefined) throw new RedriveLedgerError(`${this.where(key)}: this run holds no claim on ${key}`);
-      const outcome = await this.put(key, this.body(key, { state, at: new Date(this.now()).toISOString() }), {
-        IfMatch: etag,
-      }, state === 'done' ? 'mark done' : 'release');
+      const outcome = await this.put(
+        key,
+        this.body(key, { state, at: new Date(this.now()).toISOString() }),
+        {
+          IfMatch: etag,
+        },
+        state === 'done' ? 'mark done' : 'release',
+      );
       if (outcome === 'precondition' || outcome === 'conflict') {
         throw new RedriveLedgerError(
           `${this.where(key)}: the claim on ${key} was taken over by another run before it was marked ${state} (its lease had run out): the record may have been put twice`,

@@ -17,7 +17,11 @@ export class RedriveInputError extends Error {
 }
 
 /** `value` when it is an integer within the bounds, else an error naming the option, the value and the range. */
-export function checkInteger(name: string, value: unknown, bounds: { readonly min: number; readonly max: number }): number {
+export function checkInteger(
+  name: string,
+  value: unknown,
+  bounds: { readonly min: number; readonly max: number },
+): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < bounds.min || value > bounds.max) {
     throw new RedriveInputError(
       `${name} must be an integer between ${bounds.min} and ${bounds.max}. Received ${render(value)}`,

@@ -56,13 +56,14 @@ export async function readBackRange(
         if (sequence < start) continue;
         if (sequence > end) return finish(range, records, true);
         records.push(
-          ...replayRecordsOf({
-            streamArn: range.streamArn,
-            shardId: range.shardId,
-            sequenceNumber: record.SequenceNumber!,
-            partitionKey: record.PartitionKey!,
-            base64Data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
-          },
+          ...replayRecordsOf(
+            {
+              streamArn: range.streamArn,
+              shardId: range.shardId,
+              sequenceNumber: record.SequenceNumber!,
+              partitionKey: record.PartitionKey!,
+              base64Data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
+            },
             { source, index },
           ),
         );

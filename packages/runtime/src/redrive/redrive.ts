@@ -104,7 +104,11 @@ export class RedriveAbortedError extends RedriveLedgerError {
  */
 export async function redrive(plan: RedrivePlan, options: RedriveOptions): Promise<RedriveReport> {
   const dryRun = options.dryRun ?? false;
-  const batchSize = checkInteger('batchSize', options.batchSize ?? REDRIVE_LIMITS.batchSize.default, REDRIVE_LIMITS.batchSize);
+  const batchSize = checkInteger(
+    'batchSize',
+    options.batchSize ?? REDRIVE_LIMITS.batchSize.default,
+    REDRIVE_LIMITS.batchSize,
+  );
   const now = options.now ?? Date.now;
   const records: ReplayRecord[] = [...plan.records];
   const missing: MissingRange[] = [];
@@ -212,7 +216,10 @@ class ReportBuilder {
     this.alreadyReplayed += done.length;
     const byKey = new Map(batch.map((r) => [r.idempotencyKey, r]));
     for (const h of held) {
-      this.skip(byKey.get(h.key)!, `claimed by redrive run ${h.runId} until ${h.leaseExpiresAt} (in flight, or crashed)`);
+      this.skip(
+        byKey.get(h.key)!,
+        `claimed by redrive run ${h.runId} until ${h.leaseExpiresAt} (in flight, or crashed)`,
+      );
     }
   }
 

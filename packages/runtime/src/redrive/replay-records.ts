@@ -36,7 +36,11 @@ export function replayRecordsOf(stored: StoredKinesisRecord, at: FoundAt): Repla
   const event = {
     eventSourceARN: stored.streamArn ?? '',
     eventID: `${stored.shardId ?? ''}:${stored.sequenceNumber ?? ''}`,
-    kinesis: { data: stored.base64Data, partitionKey: stored.partitionKey, sequenceNumber: stored.sequenceNumber ?? '' },
+    kinesis: {
+      data: stored.base64Data,
+      partitionKey: stored.partitionKey,
+      sequenceNumber: stored.sequenceNumber ?? '',
+    },
   } as KinesisStreamRecord;
   return userRecordsOf(event).map((user, n) => {
     const base = {

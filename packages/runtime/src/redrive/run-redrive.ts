@@ -71,12 +71,17 @@ export function messagingEventOf(event: unknown): MessagingEvent | undefined {
   if (typeof event !== 'object' || event === null || records === undefined) return undefined;
   const list = Array.isArray(records) ? (records as Record<string, unknown>[]) : [];
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-  if (list.length > 0 && list.every((r) => isObject(r) && r.eventSource === 'aws:sqs' && typeof r.messageId === 'string')) {
+  if (
+    list.length > 0 &&
+    list.every((r) => isObject(r) && r.eventSource === 'aws:sqs' && typeof r.messageId === 'string')
+  ) {
     return { kind: 'sqs', messages: list.map((r) => ({ id: r.messageId as string, body: String(r.body) })) };
   }
   if (
     list.length > 0 &&
-    list.every((r) => isObject(r) && r.EventSource === 'aws:sns' && isObject(r.Sns) && typeof r.Sns.Message === 'string')
+    list.every(
+      (r) => isObject(r) && r.EventSource === 'aws:sns' && isObject(r.Sns) && typeof r.Sns.Message === 'string',
+    )
   ) {
     return {
       kind: 'sns',
@@ -100,7 +105,7 @@ export interface RedriveRunResult {
   readonly failedMessageIds: string[];
 }
 
-export interface RunRedriveOptions extends Pick<LedgerRunOptions, 'leaseMillis' | 'now'> {}
+export type RunRedriveOptions = Pick<LedgerRunOptions, 'leaseMillis' | 'now'>;
 
 /**
  * The redrive handler's logic. An SQS/SNS event is replayed message by message; a message is
@@ -135,7 +140,10 @@ export async function runRedrive(
     const reports: RedriveReport[] = [];
     const failedMessageIds: string[] = [];
     for (const message of messaging.messages) {
-      const report = await redrive(parseFailureDocument(message.body, `${messaging.kind}:${message.id}`), redriveOptions);
+      const report = await redrive(
+        parseFailureDocument(message.body, `${messaging.kind}:${message.id}`),
+        redriveOptions,
+      );
       reports.push(report);
       if (!report.complete) failedMessageIds.push(message.id);
     }

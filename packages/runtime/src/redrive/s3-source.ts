@@ -40,7 +40,11 @@ export interface FailureDocuments extends RedrivePlan {
 
 /** Reads the failure documents of a bucket into one redrive plan (ledger markers are skipped). */
 export async function listFailureDocuments(source: FailureDocumentSource): Promise<FailureDocuments> {
-  const max = checkInteger('maxObjects', source.maxObjects ?? REDRIVE_LIMITS.maxObjects.default, REDRIVE_LIMITS.maxObjects);
+  const max = checkInteger(
+    'maxObjects',
+    source.maxObjects ?? REDRIVE_LIMITS.maxObjects.default,
+    REDRIVE_LIMITS.maxObjects,
+  );
   const { keys, more } = source.keys ? { keys: [...source.keys], more: false } : await listKeys(source, max);
   const plans: RedrivePlan[] = [];
   for (const key of keys) {
@@ -73,7 +77,10 @@ async function listKeys(source: FailureDocumentSource, max: number): Promise<{ k
     for (const object of page.Contents ?? []) {
       if (!object.Key || object.Key.startsWith(ledgerPrefix) || object.Key.endsWith('/')) continue;
       const modified = object.LastModified?.getTime();
-      if ((after > -Infinity || before < Infinity) && (modified === undefined || modified < after || modified >= before)) {
+      if (
+        (after > -Infinity || before < Infinity) &&
+        (modified === undefined || modified < after || modified >= before)
+      ) {
         continue;
       }
       // A key beyond the limit: there is more to read in a next run.
