@@ -14,6 +14,7 @@ export const README_SECTIONS = [
   'monitoring.md',
   'checks.md',
   'producer.md',
+  'redrive.md',
   'development.md',
 ];
 
