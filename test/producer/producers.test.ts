@@ -298,14 +298,12 @@ describe('KinesisProducer with aggregation', () => {
       FailedRecordCount: 0,
       Records: input.Records.map((_, i) => ({ SequenceNumber: String(i) })),
     }));
-    kinesisMock
-      .on(ListShardsCommand)
-      .rejects(
-        Object.assign(new Error('not authorized'), {
-          name: 'AccessDeniedException',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    kinesisMock.on(ListShardsCommand).rejects(
+      Object.assign(new Error('not authorized'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const producer = new KinesisProducer({ client: new KinesisClient({}), streamName: 's', aggregate: true });
     await producer.putAll([{ data: 'a' }, { data: 'b' }]);
     expect(await producer.flush()).toMatchObject({ recordsSent: 2, unsent: [] });
