@@ -195,6 +195,8 @@ export class BatchSender {
       { entries: this.limits.maxRecordsPerRequest, bytes: this.limits.maxBytesPerRequest },
       this.ordered,
     );
+    // A packer always takes the first record into an empty call; anything else would loop forever.
+    if (entries.length === 0) throw new Error(`the packer took none of ${this.queue.length} buffered records`);
     this.queue = rest;
     this.queueBytes = rest.reduce((sum, item) => sum + item.sizeInBytes, 0);
     if (this.queue.length === 0) {
