@@ -220,7 +220,13 @@ export interface TimePartitioningOptions {
  * are queryable with no crawler.
  */
 export class Partitioning {
-  /** `year=/month=/day=/hour=` from the arrival time (UTC), or from `eventTimeField`. */
+  /**
+   * `year=/month=/day=/hour=` from Firehose's arrival time (UTC), or from `eventTimeField`. The
+   * arrival time is that of the OLDEST record of each S3 object, so rows that arrive shortly after
+   * an hour boundary land in the previous hour's partition; `eventTimeField` files each row under
+   * its own time instead.
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html
+   */
   public static hourly(options: TimePartitioningOptions = {}): Partitioning {
     return new Partitioning(
       [...Partitioning.dateKeys(options), Partitioning.timeKey(options, 'hour', 'HH')],
@@ -228,7 +234,7 @@ export class Partitioning {
     );
   }
 
-  /** `year=/month=/day=` from the arrival time (UTC), or from `eventTimeField`. */
+  /** `year=/month=/day=` from the arrival time (UTC; see `hourly`), or from `eventTimeField`. */
   public static daily(options: TimePartitioningOptions = {}): Partitioning {
     return new Partitioning(Partitioning.dateKeys(options), options.recordFields);
   }
