@@ -43,6 +43,8 @@ function handler(scope: Stack, id: string): lambda.Function {
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
+    // Longer than the runtime toolkit's 5 s margin, as a real consumer's would be.
+    timeout: Duration.seconds(30),
   });
 }
 
