@@ -13,6 +13,7 @@ export const README_SECTIONS = [
   'delivery.md',
   'monitoring.md',
   'producer.md',
+  'redrive.md',
   'development.md',
 ];
 

@@ -273,7 +273,17 @@ describe('redrive', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'failure.json'), JSON.stringify(message));
 
-    const dry = await runCliForTest(['redrive', '--source', 'failure.json', '--dry-run', ...endpoint], {
+    // The failed batch is on another stream than the target: reading it back must be allowed explicitly.
+    const notAllowed = await runCliForTest(['redrive', '--source', 'failure.json', '--dry-run', ...endpoint], {
+      env: LOCAL_ENV,
+      dir,
+    });
+    expect(notAllowed.code).toBe(1);
+    expect(notAllowed.stderr).toContain(
+      `missing: shardId-000000000000 ${records[5].SequenceNumber}..${records[14].SequenceNumber}: reading back from ${arn} is not allowed`,
+    );
+    const readBack = ['--read-back-from', arn];
+    const dry = await runCliForTest(['redrive', '--source', 'failure.json', '--dry-run', ...readBack, ...endpoint], {
       env: LOCAL_ENV,
       dir,
     });
@@ -283,7 +293,7 @@ describe('redrive', () => {
     expect(await readAllRecords(local.client, 'redriven')).toHaveLength(0);
 
     const first = await runCliForTest(
-      ['redrive', '--source', 'failure.json', '--stream-name', 'redriven', ...endpoint],
+      ['redrive', '--source', 'failure.json', '--stream-name', 'redriven', ...readBack, ...endpoint],
       { env: LOCAL_ENV, dir },
     );
     expect(first.stdout).toMatch(/replayed +10/);
@@ -292,10 +302,12 @@ describe('redrive', () => {
     expect(replayed.map((r) => [r.PartitionKey, Buffer.from(r.Data!).toString()])).toEqual(
       records.slice(5, 15).map((r) => [r.PartitionKey, Buffer.from(r.Data!).toString()]),
     );
-    expect(fs.readFileSync(path.join(dir, 'failure.json.redrive-ledger'), 'utf8').trim().split('\n')).toHaveLength(10);
+    const ledger = fs.readFileSync(path.join(dir, 'failure.json.redrive-ledger'), 'utf8').trim().split('\n');
+    expect(ledger.filter((l) => l.startsWith('claim\t'))).toHaveLength(10);
+    expect(ledger.filter((l) => l.startsWith('done\t'))).toHaveLength(10);
 
     const second = await runCliForTest(
-      ['redrive', '--source', 'failure.json', '--stream-name', 'redriven', ...endpoint],
+      ['redrive', '--source', 'failure.json', '--stream-name', 'redriven', ...readBack, ...endpoint],
       { env: LOCAL_ENV, dir },
     );
     expect(second.stdout).toMatch(/already replayed: +10/);
@@ -303,7 +315,7 @@ describe('redrive', () => {
     expect(await readAllRecords(local.client, 'redriven')).toHaveLength(10);
 
     const toFile = await runCliForTest(
-      ['redrive', '--source', 'failure.json', '--to-file', 'out.ndjson', '--no-ledger', ...endpoint],
+      ['redrive', '--source', 'failure.json', '--to-file', 'out.ndjson', '--no-ledger', ...readBack, ...endpoint],
       { env: LOCAL_ENV, dir },
     );
     expect(toFile.code).toBe(0);
@@ -331,10 +343,14 @@ describe('redrive', () => {
       path.join(dir, 'sns.json'),
       JSON.stringify({ Type: 'Notification', Message: JSON.stringify(message) }),
     );
-    const run = await runCliForTest(['redrive', '--source', 'sns.json', '--to-file', 'out.ndjson', ...endpoint], {
-      env: LOCAL_ENV,
-      dir,
-    });
+    const deleted = ['--read-back-from', 'arn:aws:kinesis:us-east-1:000000000000:stream/deleted'];
+    const run = await runCliForTest(
+      ['redrive', '--source', 'sns.json', '--to-file', 'out.ndjson', ...deleted, ...endpoint],
+      {
+        env: LOCAL_ENV,
+        dir,
+      },
+    );
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/missing: shardId-000000000000 1..2: ResourceNotFoundException/);
   });

@@ -138,7 +138,10 @@ describe('RedriveFunction', () => {
 
   describe('validation', () => {
     test.each([
-      [{ ledgerPrefix: 'ledger' }, /ledgerPrefix must be a non-empty prefix ending with '\/'. Received 'ledger'/],
+      [
+        { ledgerPrefix: 'ledger' },
+        /ledgerPrefix must be a non-empty prefix ending with '\/', outside aws\/ and quarantine\/. Received 'ledger'/,
+      ],
       [{ ledgerPrefix: '/' }, /ledgerPrefix .* Received '\/'/],
       [
         { timeout: Duration.minutes(16) },
