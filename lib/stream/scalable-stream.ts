@@ -4,7 +4,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { type ShardCapacityInput, type ShardCapacityPlan, planShardCapacity } from './capacity-planner';
+import { type ShardCapacityInput, type ShardCapacityPlan, ShardCapacityPlanner } from './capacity-planner';
 import { checkDurationRange, checkIntegerRange } from '../private/validation';
 import { SHARD_AUTO_SCALER_DEFAULTS } from './scaler-defaults';
 import { ShardAutoScaler, type ShardAutoScalerOptions } from './shard-auto-scaler';
@@ -112,7 +112,7 @@ export class ScalableStream extends Resource implements kinesis.IStream {
     const options = props.autoScalingOptions ?? {};
     const minShards = options.minShards ?? SHARD_AUTO_SCALER_DEFAULTS.minShards;
     const maxShards = options.maxShards ?? SHARD_AUTO_SCALER_DEFAULTS.maxShards;
-    if (props.expectedTraffic) this.capacityPlan = planShardCapacity(props.expectedTraffic);
+    if (props.expectedTraffic) this.capacityPlan = ShardCapacityPlanner.plan(props.expectedTraffic);
     if (provisioned) {
       checkIntegerRange('initialShardCount', props.initialShardCount, 1, 10_000);
       const planned = this.capacityPlan?.totalShards;

@@ -38,4 +38,13 @@ describe('the jsii assembly of the construct library', () => {
     expect(pkg.files).toContain('.jsii');
     expect(pkg.jsii.tsconfig).toBe('tsconfig.jsii.json');
   });
+
+  test('holds every export of the package entry point (jsii silently leaves out free functions and constants)', () => {
+    // Classes and enums exist at run time; interfaces do not, so every run-time export must be an
+    // assembly type. A free function or constant exported from lib/ fails here.
+    const entry = require(path.join(root, pkg.main)) as Record<string, unknown>;
+    const missing = Object.keys(entry).filter((name) => !(`${pkg.name}.${name}` in assembly.types));
+    expect(missing).toEqual([]);
+    expect(Object.keys(entry).length).toBeGreaterThan(10);
+  });
 });
