@@ -11,7 +11,11 @@ import { WEB_LOG_COLUMNS } from '../private/generated/web-log-columns';
 export interface Column {
   /** Lowercase name; also the JSON key the transform writes. A '.' becomes '_' in Glue (OpenX SerDe). */
   readonly name: string;
-  /** Glue type string; build it with `ColumnType`, e.g. `ColumnType.decimalOf(10, 2)`. */
+  /**
+   * The Glue type string. Build it with `ColumnType`, e.g. `ColumnType.decimalOf(10, 2)`.
+   *
+   * @jsii suppress reserved-word the name of aws-cdk-lib glue.Column.type and of the runtime toolkit column definitions (schema.columns are passed to it); Go bindings export it as Type which is not reserved
+   */
   readonly type: string;
   /** @default - no comment */
   readonly comment?: string;
