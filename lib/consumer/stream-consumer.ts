@@ -263,6 +263,7 @@ export class StreamConsumer extends Construct {
       maxRecordAge: props.maxRecordAge,
       infiniteRecordAge,
       streamRetention,
+      failureRetention: props.failureRetention,
     });
     this.maxRecordAge = infiniteRecordAge ? undefined : (props.maxRecordAge ?? defaultMaxRecordAge(streamRetention));
 

@@ -8,15 +8,15 @@ import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { validateOutputPrefixes } from './output-prefixes';
+import { OutputPrefixes } from './output-prefixes';
 import { PartitionValueSource, Partitioning } from './partitioning';
 import { createLakeBucket } from './private/lake-bucket';
 import { createReferenceTransform } from './private/reference-transform';
 import { TransformProcessor } from './private/transform-processor';
 import { checkEventTimeField, checkRange, glueDataFormat, roundMB, tableRoot } from './private/validation';
 import { TableSchema } from './table-schema';
-import { WEB_LOG_SCHEMA } from './web-log-schema';
 import { acknowledge, acknowledgeBucketObjectsGrant } from '../private/acknowledge';
+import { checkDurationRange } from '../private/validation';
 
 /** The format of the files Firehose writes. */
 export enum OutputFormat {
@@ -38,7 +38,7 @@ export enum JsonDeserializer {
 
 /** Everything of DataLakeDeliveryProps but the stream (for constructs that supply the stream). */
 export interface DataLakeDeliveryOptions {
-  /** The table's columns. @default WEB_LOG_SCHEMA (what the reference transform writes) */
+  /** The table's columns. @default TableSchema.WEB_LOG (what the reference transform writes) */
   readonly schema?: TableSchema;
   /** The partition layout. @default Partitioning.hourly() */
   readonly partitioning?: Partitioning;
@@ -58,7 +58,7 @@ export interface DataLakeDeliveryOptions {
   /**
    * The Firehose transform: it must write newline-delimited JSON rows of `schema` (see the runtime
    * toolkit's `transformFirehoseRecords`).
-   * @default - the reference Apache web-log transform (then `schema` must be WEB_LOG_SCHEMA)
+   * @default - the reference Apache web-log transform (then `schema` must be TableSchema.WEB_LOG)
    */
   readonly transform?: lambda.IFunction;
   /** An existing Glue database. @default - a new database */
@@ -160,7 +160,7 @@ export class DataLakeDelivery extends Construct {
 
   constructor(scope: Construct, id: string, props: DataLakeDeliveryProps) {
     super(scope, id);
-    this.schema = props.schema ?? WEB_LOG_SCHEMA;
+    this.schema = props.schema ?? TableSchema.WEB_LOG;
     this.partitioning = props.partitioning ?? Partitioning.hourly();
     this.outputFormat = props.outputFormat ?? OutputFormat.PARQUET;
     const converting = this.outputFormat !== OutputFormat.JSON;
@@ -169,9 +169,9 @@ export class DataLakeDelivery extends Construct {
     const dynamic = this.partitioning.isDynamic;
 
     // --- validation: every rule names the prop, the value and the allowed range ---
-    if (!props.transform && props.schema && props.schema !== WEB_LOG_SCHEMA) {
+    if (!props.transform && props.schema && props.schema !== TableSchema.WEB_LOG) {
       throw new Error(
-        'schema needs a transform: the reference transform writes WEB_LOG_SCHEMA rows only. Received a custom schema and no transform',
+        'schema needs a transform: the reference transform writes TableSchema.WEB_LOG rows only. Received a custom schema and no transform',
       );
     }
     for (const key of this.partitioning.keys) {
@@ -182,7 +182,7 @@ export class DataLakeDelivery extends Construct {
         !this.schema.columnNames.includes(key.field ?? '')
       ) {
         throw new Error(
-          `partition key '${key.name}' takes its value from field '${key.field}', which the reference transform does not write: field must be a column of WEB_LOG_SCHEMA. Received '${key.field}'`,
+          `partition key '${key.name}' takes its value from field '${key.field}', which the reference transform does not write: field must be a column of TableSchema.WEB_LOG. Received '${key.field}'`,
         );
       }
       if (this.schema.columnNames.includes(key.name)) {
@@ -213,15 +213,15 @@ export class DataLakeDelivery extends Construct {
         `databaseName names the database the construct creates, not an existing one. Received databaseName '${props.databaseName}' with database`,
       );
     }
+    // Firehose takes whole seconds (IntervalInSeconds, 0..900; 60..900 with dynamic partitioning).
     this.bufferingInterval = props.bufferingInterval ?? Duration.seconds(300);
-    checkRange(
-      'bufferingInterval',
-      this.bufferingInterval.toSeconds(),
-      dynamic ? 60 : 0,
-      MAX_BUFFERING_INTERVAL_SECONDS,
-      'seconds',
-      dynamic ? ' with dynamic partitioning' : '',
-    );
+    checkDurationRange('bufferingInterval', this.bufferingInterval, {
+      unit: 'seconds',
+      min: dynamic ? 60 : 0,
+      max: MAX_BUFFERING_INTERVAL_SECONDS,
+      integral: true,
+      context: dynamic ? ' with dynamic partitioning' : '',
+    });
     this.bufferingSize = props.bufferingSize ?? Size.mebibytes(converting ? 128 : 5);
     const bufferingMiB = this.bufferingSize.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
     checkRange(
@@ -236,18 +236,26 @@ export class DataLakeDelivery extends Construct {
       rounding: SizeRoundingBehavior.NONE,
     });
     checkRange('transformBufferSize', transformBufferMB, 0.2, 3, 'MB');
-    const transformIntervalSeconds = (props.transformBufferInterval ?? Duration.seconds(60)).toSeconds();
-    checkRange('transformBufferInterval', transformIntervalSeconds, 0, MAX_BUFFERING_INTERVAL_SECONDS, 'seconds');
+    const transformInterval = props.transformBufferInterval ?? Duration.seconds(60);
+    checkDurationRange('transformBufferInterval', transformInterval, {
+      unit: 'seconds',
+      min: 0,
+      max: MAX_BUFFERING_INTERVAL_SECONDS,
+      integral: true,
+    });
+    const transformIntervalSeconds = transformInterval.toSeconds();
 
     this.dataOutputPrefix = props.dataOutputPrefix ?? `data/${this.partitioning.prefixLayout}`;
     this.errorOutputPrefix =
       props.errorOutputPrefix ?? `errors/!{firehose:error-output-type}/${this.partitioning.errorPrefixLayout}`;
-    validateOutputPrefixes(this.dataOutputPrefix, this.errorOutputPrefix, dynamic);
+    OutputPrefixes.validate(this.dataOutputPrefix, this.errorOutputPrefix, dynamic);
     this.tableLocationPrefix = tableRoot(this.dataOutputPrefix, this.partitioning.prefixLayout);
 
     // --- storage ---
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const glacierAfter = props.rawBackupGlacierTransitionAfter ?? Duration.days(30);
+    // An S3 lifecycle transition is a whole number of days (TransitionInDays).
+    checkDurationRange('rawBackupGlacierTransitionAfter', glacierAfter, { unit: 'days', min: 0, integral: true });
     this.bucket =
       props.bucket ??
       createLakeBucket(this, 'Bucket', {

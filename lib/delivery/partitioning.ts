@@ -170,8 +170,8 @@ export class PartitionKey {
     public readonly name: string,
     /** The Firehose expression for the value, e.g. `!{timestamp:yyyy}`. */
     public readonly expression: string,
-    /** The Glue type of the partition column. */
-    public readonly type: string,
+    /** The Glue type of the partition column ('int' or 'string'). */
+    public readonly columnType: string,
     /** Athena partition projection for the key. */
     public readonly projection: glue.PartitionProjectionConfiguration,
     /** Where the value comes from. */
@@ -306,7 +306,7 @@ export class Partitioning {
   public get glueColumns(): glue.Column[] {
     return this.keys.map((k) => ({
       name: k.name,
-      type: k.type === 'int' ? glue.Schema.INTEGER : glue.Schema.STRING,
+      type: k.columnType === 'int' ? glue.Schema.INTEGER : glue.Schema.STRING,
     }));
   }
 

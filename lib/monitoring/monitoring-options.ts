@@ -35,11 +35,11 @@ export interface StreamMonitoringOptions extends AlarmEvaluationOptions {
    */
   readonly retentionPeriod?: Duration;
   /**
-   * Alarm when GetRecords.IteratorAgeMilliseconds (Maximum) reaches this many milliseconds.
-   * Must be below the retention period.
-   * @default - half the retention period (43,200,000 ms for 24 h)
+   * Alarm when GetRecords.IteratorAgeMilliseconds (Maximum) reaches this age. Must be below the
+   * retention period.
+   * @default - half the retention period (12 hours for 24 h)
    */
-  readonly iteratorAgeThresholdInMillis?: number;
+  readonly iteratorAgeThreshold?: Duration;
   /**
    * Alarm when WriteProvisionedThroughputExceeded (Sum, records rejected) reaches this per period.
    * @default 1
@@ -71,17 +71,17 @@ export interface ConsumerMonitoringOptions extends AlarmEvaluationOptions {
    */
   readonly retentionPeriod?: Duration;
   /**
-   * Alarm when the Lambda IteratorAge (Maximum) reaches this many milliseconds. Must be below the
-   * retention period and below the consumer's maxRecordAge.
+   * Alarm when the Lambda IteratorAge (Maximum) reaches this age. Must be below the retention
+   * period and below the consumer's maxRecordAge.
    * @default - half the consumer's maxRecordAge, or half the retention period when it has none
    */
-  readonly iteratorAgeThresholdInMillis?: number;
+  readonly iteratorAgeThreshold?: Duration;
   /**
    * Enhanced fan-out only: alarm when SubscribeToShardEvent.MillisBehindLatest (Maximum) reaches
-   * this many milliseconds. Same bounds as iteratorAgeThresholdInMillis.
+   * this lag. Same bounds as iteratorAgeThreshold.
    * @default - the iterator-age threshold
    */
-  readonly millisBehindLatestThresholdInMillis?: number;
+  readonly millisBehindLatestThreshold?: Duration;
   /**
    * Alarm when Errors (Sum, invocations) reaches this per period, for every evaluated period.
    * @default 1
@@ -142,11 +142,11 @@ export interface DeliveryMonitoringOptions extends AlarmEvaluationOptions {
    */
   readonly retentionPeriod?: Duration;
   /**
-   * Alarm when DeliveryToS3.DataFreshness (Maximum) reaches this many seconds. Must exceed the
-   * buffering interval, or every flush would alarm.
-   * @default - 2 × bufferingInterval + 300 s (900 s for a 300 s buffer)
+   * Alarm when DeliveryToS3.DataFreshness (Maximum) reaches this age. Must exceed the buffering
+   * interval, or every flush would alarm.
+   * @default - 2 × bufferingInterval + 5 minutes (15 minutes for a 300 s buffer)
    */
-  readonly dataFreshnessThresholdInSeconds?: number;
+  readonly dataFreshnessThreshold?: Duration;
   /**
    * Alarm (not paging) when DeliveryToS3.Success (Average, ratio of successful S3 puts, 0..1) stays
    * below this for the evaluation periods. Firehose retries failed puts, so this is a warning;
@@ -176,11 +176,11 @@ export interface DeliveryMonitoringOptions extends AlarmEvaluationOptions {
    */
   readonly monitorFormatConversion?: boolean;
   /**
-   * Alarm when KinesisMillisBehindLatest (Maximum) reaches this many milliseconds. Must be below
-   * the retention period.
+   * Alarm when KinesisMillisBehindLatest (Maximum) reaches this lag. Must be below the retention
+   * period.
    * @default - half the retention period
    */
-  readonly kinesisMillisBehindLatestThresholdInMillis?: number;
+  readonly kinesisMillisBehindLatestThreshold?: Duration;
 }
 
 /** Options of `PipelineMonitoring.monitorAutoScaler`. */

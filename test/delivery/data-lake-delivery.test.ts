@@ -15,7 +15,6 @@ import {
   PartitionKey,
   Partitioning,
   TableSchema,
-  WEB_LOG_SCHEMA,
   type DataLakeDeliveryProps,
 } from '../../lib/delivery';
 import { createTestStack } from '../support/app';
@@ -166,12 +165,12 @@ describe('defaults', () => {
   });
 
   test('the Glue table: web-log columns, Parquet, partition keys, projection, location template', () => {
-    expect(delivery.schema).toBe(WEB_LOG_SCHEMA);
+    expect(delivery.schema).toBe(TableSchema.WEB_LOG);
     template.hasResourceProperties('AWS::Glue::Table', {
       TableInput: Match.objectLike({
         PartitionKeys: ['year', 'month', 'day', 'hour'].map((Name) => ({ Name, Type: 'int' })),
         StorageDescriptor: Match.objectLike({
-          Columns: WEB_LOG_SCHEMA.columns.map((c) => Match.objectLike({ Name: c.name, Type: c.type })),
+          Columns: TableSchema.WEB_LOG.columns.map((c) => Match.objectLike({ Name: c.name, Type: c.type })),
           InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
           SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
           Location: { 'Fn::Join': ['', ['s3://', stack.resolve(delivery.bucket.bucketName), '/data/']] },

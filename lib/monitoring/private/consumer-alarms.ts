@@ -2,7 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { IMonitorableConsumer } from '../monitorable';
 import type { ConsumerMonitoringOptions } from '../monitoring-options';
 import { GTE, IMMEDIATE, PERSISTENT, SUSTAINED, num, spec, type AlarmSpec } from './alarm-spec';
-import { retentionPeriodOf, defaultConsumerIteratorAgeMillis } from './thresholds';
+import { retentionPeriodOf, defaultConsumerIteratorAgeMillis, thresholdIn } from './thresholds';
 import { checkBelow, checkPositive } from './validation';
 
 export const ENHANCED_FAN_OUT = 'ENHANCED_FAN_OUT';
@@ -36,16 +36,20 @@ export function consumerThresholds(
 ): ConsumerThresholds {
   const retentionPeriod = retentionPeriodOf(options.retentionPeriod);
   const iteratorAge =
-    options.iteratorAgeThresholdInMillis ??
-    defaultConsumerIteratorAgeMillis(retentionPeriod, consumer.maxRecordAge, 'iteratorAgeThresholdInMillis');
-  const millisBehindLatest = options.millisBehindLatestThresholdInMillis ?? iteratorAge;
+    options.iteratorAgeThreshold !== undefined
+      ? thresholdIn('iteratorAgeThreshold', options.iteratorAgeThreshold, 'milliseconds')
+      : defaultConsumerIteratorAgeMillis(retentionPeriod, consumer.maxRecordAge, 'iteratorAgeThreshold');
+  const millisBehindLatest =
+    options.millisBehindLatestThreshold !== undefined
+      ? thresholdIn('millisBehindLatestThreshold', options.millisBehindLatestThreshold, 'milliseconds')
+      : iteratorAge;
   const retentionMs = retentionPeriod.isUnresolved() ? undefined : retentionPeriod.toMilliseconds();
   const maxRecordAgeMs =
     consumer.maxRecordAge === undefined || consumer.maxRecordAge.isUnresolved()
       ? undefined
       : consumer.maxRecordAge.toMilliseconds();
-  checkAge('iteratorAgeThresholdInMillis', iteratorAge, retentionMs, maxRecordAgeMs);
-  checkAge('millisBehindLatestThresholdInMillis', millisBehindLatest, retentionMs, maxRecordAgeMs);
+  checkAge('iteratorAgeThreshold', iteratorAge, retentionMs, maxRecordAgeMs);
+  checkAge('millisBehindLatestThreshold', millisBehindLatest, retentionMs, maxRecordAgeMs);
   const thresholds = {
     iteratorAgeThresholdInMillis: iteratorAge,
     millisBehindLatestThresholdInMillis: millisBehindLatest,

@@ -2,7 +2,12 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { IMonitorableDelivery } from '../monitorable';
 import type { DeliveryMonitoringOptions } from '../monitoring-options';
 import { GTE, IMMEDIATE, LT, PERSISTENT, SUSTAINED, num, spec, type AlarmSpec } from './alarm-spec';
-import { retentionPeriodOf, defaultDataFreshnessSeconds, defaultStreamIteratorAgeMillis } from './thresholds';
+import {
+  retentionPeriodOf,
+  defaultDataFreshnessSeconds,
+  defaultStreamIteratorAgeMillis,
+  thresholdIn,
+} from './thresholds';
 import { checkAbove, checkBelow, checkPositive, checkRatio } from './validation';
 
 export interface DeliveryThresholds {
@@ -18,12 +23,15 @@ export function deliveryThresholds(
   options: DeliveryMonitoringOptions,
 ): DeliveryThresholds {
   const retentionPeriod = retentionPeriodOf(options.retentionPeriod);
-  const freshness = options.dataFreshnessThresholdInSeconds ?? defaultDataFreshnessSeconds(delivery.bufferingInterval);
-  checkPositive('dataFreshnessThresholdInSeconds', freshness, 'seconds');
+  const freshness =
+    options.dataFreshnessThreshold !== undefined
+      ? thresholdIn('dataFreshnessThreshold', options.dataFreshnessThreshold, 'seconds')
+      : defaultDataFreshnessSeconds(delivery.bufferingInterval);
+  checkPositive('dataFreshnessThreshold', freshness, 'seconds');
   if (!delivery.bufferingInterval.isUnresolved()) {
     // Data legitimately waits up to one buffering interval; a lower threshold alarms on every flush.
     checkAbove(
-      'dataFreshnessThresholdInSeconds',
+      'dataFreshnessThreshold',
       freshness,
       'the bufferingInterval',
       delivery.bufferingInterval.toSeconds(),
@@ -31,12 +39,13 @@ export function deliveryThresholds(
     );
   }
   const behind =
-    options.kinesisMillisBehindLatestThresholdInMillis ??
-    defaultStreamIteratorAgeMillis(retentionPeriod, 'kinesisMillisBehindLatestThresholdInMillis');
-  checkPositive('kinesisMillisBehindLatestThresholdInMillis', behind, 'milliseconds');
+    options.kinesisMillisBehindLatestThreshold !== undefined
+      ? thresholdIn('kinesisMillisBehindLatestThreshold', options.kinesisMillisBehindLatestThreshold, 'milliseconds')
+      : defaultStreamIteratorAgeMillis(retentionPeriod, 'kinesisMillisBehindLatestThreshold');
+  checkPositive('kinesisMillisBehindLatestThreshold', behind, 'milliseconds');
   if (!retentionPeriod.isUnresolved()) {
     checkBelow(
-      'kinesisMillisBehindLatestThresholdInMillis',
+      'kinesisMillisBehindLatestThreshold',
       behind,
       'the retention period',
       retentionPeriod.toMilliseconds(),
