@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { bundledHandlerProps } from '../private/handler-code';
 import { ACKNOWLEDGMENT_REASONS, BASIC_EXECUTION_ROLE_FINDING, acknowledge } from '../private/acknowledge';
+import { LAMBDA_TIMEOUT, checkDurationRange } from '../private/validation';
 
 export interface ReferenceErrorAlertFunctionProps {
   /**
@@ -24,7 +25,10 @@ export interface ReferenceErrorAlertFunctionProps {
    * @default Duration.minutes(5)
    */
   readonly alertWindow?: Duration;
-  /** @default Duration.seconds(60) */
+  /**
+   * 1 second to 15 minutes (whole seconds).
+   * @default Duration.seconds(60)
+   */
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
@@ -47,13 +51,9 @@ export class ReferenceErrorAlertFunction extends lambda.Function {
   public readonly flushSchedule: events.Rule;
 
   constructor(scope: Construct, id: string, props: ReferenceErrorAlertFunctionProps = {}) {
+    checkDurationRange('timeout', props.timeout, LAMBDA_TIMEOUT);
     const alertWindow = props.alertWindow ?? Duration.minutes(5);
-    if (!alertWindow.isUnresolved()) {
-      const minutes = alertWindow.toSeconds() / 60;
-      if (!(Number.isInteger(minutes) && minutes >= 1 && minutes <= 60)) {
-        throw new Error(`alertWindow must be a whole number of minutes between 1 and 60. Received ${minutes} minutes`);
-      }
-    }
+    checkDurationRange('alertWindow', alertWindow, { unit: 'minutes', min: 1, max: 60, integral: true });
     super(scope, id, {
       ...bundledHandlerProps('reference-error-alert'),
       timeout: props.timeout ?? Duration.seconds(60),

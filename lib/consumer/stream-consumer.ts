@@ -9,8 +9,9 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ACKNOWLEDGMENT_REASONS, acknowledgeBucketObjectsGrant } from '../private/acknowledge';
 import {
+  destinationDeliveryFailuresMetric,
+  droppedEventCountMetric,
   iteratorAgeMetric,
   millisBehindLatestMetric,
   onFailureDestinationDeliveredEventCountMetric,
@@ -19,7 +20,7 @@ import { HANDLER_RUNTIME } from '../private/handler-runtime';
 import { CONSUMER_ENV, CONSUMER_METRICS, TOOLKIT_TIMEOUT_MARGIN_SECONDS } from './consumer-metrics';
 import { ConsumerType } from './consumer-type';
 import { countEfoConsumers } from './private/efo-consumer-count';
-import { createFailureBucket } from './private/failure-bucket';
+import { createFailureBucket, grantQuarantineWrite } from './private/failure-bucket';
 import { S3FailureDestination } from './private/s3-on-failure-destination';
 import { knownStreamRetention } from './private/stream-retention';
 import {
@@ -168,7 +169,8 @@ export interface StreamConsumerOptions {
   readonly failureNotificationQueue?: sqs.IQueue;
   /**
    * Turn on the mapping's EventCount metrics (MetricsConfig), needed for
-   * metricOnFailureDestinationDeliveredEventCount. These are billed as custom metrics.
+   * metricOnFailureDestinationDeliveredEventCount and metricDroppedEventCount. These are billed
+   * as custom metrics.
    * @default true
    */
   readonly eventCountMetrics?: boolean;
@@ -265,6 +267,7 @@ export class StreamConsumer extends Construct {
       maxRecordAge: props.maxRecordAge,
       infiniteRecordAge,
       streamRetention,
+      failureRetention: props.failureRetention,
     });
     this.maxRecordAge = infiniteRecordAge ? undefined : (props.maxRecordAge ?? defaultMaxRecordAge(streamRetention));
 
@@ -316,9 +319,10 @@ export class StreamConsumer extends Construct {
       for (const [key, value] of Object.entries(this.toolkitEnvironment)) this.function.addEnvironment(key, value);
     }
     if (props.quarantineQueue) props.quarantineQueue.grantSendMessages(this.function);
-    // S3FailureDestination (below) grants s3:PutObject on the bucket's objects, which covers
-    // the quarantine prefix too.
+    // Quarantined records only under quarantinePrefix; on-failure objects are granted by S3FailureDestination.
+    else grantQuarantineWrite(this.failureBucket, this.function, this.quarantinePrefix);
 
+    const onFailure = new S3FailureDestination(this.failureBucket);
     this.eventCountMetrics = props.eventCountMetrics ?? true;
     const sourceProps: sources.KinesisEventSourceProps = {
       startingPosition,
@@ -331,14 +335,14 @@ export class StreamConsumer extends Construct {
       maxRecordAge: this.maxRecordAge,
       bisectBatchOnError: props.bisectBatchOnError ?? DEFAULTS.bisectBatchOnError,
       reportBatchItemFailures,
-      onFailure: new S3FailureDestination(this.failureBucket),
+      onFailure,
       metricsConfig: this.eventCountMetrics ? { metrics: [lambda.MetricType.EVENT_COUNT] } : undefined,
     };
     const source = this.efoConsumer
       ? new sources.KinesisConsumerEventSource(this.efoConsumer, sourceProps)
       : new sources.KinesisEventSource(props.stream, sourceProps);
     this.function.addEventSource(source);
-    acknowledgeBucketObjectsGrant(this.function, this.failureBucket, '*', ACKNOWLEDGMENT_REASONS.bucketObjectWildcard);
+    onFailure.acknowledgeObjectsGrant();
     this.eventSourceMappingId = source.eventSourceMappingId;
     this.eventSourceMappingArn = source.eventSourceMappingArn;
     if (infiniteRecordAge) {
@@ -387,6 +391,28 @@ export class StreamConsumer extends Construct {
       );
     }
     return onFailureDestinationDeliveredEventCountMetric(this.eventSourceMappingId, props);
+  }
+
+  /**
+   * AWS/Lambda DroppedEventCount of the mapping (dimension EventSourceMappingUUID): records
+   * discarded without reaching the on-failure destination, i.e. lost. Sum over 5 minutes.
+   * Published only with the mapping's EventCount metrics (`eventCountMetrics`, on by default).
+   */
+  public metricDroppedEventCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.eventCountMetrics) {
+      throw new Error(
+        `metricDroppedEventCount needs eventCountMetrics: Lambda publishes it only with the EventCount MetricsConfig. Received eventCountMetrics false on ${this.node.path}`,
+      );
+    }
+    return droppedEventCountMetric(this.eventSourceMappingId, props);
+  }
+
+  /**
+   * AWS/Lambda DestinationDeliveryFailures of the function: failed writes to the on-failure
+   * destination (the records are then dropped). Sum over 5 minutes.
+   */
+  public metricDestinationDeliveryFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return destinationDeliveryFailuresMetric(this.function, props);
   }
 
   /**

@@ -293,7 +293,7 @@ describe('on-failure destinations', () => {
     const [document] = report.onFailureDocuments;
     expect(document.payload?.Records).toHaveLength(2);
     const plan = parseFailureDocument(JSON.parse(JSON.stringify(document)));
-    expect(plan.records.map((r) => [Buffer.from(r.data), r.partitionKey, r.origin.shardId])).toEqual([
+    expect(plan.records.map((r) => [Buffer.from(r.data), r.partitionKey, r.origin?.shardId])).toEqual([
       [payloads[0], 'key-0', 'shardId-000000000007'],
       [payloads[1], 'key-1', 'shardId-000000000007'],
     ]);

@@ -5,7 +5,13 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { ConsumerType, StreamConsumer, type StreamConsumerProps } from '../../lib/consumer';
+import {
+  ConsumerType,
+  ReferenceErrorAlertFunction,
+  ReferenceMinuteAggregatesFunction,
+  StreamConsumer,
+  type StreamConsumerProps,
+} from '../../lib/consumer';
 import { createTestStack } from '../support/app';
 
 let stack: Stack;
@@ -52,12 +58,31 @@ describe('retryAttempts: -1..10000', () => {
 describe('maxRecordAge: 60 s..7 days, below the retention', () => {
   test('fails below 60 seconds', () => {
     expect(() => consumer({ maxRecordAge: Duration.seconds(59) })).toThrow(
-      /maxRecordAge must be between 60 seconds and 7 days \(604800 seconds\)\. Received 59 seconds/,
+      /maxRecordAge must be a whole number of seconds between 60 seconds and 7 days \(604800 seconds\)\. Received 59 seconds/,
+    );
+  });
+  test('fails when NaN or not a whole number of seconds (MaximumRecordAgeInSeconds is an integer)', () => {
+    expect(() => consumer({ maxRecordAge: Duration.minutes(NaN) })).toThrow(
+      /maxRecordAge must be a whole number of seconds between .* Received NaN seconds/,
+    );
+    expect(() => consumer({ maxRecordAge: Duration.millis(90_500) }, 'B')).toThrow(
+      /maxRecordAge must be a whole number of seconds .* Received 90\.5 seconds/,
+    );
+  });
+  test('streamRetention and failureRetention must be finite and in range', () => {
+    expect(() => consumer({ streamRetention: Duration.hours(Infinity) })).toThrow(
+      /^streamRetention must be between 24 and 8760 hours\. Received Infinity hours$/,
+    );
+    expect(() => consumer({ streamRetention: Duration.hours(12) }, 'B')).toThrow(
+      /^streamRetention must be between 24 and 8760 hours\. Received 12 hours$/,
+    );
+    expect(() => consumer({ failureRetention: Duration.hours(36) }, 'C')).toThrow(
+      /^failureRetention must be at least 1 days \(whole days\)\. Received 1\.5 days$/,
     );
   });
   test('fails above 7 days (with a long retention)', () => {
     expect(() => consumer({ maxRecordAge: Duration.days(8), streamRetention: Duration.days(30) })).toThrow(
-      /maxRecordAge must be between .* Received 691200 seconds/,
+      /maxRecordAge must be a whole number of seconds between .* Received 691200 seconds/,
     );
   });
   test('fails at or above the retention', () => {
@@ -128,7 +153,15 @@ describe('event source settings', () => {
   });
   test('maxBatchingWindow over 300 seconds fails', () => {
     expect(() => consumer({ maxBatchingWindow: Duration.seconds(301) })).toThrow(
-      /maxBatchingWindow must be between 0 and 300 seconds\. Received 301 seconds/,
+      /maxBatchingWindow must be between 0 and 300 seconds \(whole seconds\)\. Received 301 seconds/,
+    );
+  });
+  test('maxBatchingWindow that is NaN or fractional fails with the prop name', () => {
+    expect(() => consumer({ maxBatchingWindow: Duration.seconds(NaN) })).toThrow(
+      /maxBatchingWindow must be between 0 and 300 seconds \(whole seconds\)\. Received NaN seconds/,
+    );
+    expect(() => consumer({ maxBatchingWindow: Duration.millis(2500) }, 'B')).toThrow(
+      /maxBatchingWindow .* Received 2\.5 seconds/,
     );
   });
   test('maxBatchingWindow accepts 300 seconds and a token', () => {
@@ -237,10 +270,14 @@ describe('consumer names and counts', () => {
 
 describe('function timeout: room for records after the toolkit margin (10..900 seconds)', () => {
   const ENTRY = path.join(__dirname, 'support', 'sample-handler.ts');
-  test.each([3, 9.5, 901])('fails for functionProps.timeout %p seconds', (seconds) => {
+  test.each([3, 9.5, 10.5, 901, NaN])('fails for functionProps.timeout %p seconds', (seconds) => {
     expect(() =>
       consumer({ handler: undefined, entry: ENTRY, functionProps: { timeout: Duration.seconds(seconds) } }),
-    ).toThrow(new RegExp(`functionProps\\.timeout must be between 10 and 900 seconds: .* Received ${seconds} seconds`));
+    ).toThrow(
+      new RegExp(
+        `^functionProps\\.timeout must be between 10 and 900 seconds \\(whole seconds\\) \\(the runtime toolkit starts no record within 5 seconds of the timeout.*\\)\\. Received ${seconds} seconds$`,
+      ),
+    );
   });
 
   test('fails for a handler whose timeout is shorter than twice the margin', () => {
@@ -251,7 +288,7 @@ describe('function timeout: room for records after the toolkit margin (10..900 s
       timeout: Duration.seconds(3),
     });
     expect(() => consumer({ handler })).toThrow(
-      /handler timeout must be between 10 and 900 seconds: .* Received 3 seconds/,
+      /handler timeout must be between 10 and 900 seconds \(whole seconds\).*\. Received 3 seconds/,
     );
   });
 
@@ -265,5 +302,16 @@ describe('function timeout: room for records after the toolkit margin (10..900 s
     const timeout = Duration.seconds(numberParam('Timeout'));
     consumer({ handler: undefined, entry: ENTRY, functionProps: { timeout } });
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Timeout: { Ref: 'Timeout' } });
+  });
+});
+
+describe('reference functions', () => {
+  test.each([
+    [Duration.minutes(16), /^timeout must be between 1 and 900 seconds \(whole seconds\)\. Received 960 seconds$/],
+    [Duration.millis(2500), /Received 2\.5 seconds/],
+    [Duration.seconds(NaN), /Received NaN seconds/],
+  ])('timeout %s fails with the prop, the value and the range', (timeout, error) => {
+    expect(() => new ReferenceErrorAlertFunction(stack, 'Alerts', { timeout })).toThrow(error);
+    expect(() => new ReferenceMinuteAggregatesFunction(stack, 'Aggregates', { timeout })).toThrow(error);
   });
 });

@@ -127,13 +127,15 @@ describe('StreamConsumer defaults (standard)', () => {
         ]),
       },
     });
-    // Least privilege on the failure bucket: write objects and list, never read or delete.
+    // Least privilege on the failure bucket: write quarantined records and Lambda's on-failure
+    // objects (under aws/lambda/<mapping UUID>/) and list, never read, delete or write elsewhere
+    // (test/redrive/failure-bucket-iam.test.ts checks every statement).
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: 's3:PutObject',
-            Resource: stack.resolve(consumer.failureBucket.arnForObjects('*')),
+            Resource: stack.resolve(consumer.failureBucket.arnForObjects('quarantine/*')),
           }),
           Match.objectLike({ Action: 's3:ListBucket', Resource: stack.resolve(consumer.failureBucket.bucketArn) }),
         ]),
@@ -615,11 +617,11 @@ describe('ReferenceErrorAlertFunction', () => {
     });
   });
 
-  test.each([0.5, 1.5, 61])('alertWindow %p minutes fails', (minutes) => {
+  test.each([0.5, 1.5, 61, NaN])('alertWindow %p minutes fails', (minutes) => {
     const stack = createTestStack();
     expect(
       () => new ReferenceErrorAlertFunction(stack, 'Alert', { alertWindow: Duration.seconds(minutes * 60) }),
-    ).toThrow(`alertWindow must be a whole number of minutes between 1 and 60. Received ${minutes} minutes`);
+    ).toThrow(`alertWindow must be between 1 and 60 minutes (whole minutes). Received ${minutes} minutes`);
   });
 
   test('no cdk-nag findings on the function, its topic, table and schedule', () => {

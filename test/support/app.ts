@@ -13,10 +13,19 @@ export interface TestAppOptions {
   /** Allow NodejsFunction bundling (slow). @default false */
   readonly bundling?: boolean;
   readonly context?: Record<string, unknown>;
+  /**
+   * aws-cdk-lib's built-in CloudFormation validation at synth (schema and default rules, WASM):
+   * two thirds of the CPU of a synthesis. Off by default: a user's app without the
+   * `@aws-cdk/core:validateAgainstDefaultRules` flag does not run it either, and the suite checks
+   * templates with cfn-lint instead; the reference app's tests turn it on.
+   * @default false
+   */
+  readonly builtinValidation?: boolean;
 }
 
 export function createTestApp(options: TestAppOptions = {}): App {
   return new App({
+    builtinCloudFormationValidation: options.builtinValidation ?? false,
     context: {
       ...FEATURE_FLAGS,
       ...(options.bundling ? {} : { 'aws:cdk:bundling-stacks': [] }),

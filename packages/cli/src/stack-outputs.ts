@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CliError } from './cli-io';
 
 /** The CfnOutput keys of the reference pipeline stack that `verify` cannot do without. */
@@ -49,6 +50,30 @@ export function readStackOutputs(
 }
 
 /**
+ * The outputs of a deployed stack, read with CloudFormation's DescribeStacks: what
+ * `cdk deploy --outputs-file` would have written, for users who did not keep that file.
+ */
+export async function describeStackOutputs(
+  cloudFormation: CloudFormationClient,
+  stackName: string,
+): Promise<{ stackName: string; outputs: Record<string, string> }> {
+  let stacks;
+  try {
+    stacks = (await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks ?? [];
+  } catch (error) {
+    const e = error as Error;
+    throw new CliError(`cannot describe stack '${stackName}': ${e.message} (${e.name})`);
+  }
+  if (stacks.length !== 1)
+    throw new CliError(`stack '${stackName}' not found (DescribeStacks returned ${stacks.length})`);
+  const outputs: Record<string, string> = {};
+  for (const output of stacks[0].Outputs ?? []) {
+    if (output.OutputKey && output.OutputValue !== undefined) outputs[output.OutputKey] = output.OutputValue;
+  }
+  return { stackName: stacks[0].StackName ?? stackName, outputs };
+}
+
+/**
  * An output by key. CfnOutputs nested in constructs get a hash suffix on their logical id
  * (e.g. `PipelineStreamNameA1B2C3D4`), so such keys are accepted too.
  */
@@ -58,15 +83,16 @@ export function outputValue(outputs: Record<string, string>, key: PipelineOutput
   return suffixed.length === 1 ? outputs[suffixed[0]] : undefined;
 }
 
+/** Every key of `keys`, or an error naming the missing ones; `source` names where they were read. */
 export function requireOutputs(
   outputs: Record<string, string>,
   keys: readonly PipelineOutputKey[],
-  file: string,
+  source: string,
 ): Record<PipelineOutputKey, string> {
   const missing = keys.filter((key) => outputValue(outputs, key) === undefined);
   if (missing.length > 0) {
     throw new CliError(
-      `${file} lacks the stack outputs ${missing.join(', ')}. Received keys: ${Object.keys(outputs).join(', ') || 'none'}`,
+      `${source} lacks the stack outputs ${missing.join(', ')}. Received keys: ${Object.keys(outputs).join(', ') || 'none'}`,
     );
   }
   return Object.fromEntries(keys.map((key) => [key, outputValue(outputs, key)!])) as Record<PipelineOutputKey, string>;

@@ -1,13 +1,15 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { DescribeDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
 import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
-import { resolveAwsSettings } from '../aws-settings';
+import { resolveAwsSettings, type AwsClientSettings } from '../aws-settings';
 import { UsageError, type CliIo } from '../cli-io';
 import {
+  describeStackOutputs,
   outputValue,
   readStackOutputs,
   REQUIRED_PIPELINE_OUTPUT_KEYS,
@@ -16,17 +18,20 @@ import {
 } from '../stack-outputs';
 import { AWS_OPTIONS, AWS_OPTIONS_HELP, awsFlags } from './common-options';
 
-export const VERIFY_HELP = `Usage: cdk-kinesis-pipeline verify --outputs-file <file> [options]
+export const VERIFY_HELP = `Usage: cdk-kinesis-pipeline verify (--outputs-file <file> | --stack-name <name>) [options]
 
-Checks a deployed pipeline from its stack outputs (cdk deploy --outputs-file outputs.json):
+Checks a deployed pipeline from its stack outputs, read from the file that
+cdk deploy --outputs-file outputs.json wrote, or from the deployed stack itself
+(CloudFormation DescribeStacks) when only --stack-name is given:
 the stream and the delivery stream are ACTIVE, the Glue table has the expected columns and
 partition keys, the alarm topic and failure buckets exist, and (with --check-data) objects
 arrived under today's Hive prefix (UTC; year=/month=/day= as far as
 the PartitionKeys output has them).
 
 Options:
-  --outputs-file <file>        required
-  --stack-name <name>          stack in the file (default: the only one)
+  --outputs-file <file>        outputs written by cdk deploy --outputs-file
+  --stack-name <name>          the stack in that file (default: the only one); without
+                               --outputs-file, the deployed stack to describe
   --check-data                 also require objects under <DataPrefix>year=YYYY/month=MM/day=DD/ (UTC)
 ${AWS_OPTIONS_HELP}`;
 
@@ -61,10 +66,16 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     return 0;
   }
   const file = values['outputs-file'] ? path.resolve(io.cwd, values['outputs-file']) : undefined;
-  if (!file) throw new UsageError('verify needs --outputs-file <file> (from cdk deploy --outputs-file)');
-  const { stackName, outputs } = readStackOutputs(file, values['stack-name']);
-  requireOutputs(outputs, REQUIRED_PIPELINE_OUTPUT_KEYS, file);
+  if (!file && !values['stack-name']) {
+    throw new UsageError(
+      'verify needs --outputs-file <file> (from cdk deploy --outputs-file) or --stack-name <name> (a deployed stack)',
+    );
+  }
   const aws = resolveAwsSettings(awsFlags(values), io);
+  const { stackName, outputs } = file
+    ? readStackOutputs(file, values['stack-name'])
+    : await describeDeployedStack(values['stack-name']!, aws);
+  requireOutputs(outputs, REQUIRED_PIPELINE_OUTPUT_KEYS, file ?? `stack ${stackName}`);
   const clients: VerifyClients = {
     kinesis: new KinesisClient(aws),
     firehose: new FirehoseClient(aws),
@@ -86,6 +97,18 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     return failed === 0 ? 0 : 1;
   } finally {
     for (const client of Object.values(clients)) client.destroy();
+  }
+}
+
+async function describeDeployedStack(
+  stackName: string,
+  aws: AwsClientSettings,
+): Promise<{ stackName: string; outputs: Record<string, string> }> {
+  const cloudFormation = new CloudFormationClient(aws);
+  try {
+    return await describeStackOutputs(cloudFormation, stackName);
+  } finally {
+    cloudFormation.destroy();
   }
 }
 

@@ -1,7 +1,7 @@
 import type { QuarantineRecord } from '../quarantine/quarantine-record';
 import { idempotencyKey } from './idempotency-key';
-import { replayRecordsOf } from './replay-records';
-import type { RedrivePlan, ReplayRecord, SequenceRange } from './types';
+import { isBase64, replayRecordsOf } from './replay-records';
+import type { RedrivePlan, ReplayRecord, SequenceRange, UnrecognizedDocument } from './types';
 
 /**
  * Turns any failure document the pipeline writes into a redrive plan:
@@ -10,14 +10,13 @@ import type { RedrivePlan, ReplayRecord, SequenceRange } from './types';
  * - a QuarantineRecord (S3 object or SQS message body),
  * - and the envelopes they arrive in: an SQS or SNS Lambda event, an SNS notification
  *   delivered to SQS without raw delivery, or a JSON string of any of these.
+ * Nothing is guessed: a document of another shape, a payload record without a partition key or
+ * with data that is not base64 is reported in `unrecognized` and never replayed; a record
+ * without a stream position is keyed by its content (`contentKey`), never merged with another.
  * @param source names the document in reports, e.g. `s3://bucket/key`
  */
 export function parseFailureDocument(document: unknown, source = 'document'): RedrivePlan {
-  const plan = {
-    records: [] as ReplayRecord[],
-    ranges: [] as SequenceRange[],
-    unrecognized: [] as RedrivePlan['unrecognized'][number][],
-  };
+  const plan: MutablePlan = { records: [], ranges: [], unrecognized: [] };
   collect(document, source, plan);
   return plan;
 }
@@ -31,11 +30,7 @@ export function mergePlans(plans: readonly RedrivePlan[]): RedrivePlan {
   };
 }
 
-type MutablePlan = {
-  records: ReplayRecord[];
-  ranges: SequenceRange[];
-  unrecognized: RedrivePlan['unrecognized'][number][];
-};
+type MutablePlan = { records: ReplayRecord[]; ranges: SequenceRange[]; unrecognized: UnrecognizedDocument[] };
 
 function collect(document: unknown, source: string, plan: MutablePlan): void {
   if (typeof document === 'string') {
@@ -54,13 +49,13 @@ function collect(document: unknown, source: string, plan: MutablePlan): void {
     return;
   }
   // Lambda event envelopes: SQS and SNS.
-  if (Array.isArray(document.Records) && document.Records.every(isObject)) {
+  if (Array.isArray(document.Records) && document.Records.length > 0 && document.Records.every(isObject)) {
     const records = document.Records as Record<string, unknown>[];
-    if (records.length > 0 && records.every((r) => r.eventSource === 'aws:sqs')) {
+    if (records.every((r) => r.eventSource === 'aws:sqs')) {
       for (const r of records) collect(r.body, `sqs:${String(r.messageId)}`, plan);
       return;
     }
-    if (records.length > 0 && records.every((r) => r.EventSource === 'aws:sns' && isObject(r.Sns))) {
+    if (records.every((r) => r.EventSource === 'aws:sns' && isObject(r.Sns))) {
       for (const r of records) {
         const sns = r.Sns as Record<string, unknown>;
         collect(sns.Message, `sns:${String(sns.MessageId)}`, plan);
@@ -73,8 +68,10 @@ function collect(document: unknown, source: string, plan: MutablePlan): void {
     collect(document.Message, source, plan);
     return;
   }
-  if (isQuarantineRecord(document)) {
-    plan.records.push(fromQuarantineRecord(document));
+  if (looksLikeQuarantineRecord(document)) {
+    const problem = quarantineRecordProblem(document);
+    if (problem) plan.unrecognized.push({ source, reason: `quarantine record ${problem}` });
+    else plan.records.push(fromQuarantineRecord(document as unknown as QuarantineRecord, source));
     return;
   }
   if (isObject(document.KinesisBatchInfo)) {
@@ -86,32 +83,49 @@ function collect(document: unknown, source: string, plan: MutablePlan): void {
 
 function collectOnFailure(document: Record<string, unknown>, source: string, plan: MutablePlan): void {
   const info = document.KinesisBatchInfo as Record<string, unknown>;
-  const payload =
-    isObject(document.payload) && Array.isArray(document.payload.Records) ? document.payload.Records : undefined;
-  if (payload) {
+  if (document.payload !== undefined) {
+    if (!isObject(document.payload) || !Array.isArray(document.payload.Records)) {
+      plan.unrecognized.push({ source, reason: 'payload without a Records array' });
+      return;
+    }
     // S3 destination: the whole failed batch, as the function received it. KPL aggregates are
     // unpacked into their user records, keyed like the quarantine records of those user records.
-    for (const event of payload) {
+    document.payload.Records.forEach((event: unknown, index: number) => {
+      const at = `${source}#${index}`;
       if (!isObject(event) || !isObject(event.kinesis)) {
-        plan.unrecognized.push({ source, reason: 'payload record without a kinesis field' });
-        continue;
+        plan.unrecognized.push({ source: at, reason: 'payload record without a kinesis field' });
+        return;
       }
       const k = event.kinesis;
+      const keyProblem = partitionKeyProblem(k.partitionKey);
+      if (keyProblem) {
+        plan.unrecognized.push({ source: at, reason: `payload record ${keyProblem}` });
+        return;
+      }
+      if (typeof k.data !== 'string' || !isBase64(k.data)) {
+        plan.unrecognized.push({ source: at, reason: 'payload record data is not base64' });
+        return;
+      }
+      const streamArn = stringOr(event.eventSourceARN) ?? stringOr(info.streamArn);
+      // A batch comes from one shard; eventID (`<shardId>:<sequenceNumber>`) is the fallback.
+      const shardId = stringOr(info.shardId) ?? shardIdOf(event.eventID);
       plan.records.push(
-        ...replayRecordsOf({
-          streamArn: String(event.eventSourceARN ?? info.streamArn),
-          // A batch comes from one shard; eventID (`<shardId>:<sequenceNumber>`) is the fallback.
-          shardId: typeof info.shardId === 'string' ? info.shardId : shardIdOf(event.eventID),
-          sequenceNumber: String(k.sequenceNumber),
-          partitionKey: String(k.partitionKey),
-          base64Data: String(k.data ?? ''),
-        }),
+        ...replayRecordsOf(
+          {
+            streamArn,
+            shardId,
+            sequenceNumber: stringOr(k.sequenceNumber),
+            partitionKey: k.partitionKey as string,
+            base64Data: k.data,
+          },
+          { source, index },
+        ),
       );
-    }
+    });
     return;
   }
   const required = ['streamArn', 'shardId', 'startSequenceNumber', 'endSequenceNumber'] as const;
-  const missing = required.filter((field) => typeof info[field] !== 'string');
+  const missing = required.filter((field) => typeof info[field] !== 'string' || info[field] === '');
   if (missing.length > 0) {
     plan.unrecognized.push({ source, reason: `KinesisBatchInfo lacks ${missing.join(', ')}` });
     return;
@@ -121,42 +135,66 @@ function collectOnFailure(document: Record<string, unknown>, source: string, pla
     shardId: info.shardId as string,
     startSequenceNumber: info.startSequenceNumber as string,
     endSequenceNumber: info.endSequenceNumber as string,
-    batchSize: typeof info.batchSize === 'number' ? info.batchSize : undefined,
+    ...(typeof info.batchSize === 'number' ? { batchSize: info.batchSize } : {}),
+    source,
   });
 }
 
 /** eventID is `<shardId>:<sequenceNumber>`. */
-function shardIdOf(eventId: unknown): string {
-  return typeof eventId === 'string' && eventId.includes(':')
-    ? eventId.slice(0, eventId.indexOf(':'))
-    : 'unknown-shard';
+function shardIdOf(eventId: unknown): string | undefined {
+  return typeof eventId === 'string' && eventId.indexOf(':') > 0 ? eventId.slice(0, eventId.indexOf(':')) : undefined;
 }
 
+function stringOr(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * Kinesis partition keys are 1 to 256 Unicode characters
+ * (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecordsRequestEntry.html).
+ */
+function partitionKeyProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value === '') return 'has no partition key';
+  const length = [...value].length;
+  return length > 256 ? `partition key has ${length} characters, more than 256` : undefined;
+}
+
+/** Version 1 with the fields only a quarantine record has: judged as one, and reported if broken. */
+function looksLikeQuarantineRecord(value: Record<string, unknown>): boolean {
+  return value.version === 1 && typeof value.quarantinedAt === 'string' && 'data' in value;
+}
+
+function quarantineRecordProblem(value: Record<string, unknown>): string | undefined {
+  const missing = (['streamArn', 'shardId', 'sequenceNumber'] as const).filter((f) => stringOr(value[f]) === undefined);
+  if (missing.length > 0) return `lacks ${missing.join(', ')}`;
+  const keyProblem = partitionKeyProblem(value.partitionKey);
+  if (keyProblem) return keyProblem;
+  if (typeof value.data !== 'string' || !isBase64(value.data)) return 'data is not base64';
+  if (value.subSequenceNumber !== undefined && !Number.isSafeInteger(value.subSequenceNumber)) {
+    return 'subSequenceNumber is not an integer';
+  }
+  return undefined;
+}
+
+/** Is this a complete, replayable quarantine record? */
 export function isQuarantineRecord(value: unknown): value is QuarantineRecord {
-  return (
-    isObject(value) &&
-    value.version === 1 &&
-    typeof value.streamArn === 'string' &&
-    typeof value.shardId === 'string' &&
-    typeof value.sequenceNumber === 'string' &&
-    typeof value.partitionKey === 'string' &&
-    typeof value.data === 'string'
-  );
+  return isObject(value) && looksLikeQuarantineRecord(value) && quarantineRecordProblem(value) === undefined;
 }
 
-export function fromQuarantineRecord(record: QuarantineRecord): ReplayRecord {
+export function fromQuarantineRecord(record: QuarantineRecord, source?: string): ReplayRecord {
   const origin = {
     streamArn: record.streamArn,
     shardId: record.shardId,
     sequenceNumber: record.sequenceNumber,
-    subSequenceNumber: record.subSequenceNumber,
+    ...(record.subSequenceNumber !== undefined ? { subSequenceNumber: record.subSequenceNumber } : {}),
   };
   return {
     data: Buffer.from(record.data, 'base64'),
     partitionKey: record.partitionKey,
-    explicitHashKey: record.explicitHashKey,
+    ...(record.explicitHashKey !== undefined ? { explicitHashKey: record.explicitHashKey } : {}),
     origin,
     idempotencyKey: idempotencyKey(origin),
+    ...(source !== undefined ? { source } : {}),
   };
 }
 

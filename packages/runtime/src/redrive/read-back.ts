@@ -30,6 +30,8 @@ export async function readBackRange(
   options: ReadBackOptions = {},
 ): Promise<ReadBackResult> {
   const records: ReplayRecord[] = [];
+  const source = range.source ?? `${range.streamArn}/${range.shardId}`;
+  let index = -1;
   let iterator: string | undefined;
   // Everything inside: a bad range (e.g. a sequence number that is not a number) is reported
   // missing instead of failing the redrive of every other document.
@@ -49,17 +51,21 @@ export async function readBackRange(
     for (let page = 0; iterator && page < (options.maxPages ?? 50); page++) {
       const out = await client.send(new GetRecordsCommand({ ShardIterator: iterator, StreamARN: range.streamArn }));
       for (const record of out.Records ?? []) {
+        index++;
         const sequence = BigInt(record.SequenceNumber!);
         if (sequence < start) continue;
         if (sequence > end) return finish(range, records, true);
         records.push(
-          ...replayRecordsOf({
-            streamArn: range.streamArn,
-            shardId: range.shardId,
-            sequenceNumber: record.SequenceNumber!,
-            partitionKey: record.PartitionKey!,
-            base64Data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
-          }),
+          ...replayRecordsOf(
+            {
+              streamArn: range.streamArn,
+              shardId: range.shardId,
+              sequenceNumber: record.SequenceNumber!,
+              partitionKey: record.PartitionKey!,
+              base64Data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
+            },
+            { source, index },
+          ),
         );
         if (sequence === end) return finish(range, records, true);
       }
@@ -75,7 +81,7 @@ export async function readBackRange(
 
 function finish(range: SequenceRange, records: ReplayRecord[], reachedEnd: boolean): ReadBackResult {
   const missing: MissingRange[] = [];
-  if (records.length === 0 || records[0].origin.sequenceNumber !== range.startSequenceNumber) {
+  if (records.length === 0 || records[0].origin?.sequenceNumber !== range.startSequenceNumber) {
     missing.push({ range, reason: `record ${range.startSequenceNumber} is no longer retained in ${range.shardId}` });
   } else if (!reachedEnd) {
     missing.push({ range, reason: `did not reach ${range.endSequenceNumber} in ${range.shardId}` });
