@@ -329,6 +329,6 @@ describe('partitioning', () => {
         ...props(at(ColumnType.TIMESTAMP), Partitioning.hourly({ eventTimeField: 'at' })),
         bufferingInterval: Duration.seconds(0),
       }),
-    ).toThrow(/bufferingInterval must be between 60 and 900 seconds with dynamic partitioning\. Received 0/);
+    ).toThrow(/bufferingInterval must be between 60 and 900 seconds \(whole seconds\) with dynamic partitioning\. Received 0/);
   });
 });

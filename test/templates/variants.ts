@@ -25,7 +25,7 @@ import {
   StreamConsumer,
   StreamingPipeline,
   type DataLakeDeliveryOptions,
-  type PipelineConsumerProps,
+  type StreamConsumerOptions,
 } from '../../lib';
 import { createTestApp } from '../support/app';
 
@@ -112,7 +112,7 @@ function importedStream(name: string, streamArn: (stack: Stack) => string, props
   };
 }
 
-function sixConsumers(stack: Stack): PipelineConsumerProps[] {
+function sixConsumers(stack: Stack): { [id: string]: StreamConsumerOptions } {
   const topic = new sns.Topic(stack, 'FailureTopic', {
     masterKey: new kms.Key(stack, 'FailureTopicKey', { enableKeyRotation: true }),
   });
@@ -126,9 +126,8 @@ function sixConsumers(stack: Stack): PipelineConsumerProps[] {
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     encryption: s3.BucketEncryption.S3_MANAGED,
   });
-  return [
-    {
-      id: 'Filtered',
+  return {
+    Filtered: {
       handler: handler(stack, 'FilteredHandler'),
       consumerType: ConsumerType.STANDARD,
       consumerName: 'filtered',
@@ -143,8 +142,7 @@ function sixConsumers(stack: Stack): PipelineConsumerProps[] {
       quarantinePrefix: 'poison/',
       failureNotificationTopic: topic,
     },
-    {
-      id: 'Bundled',
+    Bundled: {
       entry: SAMPLE_HANDLER,
       functionProps: { memorySize: 512, timeout: Duration.seconds(30) },
       kplAggregated: true,
@@ -155,16 +153,14 @@ function sixConsumers(stack: Stack): PipelineConsumerProps[] {
       quarantineQueue: quarantine,
       failureNotificationQueue: queue,
     },
-    {
-      id: 'FanOutShared',
+    FanOutShared: {
       handler: handler(stack, 'FanOutSharedHandler'),
       consumerType: ConsumerType.ENHANCED_FAN_OUT,
       consumerName: 'fan-out-shared',
       failureBucket: sharedBucket,
       eventCountMetrics: false,
     },
-    {
-      id: 'FanOutWide',
+    FanOutWide: {
       handler: handler(stack, 'FanOutWideHandler'),
       consumerType: ConsumerType.ENHANCED_FAN_OUT,
       batchSize: 10_000,
@@ -172,22 +168,20 @@ function sixConsumers(stack: Stack): PipelineConsumerProps[] {
       parallelizationFactor: 10,
       streamRetention: Duration.hours(48),
     },
-    {
-      id: 'WholeBatch',
+    WholeBatch: {
       handler: handler(stack, 'WholeBatchHandler'),
       reportBatchItemFailures: false,
       bisectBatchOnError: false,
       retryAttempts: -1,
       maxRecordAge: Duration.minutes(30),
     },
-    {
-      id: 'FanOutFiltered',
+    FanOutFiltered: {
       handler: handler(stack, 'FanOutFilteredHandler'),
       consumerType: ConsumerType.ENHANCED_FAN_OUT,
       filters: [lambda.FilterCriteria.filter({ partitionKey: lambda.FilterRule.beginsWith('tenant-') })],
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
     },
-  ];
+  };
 }
 
 export const TEMPLATE_VARIANTS: TemplateVariant[] = [
@@ -200,7 +194,7 @@ export const TEMPLATE_VARIANTS: TemplateVariant[] = [
         streamProps: { streamMode: kinesis.StreamMode.ON_DEMAND },
         referenceConsumers: false,
         redrive: false,
-        consumers: [{ id: 'Reader', handler: handler(stack, 'ReaderHandler') }],
+        consumers: { Reader: { handler: handler(stack, 'ReaderHandler') } },
       });
       return stack;
     },
@@ -212,11 +206,9 @@ export const TEMPLATE_VARIANTS: TemplateVariant[] = [
       new StreamingPipeline(stack, 'Pipeline', {
         referenceConsumers: false,
         dataLake: false,
-        consumers: ['A', 'B'].map((id) => ({
-          id,
-          handler: handler(stack, `${id}Handler`),
-          consumerType: ConsumerType.ENHANCED_FAN_OUT,
-        })),
+        consumers: Object.fromEntries(
+          ['A', 'B'].map((id) => [id, { handler: handler(stack, `${id}Handler`), consumerType: ConsumerType.ENHANCED_FAN_OUT }]),
+        ),
       });
       return stack;
     },
@@ -234,10 +226,10 @@ export const TEMPLATE_VARIANTS: TemplateVariant[] = [
       new StreamingPipeline(stack, 'Pipeline', {
         streamProps: { encryptionKey, retention: Duration.hours(72) },
         referenceConsumers: false,
-        consumers: [
-          { id: 'Polling', handler: handler(stack, 'PollingHandler') },
-          { id: 'FanOut', handler: handler(stack, 'FanOutHandler'), consumerType: ConsumerType.ENHANCED_FAN_OUT },
-        ],
+        consumers: {
+          Polling: { handler: handler(stack, 'PollingHandler') },
+          FanOut: { handler: handler(stack, 'FanOutHandler'), consumerType: ConsumerType.ENHANCED_FAN_OUT },
+        },
       });
       return stack;
     },
@@ -278,7 +270,7 @@ export const TEMPLATE_VARIANTS: TemplateVariant[] = [
         referenceConsumers: false,
         dataLake: false,
         redrive: false,
-        consumers: [{ id: 'Reader', handler: handler(stack, 'ReaderHandler') }],
+        consumers: { Reader: { handler: handler(stack, 'ReaderHandler') } },
         monitoringProps: {
           alarmTopic: userAlarmTopic(stack),
           unhealthyTopic: sns.Topic.fromTopicArn(stack, 'OnCall', 'arn:aws:sns:eu-west-1:111111111111:on-call'),
