@@ -193,9 +193,11 @@ describe('sinks', () => {
         { maxLength: 40 },
       )
       .map((units) => units.join(''));
+    // Kinesis partition keys have 1 to 256 characters.
+    const anyKey = anyUnits.filter((units) => units.length > 0);
     const sink = new SqsQuarantineSink({ client: new SQSClient({ region: 'us-east-1' }), queueUrl: 'https://sqs/q' });
     await fc.assert(
-      fc.asyncProperty(anyUnits, anyUnits, fc.uint8Array({ maxLength: 64 }), async (partitionKey, text, bytes) => {
+      fc.asyncProperty(anyKey, anyUnits, fc.uint8Array({ maxLength: 64 }), async (partitionKey, text, bytes) => {
         sqsMock.reset();
         sqsMock.on(SendMessageCommand).resolves({});
         const error = new Error(`payload is not valid JSON: ${text}`);
@@ -241,6 +243,24 @@ describe('sinks', () => {
   test('decodeQuarantineMessage rejects what is not a quarantine record', () => {
     expect(() => decodeQuarantineMessage('nope')).toThrow(/not a quarantine message/);
     expect(() => decodeQuarantineMessage('{"version":2}')).toThrow(/version 1 QuarantineRecord/);
+  });
+
+  test('decodeQuarantineMessage rejects a quarantine record that cannot be replayed exactly, saying why', () => {
+    const record = toQuarantineRecord(
+      { ...input, partitionKey: 'key', data: Buffer.from('x') },
+      'DecodeError',
+      new Error('x'),
+    );
+    const body = (fields: Record<string, unknown>) => JSON.stringify({ ...record, ...fields });
+    expect(() => decodeQuarantineMessage(body({ data: '@@@@' }))).toThrow('quarantine record data is not base64');
+    expect(() => decodeQuarantineMessage(body({ partitionKey: 'k'.repeat(257) }))).toThrow(
+      'quarantine record partition key has 257 characters, more than 256',
+    );
+    expect(() => decodeQuarantineMessage(body({ shardId: '' }))).toThrow('quarantine record lacks shardId');
+    expect(() => decodeQuarantineMessage(body({ subSequenceNumber: 1.5 }))).toThrow(
+      'quarantine record subSequenceNumber is not an integer',
+    );
+    expect(decodeQuarantineMessage(body({}))).toEqual(record);
   });
 
   test('the environment picks SQS, then S3, else none', () => {

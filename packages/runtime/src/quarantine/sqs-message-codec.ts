@@ -11,6 +11,7 @@
  * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html
  */
 import type { QuarantineRecord } from './quarantine-record';
+import { looksLikeQuarantineRecord, quarantineRecordProblem } from './quarantine-record-check';
 
 /** Characters SQS refuses in a message body, as UTF-16 code units (surrogates checked for pairing). */
 const NOT_SQS_SAFE =
@@ -34,7 +35,10 @@ export function isSqsSafe(text: string): boolean {
 
 /**
  * The QuarantineRecord of an SQS message body written by `encodeQuarantineMessage` (or by the
- * sink before it escaped: the same JSON). For the redrive tool; throws on anything else.
+ * sink before it escaped: the same JSON). The redrive tool reads quarantine messages with it.
+ * Throws on anything else, and on a quarantine record that cannot be replayed exactly (no stream
+ * position, a partition key of 0 or more than 256 characters, data that is not base64), naming
+ * what is wrong.
  */
 export function decodeQuarantineMessage(body: string): QuarantineRecord {
   let parsed: unknown;
@@ -43,18 +47,14 @@ export function decodeQuarantineMessage(body: string): QuarantineRecord {
   } catch (error) {
     throw new Error(`not a quarantine message: ${(error as Error).message}`, { cause: error });
   }
-  const record = parsed as Partial<QuarantineRecord> | null;
-  if (
-    typeof record !== 'object' ||
-    record === null ||
-    record.version !== 1 ||
-    typeof record.partitionKey !== 'string' ||
-    typeof record.data !== 'string' ||
-    typeof record.sequenceNumber !== 'string' ||
-    typeof record.shardId !== 'string' ||
-    typeof record.streamArn !== 'string'
-  ) {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new Error('not a quarantine message: expected a version 1 QuarantineRecord');
   }
-  return record as QuarantineRecord;
+  const value = parsed as Record<string, unknown>;
+  if (!looksLikeQuarantineRecord(value)) {
+    throw new Error('not a quarantine message: expected a version 1 QuarantineRecord');
+  }
+  const problem = quarantineRecordProblem(value);
+  if (problem) throw new Error(`quarantine record ${problem}`);
+  return value as unknown as QuarantineRecord;
 }
