@@ -37,5 +37,10 @@ export const STREAM_CONSUMER_LIMITS = {
   maxConsumerNameLength: 128,
   /** Lambda's longest timeout. */
   maxFunctionTimeoutSeconds: 900,
+  /**
+   * The timeout Lambda gives a function that sets none.
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
+   */
+  lambdaDefaultTimeoutSeconds: 3,
   maxEfoConsumersPerStream: KINESIS_LIMITS.maxEfoConsumersPerStream,
 } as const;

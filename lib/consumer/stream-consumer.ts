@@ -35,7 +35,9 @@ import { STREAM_CONSUMER_DEFAULTS as DEFAULTS, STREAM_CONSUMER_LIMITS as LIMITS 
 export interface StreamConsumerOptions {
   /**
    * Your function. Give `handler` or `entry`, not both. When it is a `lambda.Function`, the
-   * construct sets the environment the runtime toolkit reads (see `toolkitEnvironment`).
+   * construct sets the environment the runtime toolkit reads (see `toolkitEnvironment`), and its
+   * timeout must be 10-900 seconds (set it: Lambda's default is 3 s), since the toolkit starts no
+   * record in the last 5 seconds.
    * @default - none; `entry` is required then
    */
   readonly handler?: lambda.IFunction;
@@ -292,7 +294,13 @@ export class StreamConsumer extends Construct {
     const batchSize = props.batchSize ?? DEFAULTS.batchSize;
     validateFunctionTimeout('functionProps.timeout', props.functionProps?.timeout, TOOLKIT_TIMEOUT_MARGIN_SECONDS);
     if (props.handler instanceof lambda.Function) {
-      validateFunctionTimeout('handler timeout', props.handler.timeout, TOOLKIT_TIMEOUT_MARGIN_SECONDS);
+      // A function without a timeout gets Lambda's 3 s, as short as one set to 3 s.
+      const timeout = props.handler.timeout;
+      validateFunctionTimeout(
+        timeout ? 'handler timeout' : "handler timeout (unset: Lambda's default)",
+        timeout ?? Duration.seconds(LIMITS.lambdaDefaultTimeoutSeconds),
+        TOOLKIT_TIMEOUT_MARGIN_SECONDS,
+      );
     }
     this.function =
       props.handler ??

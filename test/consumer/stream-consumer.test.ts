@@ -39,6 +39,7 @@ function userFunction(stack: Stack, id = 'Fn'): lambda.Function {
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] })'),
+    timeout: Duration.seconds(30),
   });
 }
 

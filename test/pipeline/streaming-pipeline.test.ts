@@ -12,6 +12,7 @@ function inlineFunction(scope: ConstructLike, id: string): lambda.Function {
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
+    timeout: Duration.seconds(30),
   });
 }
 type ConstructLike = object;
