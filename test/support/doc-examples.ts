@@ -7,7 +7,10 @@ const root = path.resolve(__dirname, '..', '..');
 export interface DocExample {
   /** Where the block starts, e.g. `docs/consumer.md:40`. */
   readonly location: string;
-  /** A file name unique to the block, e.g. `docs-consumer-md-40.ts`. */
+  /**
+   * A file name unique to the block, e.g. `docs-consumer-md-40.ts`; or the file the block names in
+   * its first line (`// order-columns.ts: ...`), so that another example can import it.
+   */
   readonly fileName: string;
   readonly code: string;
 }
@@ -34,13 +37,26 @@ export function docExamples(file: string): DocExample[] {
       start = i;
     } else if (start >= 0) {
       const line = start + 1;
+      const named = /^\/\/ ([\w-]+\.ts)(?=[\s:]|$)/.exec(lines[start + 1] ?? '')?.[1];
       examples.push({
         location: `${file}:${line}`,
-        fileName: `${file.replace(/[^A-Za-z0-9]+/g, '-')}-${line}.ts`,
+        fileName: named ?? `${file.replace(/[^A-Za-z0-9]+/g, '-')}-${line}.ts`,
         code: lines.slice(start + 1, i).join('\n') + '\n',
       });
       start = -1;
     }
   }
   return examples;
+}
+
+/** The file names of examples that two blocks claim: each must be unique. */
+export function duplicateFileNames(examples: readonly DocExample[]): string[] {
+  const seen = new Map<string, string>();
+  const duplicates: string[] = [];
+  for (const example of examples) {
+    const first = seen.get(example.fileName);
+    if (first) duplicates.push(`${example.fileName}: ${first} and ${example.location}`);
+    else seen.set(example.fileName, example.location);
+  }
+  return duplicates;
 }
