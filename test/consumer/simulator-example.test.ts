@@ -1,6 +1,7 @@
 // The example of docs/testing.md, run as it is (a test checks that the two stay the same).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { expect, test } from '@jest/globals';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
