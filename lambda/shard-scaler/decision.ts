@@ -73,6 +73,18 @@ export const RESIZE_MINUTES = 5;
 export const RETURNS_LOOKBACK_MINUTES = 24 * 60;
 /** Observations the policy uses: a day, plus the 6 hours the seasonal view looks ahead from yesterday. */
 export const OBSERVATION_MINUTES = 24 * 60 + 6 * 60;
+/**
+ * Minutes without any datapoint after which a stream counts as idle (its missing minutes read as
+ * zero), provided it existed, or had traffic, before them. Shorter gaps are delays or outages.
+ */
+export const IDLE_MINUTES = 60;
+/** A scale-down needs datapoints for at least this share of its window... */
+export const MIN_KNOWN_SHARE = 0.8;
+/**
+ * ...and a latest datapoint at most this many minutes old: stream metrics arrive 1 to 3 minutes
+ * late, so older means an outage.
+ */
+export const MAX_DATA_AGE_MINUTES = 6;
 /** Minutes after a scale-up during which only a halving scale-down is allowed (hysteresis). */
 const SCALE_UP_HOLD_MINUTES = 60;
 /** How far below scaleUpUtilization a scale-down puts the recent peak. */
@@ -117,11 +129,20 @@ export const DEFAULT_SCALER_CONFIG: ScalerConfig = {
 export interface DecisionInput {
   /** Now, epoch milliseconds. */
   readonly now: number;
+  /**
+   * When the stream was created (DescribeStreamSummary StreamCreationTimestamp), epoch ms: minutes
+   * before it have no datapoints because the stream did not exist, not because it was idle.
+   * @default - unknown: idleness needs earlier datapoints
+   */
+  readonly streamCreatedAt?: number;
   /** Open shards of the stream. */
   readonly currentShards: number;
   /** ACTIVE, UPDATING, CREATING or DELETING. */
   readonly streamStatus: string;
-  /** Per-minute observations, oldest first; the last is the latest complete minute. */
+  /**
+   * Per-minute observations, oldest first, up to the latest complete minute; minutes whose
+   * datapoints have not arrived (yet) are marked `missing`.
+   */
   readonly observations: readonly MinuteObservation[];
   /** Earlier UpdateShardCount calls (at least those of the last 24 hours). */
   readonly history: readonly ScalingCall[];
@@ -156,9 +177,35 @@ export function scaleDownCallPrice(callsRemaining: number, callsSoonBack: number
   return (config.scaleDownCallPriceHours * (config.maxCallsPer24Hours - 1)) / (effective - 1);
 }
 
+/**
+ * The minutes whose demand is known. Missing minutes are unknown, except on an idle stream: no
+ * datapoint for IDLE_MINUTES although the stream existed (or had datapoints) before them. Then
+ * the missing minutes since its creation read as zero, so that a stream whose producers stopped
+ * scales down.
+ */
+export function knownObservations(
+  observations: readonly MinuteObservation[],
+  now: number,
+  streamCreatedAt?: number,
+): { known: MinuteObservation[]; idle: boolean } {
+  const quietSince = now - IDLE_MINUTES * 60_000;
+  const known = observations.filter((o) => !o.missing);
+  const lastKnown = known.length > 0 ? known[known.length - 1].timestamp : -Infinity;
+  const existedBefore =
+    streamCreatedAt !== undefined ? streamCreatedAt <= quietSince : lastKnown > -Infinity && lastKnown < quietSince;
+  if (lastKnown >= quietSince || !existedBefore) return { known, idle: false };
+  const since = streamCreatedAt ?? -Infinity;
+  return {
+    known: observations
+      .filter((o) => !o.missing || o.timestamp >= since)
+      .map((o) => (o.missing ? { ...o, missing: false } : o)),
+    idle: true,
+  };
+}
+
 export function decideShardCount(input: DecisionInput): ScalingDecision {
   const { now, currentShards: current, config } = input;
-  const observations = input.observations;
+  const { known: observations, idle } = knownObservations(input.observations, now, input.streamCreatedAt);
   const latest = observations.length > 0 ? observations[observations.length - 1] : undefined;
   const latestDemand = latest ? demandInShards(latest) : 0;
   const utilization = current > 0 ? Math.min(1, latestDemand / current) : 0;
@@ -310,8 +357,22 @@ export function decideShardCount(input: DecisionInput): ScalingDecision {
     -Infinity,
   );
   const recentlyUp = (now - lastScaleUp) / 60_000 < SCALE_UP_HOLD_MINUTES;
-  const window = observations.slice(-config.scaleDownWindowMinutes);
-  if (window.length < config.scaleDownWindowMinutes) return none('not enough observations to scale down');
+  // Missing data is no evidence of low demand: a scale-down needs recent datapoints for most of
+  // its window (not so after a deploy, nor during a metric outage).
+  if (!latest || latest.timestamp < now - MAX_DATA_AGE_MINUTES * 60_000) {
+    return none(
+      latest
+        ? `no datapoint for ${Math.round((now - latest.timestamp) / 60_000)} min: not scaling down on missing data`
+        : 'no datapoints yet: not scaling down on missing data',
+    );
+  }
+  const windowStart = latest.timestamp - (config.scaleDownWindowMinutes - 1) * 60_000;
+  const window = observations.filter((o) => o.timestamp >= windowStart);
+  if (window.length < Math.ceil(MIN_KNOWN_SHARE * config.scaleDownWindowMinutes)) {
+    return none(
+      `${window.length} of the last ${config.scaleDownWindowMinutes} minutes have datapoints: not scaling down on missing data`,
+    );
+  }
   if (window.some((o) => o.throttledRecords > 0)) return none('throttled within the scale-down window');
   const windowPeak = Math.max(...window.map(demandInShards));
   const windowMean = mean(window.map(demandInShards));
@@ -353,6 +414,8 @@ export function decideShardCount(input: DecisionInput): ScalingDecision {
     ...base,
     action: 'scale-down',
     to,
-    reason: `peak demand ${windowPeak.toFixed(2)} shards over ${config.scaleDownWindowMinutes} min`,
+    reason: idle
+      ? `no datapoint for ${IDLE_MINUTES} min: the stream is idle`
+      : `peak demand ${windowPeak.toFixed(2)} shards over ${config.scaleDownWindowMinutes} min`,
   };
 }

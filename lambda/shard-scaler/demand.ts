@@ -12,6 +12,11 @@ export interface MinuteObservation {
   readonly incomingRecords: number;
   /** WriteProvisionedThroughputExceeded (Sum): records rejected for throughput. */
   readonly throttledRecords: number;
+  /**
+   * No datapoint arrived for this minute (yet): its demand is unknown, not zero. The other fields
+   * are 0 and must not be read as traffic.
+   */
+  readonly missing?: boolean;
 }
 
 /** Demand of one minute in shards (fractional): the larger of the byte and the record need. */

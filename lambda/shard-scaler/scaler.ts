@@ -99,6 +99,7 @@ export async function runScalerTick(ports: ScalerPorts, env: ScalerEnvironment):
   const observations = await ports.fetchObservations(env.streamName, now, OBSERVATION_MINUTES);
   const decision = decideShardCount({
     now,
+    streamCreatedAt: description?.StreamCreationTimestamp?.getTime(),
     currentShards: description?.OpenShardCount ?? 0,
     streamStatus: description?.StreamStatus ?? 'UNKNOWN',
     observations,
