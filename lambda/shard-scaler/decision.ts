@@ -163,6 +163,12 @@ export interface ScalingDecision {
   readonly throttledAtMaxShards: boolean;
   /** Calls left in the rolling 24-hour budget before this decision. */
   readonly callsRemaining: number;
+  /**
+   * Shards the recent demand needs at targetUtilization (peak of the last 3 known minutes; a
+   * lower bound while throttled, since throttled traffic is capped at capacity). 0 without data.
+   * Above maxShards, the stream cannot grow to what its traffic needs.
+   */
+  readonly shardsNeeded: number;
 }
 
 /**
@@ -216,7 +222,10 @@ export function decideShardCount(input: DecisionInput): ScalingDecision {
   const throttled = latest !== undefined && latest.throttledRecords > 0 && latest.timestamp >= settledSince;
   const budget = Math.min(config.maxCallsPer24Hours, MAX_CALLS_PER_24_HOURS);
   const callsRemaining = Math.max(0, budget - callsInWindow(input.history, now).length);
-  const base = { from: current, utilization, callsRemaining, throttledAtMaxShards: false };
+  const shardsNeeded = Math.ceil(
+    Number((Math.max(0, ...observations.slice(-3).map(demandInShards)) / config.targetUtilization).toFixed(6)),
+  );
+  const base = { from: current, utilization, callsRemaining, throttledAtMaxShards: false, shardsNeeded };
   const none = (reason: string, throttledAtMaxShards = false): ScalingDecision => ({
     ...base,
     throttledAtMaxShards,

@@ -1,11 +1,11 @@
-import { Duration, RemovalPolicy, Token, Tokenization } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { type ShardCapacityInput, type ShardCapacityPlan, planShardCapacity } from './capacity-planner';
 import { checkIntegerRange } from '../private/validation';
-import { SHARD_AUTO_SCALER_DEFAULTS } from './scaler-defaults';
+import { SHARD_AUTO_SCALER_DEFAULTS, defaultMaxShards } from './scaler-defaults';
 import { ShardAutoScaler, type ShardAutoScalerOptions } from './shard-auto-scaler';
 
 export interface ScalableStreamProps {
@@ -103,11 +103,18 @@ export class ScalableStream extends Construct {
 
     const options = props.autoScalingOptions ?? {};
     const minShards = options.minShards ?? SHARD_AUTO_SCALER_DEFAULTS.minShards;
-    const maxShards = options.maxShards ?? SHARD_AUTO_SCALER_DEFAULTS.maxShards;
     if (props.expectedTraffic) this.capacityPlan = planShardCapacity(props.expectedTraffic);
+    // The default bound leaves room for twice the planned peak; a bound below the plan is reported.
+    const maxShards = options.maxShards ?? defaultMaxShards(this.capacityPlan?.totalShards);
+    const planned = this.capacityPlan?.totalShards;
+    if (autoScaling && planned !== undefined && allResolved(maxShards) && planned > maxShards) {
+      Annotations.of(this).addWarningV2(
+        'cdk-kinesis-pipeline:plannedAboveMaxShards',
+        `expectedTraffic needs ${planned} shards but autoScalingOptions.maxShards is ${maxShards}: the scaler cannot grow the stream past ${maxShards} shards, so its writes will be throttled at the expected peak. Raise maxShards (and the account's shard quota) or lower expectedTraffic.`,
+      );
+    }
     if (provisioned) {
       checkIntegerRange('initialShardCount', props.initialShardCount, 1, 10_000);
-      const planned = this.capacityPlan?.totalShards;
       this.initialShardCount =
         props.initialShardCount ??
         (planned !== undefined ? clampPlan(planned, minShards, maxShards, autoScaling) : minShards);
@@ -132,7 +139,7 @@ export class ScalableStream extends Construct {
     });
 
     if (autoScaling) {
-      this.autoScaler = new ShardAutoScaler(this, 'AutoScaler', { ...options, stream: this.stream });
+      this.autoScaler = new ShardAutoScaler(this, 'AutoScaler', { ...options, maxShards, stream: this.stream });
     }
   }
 

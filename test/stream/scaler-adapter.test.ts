@@ -27,11 +27,19 @@ describe('history kept in the stream tag', () => {
     expect(callsInWindow(decodedAt(oneSecondBeforeRelease), oneSecondBeforeRelease)).toHaveLength(1);
   });
 
-  test('ten calls with 10,000 shards fit in a 256-character tag value', () => {
-    const calls = Array.from({ length: 10 }, (_, i) => ({ at: NOW - i * 60 * MINUTE, from: 10_000, to: 5000 }));
+  test('ten calls with 10,000 shards, and the last older one, fit in a 256-character tag value', () => {
+    const calls = Array.from({ length: 11 }, (_, i) => ({ at: NOW - i * 60 * MINUTE, from: 10_000, to: 5000 }));
     const encoded = encodeHistory(calls, NOW);
     expect(encoded.length).toBeLessThanOrEqual(256);
-    expect(decodeHistory(encoded, NOW)).toHaveLength(10);
+    expect(decodeHistory(encoded, NOW)).toHaveLength(11);
+  });
+
+  test('keeps the latest call even when it left the 24 h window: its `to` is the count the scaler set', () => {
+    const old = { at: NOW - 30 * 60 * MINUTE, from: 4, to: 8 };
+    const older = { at: NOW - 40 * 60 * MINUTE, from: 2, to: 4 };
+    const kept = decodeHistory(encodeHistory([older, old], NOW), NOW);
+    expect(kept).toEqual([{ ...old, at: Math.ceil(old.at / MINUTE) * MINUTE }]);
+    expect(callsInWindow(kept, NOW)).toEqual([]);
   });
 
   test('ignores a missing or hand-edited tag instead of failing', () => {

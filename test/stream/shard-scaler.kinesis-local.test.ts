@@ -63,6 +63,11 @@ async function historyTag(streamArn: string): Promise<string | undefined> {
   return out.Tags?.find((tag) => tag.Key === HISTORY_TAG_KEY)?.Value;
 }
 
+/** The entries of the history tag. */
+async function historyEntries(streamArn: string): Promise<string[]> {
+  return ((await historyTag(streamArn)) ?? '').split('_').filter(Boolean);
+}
+
 /** One minute of traffic at `shardsOfDemand` shards' worth of bytes, optionally throttled. */
 function minutes(now: number, count: number, shardsOfDemand: number, throttled = false): MinuteObservation[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -80,29 +85,42 @@ interface Harness {
   readonly requestedTargets: number[];
   setObservations(observations: MinuteObservation[]): void;
   setNow(now: number): void;
-  /** The next DescribeStreamSummary answers with this stale status (a racing resize). */
-  staleStatusOnce(status: string): void;
 }
 
-function harness(): Harness {
+interface Deferred {
+  readonly promise: Promise<void>;
+  resolve(): void;
+}
+
+function deferred(): Deferred {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Hooks around each Kinesis command of one run, to force an interleaving of two runs. */
+interface Gates {
+  before?(commandName: string): Promise<void>;
+  after?(commandName: string): void;
+}
+
+function harness(gates: Gates = {}): Harness {
   let observations: MinuteObservation[] = [];
   let now = Date.now();
-  let stale: string | undefined;
   const metrics: TickMetrics[] = [];
   const notifications: Array<Record<string, unknown>> = [];
   const requestedTargets: number[] = [];
-  // The real client, watched: UpdateShardCount targets are recorded, one summary can be stale.
+  // The real client, watched: UpdateShardCount targets are recorded.
   const watched = {
     send: async (command: unknown) => {
+      const name = (command as object).constructor.name;
+      await gates.before?.(name);
       if (command instanceof UpdateShardCountCommand) requestedTargets.push(command.input.TargetShardCount!);
-      const result = await kinesis.send(command as never);
-      if (command instanceof DescribeStreamSummaryCommand && stale) {
-        const status = stale;
-        stale = undefined;
-        const out = result as unknown as { StreamDescriptionSummary: Record<string, unknown> };
-        return { ...out, StreamDescriptionSummary: { ...out.StreamDescriptionSummary, StreamStatus: status } };
+      try {
+        return await kinesis.send(command as never);
+      } finally {
+        gates.after?.(name);
       }
-      return result;
     },
   } as unknown as KinesisClient;
   return {
@@ -119,7 +137,6 @@ function harness(): Harness {
     requestedTargets,
     setObservations: (o) => (observations = o),
     setNow: (n) => (now = n),
-    staleStatusOnce: (status) => (stale = status),
   };
 }
 
@@ -149,7 +166,9 @@ describe('shard scaler against kinesis-local', () => {
     expect(['UPDATING', 'ACTIVE']).toContain((await summary('scale-up')).StreamStatus);
     expect(await historyTag(arn)).toBe(`${Math.ceil(now / 60_000)}.2.4`);
     expect(h.notifications).toEqual([expect.objectContaining({ from: 2, to: 4, action: 'scale-up' })]);
-    expect(h.metrics).toEqual([{ shardCount: 4, scalingEvents: 1, throttledAtMaxShards: 0, callsRemaining: 9 }]);
+    expect(h.metrics).toEqual([
+      { shardCount: 4, scalingEvents: 1, throttledAtMaxShards: 0, callsRemaining: 9, shardsNeeded: 3 },
+    ]);
 
     await waitActive('scale-up');
     expect((await summary('scale-up')).OpenShardCount).toBe(4);
@@ -171,19 +190,37 @@ describe('shard scaler against kinesis-local', () => {
     expect(waiting.decision?.reason).toMatch(/UPDATING/);
     expect(h.requestedTargets).toEqual([]);
 
-    // A stale ACTIVE read: the call (or the tag write before it) is rejected, the tick ends cleanly.
-    h.staleStatusOnce('ACTIVE');
-    const raced = await runScalerTick(h.ports, environment('updating', arn));
-    expect(raced.outcome).toBe('rejected');
-    expect(raced.rejectedBy).toBe('ResourceInUseException');
-    // A rejected call does not stay in the history.
-    expect(await historyTag(arn)).toBeFalsy();
+    await waitActive('updating');
+
+    // A resize (by someone else) starts right after this run read the stream as ACTIVE with 3
+    // shards: the check before the call (or the tag write) sees it, no call is made and the run
+    // ends cleanly. The racing resize counts against the same budget: the entry this run wrote,
+    // if the tag write got through, stands for it.
+    let racing: Promise<unknown> | undefined;
+    const r = harness({
+      before: async (name) => {
+        if (name !== 'ListTagsForStreamCommand' || racing) return;
+        racing = kinesis.send(
+          new UpdateShardCountCommand({ StreamARN: arn, TargetShardCount: 2, ScalingType: 'UNIFORM_SCALING' }),
+        );
+        await racing;
+      },
+    });
+    r.setNow(now);
+    r.setObservations(minutes(now, 30, 2, true));
+    const raced = await runScalerTick(r.ports, environment('updating', arn));
+    expect(raced.decision).toMatchObject({ action: 'scale-up', from: 3 });
+    expect(['skipped', 'rejected']).toContain(raced.outcome);
+    expect(r.requestedTargets).toEqual([]);
+    expect((await historyEntries(arn)).length).toBeLessThanOrEqual(1);
 
     await waitActive('updating');
     const next = await runScalerTick(h.ports, environment('updating', arn));
     expect(next.outcome).toBe('scaled');
-    // Twice what got through (2 shards), within 2x of the 3 open shards.
-    expect(h.requestedTargets[h.requestedTargets.length - 1]).toBe(4);
+    // Up from the 2 open shards, by at most 2x.
+    expect(h.requestedTargets).toHaveLength(1);
+    expect(h.requestedTargets[0]).toBeGreaterThan(2);
+    expect(h.requestedTargets[0]).toBeLessThanOrEqual(4);
   });
 
   test('never requests more than twice the open shards, and scales down by at most half', async () => {
@@ -226,6 +263,89 @@ describe('shard scaler against kinesis-local', () => {
     expect(result.outcome).toBe('unchanged');
     expect(result.decision?.reason).toMatch(/no call left/);
     expect(h.requestedTargets).toEqual([]);
+  });
+
+  test('two overlapping runs (no reserved concurrency): one resize, one history entry', async () => {
+    const arn = await createStream('overlap', 2);
+    const now = Date.now();
+    const a = harness();
+    const b = harness();
+    for (const h of [a, b]) {
+      h.setNow(now);
+      h.setObservations(minutes(now, 30, 2, true));
+    }
+    const results = await Promise.all([
+      runScalerTick(a.ports, environment('overlap', arn)),
+      runScalerTick(b.ports, environment('overlap', arn)),
+    ]);
+    expect(results.filter((r) => r.outcome === 'scaled')).toHaveLength(1);
+    await waitActive('overlap');
+    expect((await summary('overlap')).OpenShardCount).toBe(4);
+    expect(await historyEntries(arn)).toHaveLength(1);
+  });
+
+  test('a run whose call lost the race never erases the winner from the history', async () => {
+    // The interleaving that erased a call: both runs record their call (B's write last), A calls
+    // UpdateShardCount, then B calls and gets ResourceInUseException. Writing back the history
+    // B read first would drop A's call, and the budget would count 9 calls where AWS counts 10.
+    const arn = await createStream('race', 2);
+    const now = Date.now();
+    const done = { bRead: deferred(), aTagged: deferred(), bTagged: deferred(), aFinished: deferred() };
+    const a = harness({
+      before: async (name) => {
+        // A records its call only after B has read the history (so B's copy lacks A's entry).
+        if (name === 'AddTagsToStreamCommand') await done.bRead.promise;
+        if (name === 'UpdateShardCountCommand') await done.bTagged.promise;
+      },
+      after: (name) => name === 'AddTagsToStreamCommand' && done.aTagged.resolve(),
+    });
+    const b = harness({
+      before: async (name) => {
+        if (name === 'AddTagsToStreamCommand') await done.aTagged.promise;
+        if (name === 'UpdateShardCountCommand') await done.aFinished.promise;
+      },
+      after: (name) => {
+        if (name === 'ListTagsForStreamCommand') done.bRead.resolve();
+        if (name === 'AddTagsToStreamCommand') done.bTagged.resolve();
+      },
+    });
+    for (const h of [a, b]) {
+      h.setNow(now);
+      h.setObservations(minutes(now, 30, 2, true));
+    }
+    const runA = runScalerTick(a.ports, environment('race', arn)).finally(() => done.aFinished.resolve());
+    const results = await Promise.all([runA, runScalerTick(b.ports, environment('race', arn))]);
+    const calls = a.requestedTargets.length + b.requestedTargets.length;
+    const scaled = results.filter((r) => r.outcome === 'scaled').length;
+    expect(scaled).toBe(1);
+    await waitActive('race');
+    expect((await summary('race')).OpenShardCount).toBe(4);
+    // One call accepted by AWS, one entry in the history.
+    expect(await historyEntries(arn)).toHaveLength(1);
+    expect(calls).toBeGreaterThanOrEqual(1);
+  });
+
+  test('a resize made outside the scaler (e.g. a stack update) is counted against the budget', async () => {
+    const arn = await createStream('outside', 2);
+    const h = harness();
+    let now = Date.now();
+    h.setNow(now);
+    h.setObservations(minutes(now, 30, 2, true));
+    expect((await runScalerTick(h.ports, environment('outside', arn))).outcome).toBe('scaled');
+    await waitActive('outside');
+    // Someone sets the count back to 2 (what a template's ShardCount would be).
+    await kinesis.send(
+      new UpdateShardCountCommand({ StreamARN: arn, TargetShardCount: 2, ScalingType: 'UNIFORM_SCALING' }),
+    );
+    await waitActive('outside');
+    now += 5 * 60_000;
+    h.setNow(now);
+    h.setObservations(minutes(now, 30, 1.5));
+    const next = await runScalerTick(h.ports, environment('outside', arn));
+    const entries = await historyEntries(arn);
+    expect(entries).toHaveLength(2);
+    expect(entries[1]).toBe(`${Math.ceil(now / 60_000)}.4.2`);
+    expect(next.decision?.callsRemaining).toBe(8);
   });
 
   test('leaves on-demand streams alone', async () => {
