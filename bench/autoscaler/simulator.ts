@@ -86,8 +86,10 @@ export function simulate(
   let rejectedCalls = 0;
   let maxCallsIn24Hours = 0;
   const history: ScalingCall[] = [];
+  // What CloudWatch shows: each minute missing until its datapoints arrive.
+  const view: MinuteObservation[] = [];
+  const arrivingAt: number[][] = Array.from({ length: trace.length + 1 }, () => []);
   const observed: MinuteObservation[] = [];
-  const missing: MinuteObservation[] = [];
 
   for (let t = 0; t < trace.length; t++) {
     const now = t * 60_000;
@@ -96,11 +98,9 @@ export function simulate(
       pending = undefined;
     }
     const updating = pending !== undefined;
+    for (const m of arrivingAt[t]) view[m] = observed[m];
     if (runs[t]) {
-      const observations: MinuteObservation[] = [];
-      for (let m = Math.max(0, t - OBSERVATION_MINUTES); m < t; m++) {
-        observations.push(arrival[m] <= t ? observed[m] : missing[m]);
-      }
+      const observations = view.slice(Math.max(0, t - OBSERVATION_MINUTES), t);
       const wanted = policy({
         now,
         streamCreatedAt: 0,
@@ -135,14 +135,16 @@ export function simulate(
     if (accepted < 1) throttledMinutes++;
     onMinute?.(t, capacity, pending !== undefined ? Math.max(shards, pending) : shards, accepted);
     const rejectedRecords = demand.recordsPerSecond * 60 * (1 - accepted);
-    observed.push({
+    observed[t] = {
       timestamp: now,
       incomingBytes: demand.bytesPerSecond * 60 * accepted,
       incomingRecords: demand.recordsPerSecond * 60 * accepted,
       // Producers retry rejected records; at least 1 so that a throttled minute always shows.
       throttledRecords: accepted < 1 ? Math.max(1, Math.round(rejectedRecords * world.producerAttempts)) : 0,
-    });
-    missing.push(missingMinute(now));
+    };
+    view[t] = missingMinute(now);
+    // Arrival is at least t + 1: the next run can see it at the earliest.
+    if (arrival[t] < trace.length) arrivingAt[arrival[t]].push(t);
   }
   return { shardHours: shardMinutes / 60, throttledMinutes, calls: history.length, rejectedCalls, maxCallsIn24Hours };
 }
