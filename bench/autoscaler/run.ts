@@ -11,6 +11,7 @@
 import { DEFAULT_SCALER_CONFIG } from '../../lambda/shard-scaler/decision';
 import { MAX_CALLS_PER_24_HOURS } from '../../lambda/shard-scaler/limits';
 import { defaultMaxShards } from '../../lib/stream/scaler-defaults';
+import { delayedInformationBound } from './bound';
 import { offlineOptimum } from './optimum';
 import { baselinePolicy, shardScalerPolicy, staticPolicy } from './policies';
 import { type SimulationResult, type TraceMinute, lowerBoundShardHours, shardsNeeded, simulate } from './simulator';
@@ -152,6 +153,23 @@ const summary = (pick: (row: Row) => SimulationResult) =>
 console.log(
   `| **all ${rows.length} traces: geometric mean / total** | | **${summary((r) => r.ours.realistic)}** | | ${summary((r) => r.ours.ideal)} | ${summary((r) => r.baseline.realistic)} | ${summary((r) => r.baseline.ideal)} | ${summary((r) => r.optimum)} | ${summary((r) => r.staticAtPeak)} | |`,
 );
+
+console.log('\n### How low throttling can go at the goal ratio when demand is learnt late (bound.ts)\n');
+console.log(
+  '| trace | goal | best headroom-over-recent-peak policy, unlimited calls, no 2× rule: realistic (lag 7 min) | ideal (lag 6 min) |',
+);
+console.log('|---|---|---:|---:|');
+for (const row of rows) {
+  if (!row.goal) continue;
+  const trace = cases.find((c) => c.name === row.name)!.trace;
+  const show = (lag: number) => {
+    const point = delayedInformationBound(trace, lag, row.goal!.ratio);
+    return point
+      ? `${point.throttledMinutes} min (ratio ${point.ratio.toFixed(2)}, h ${point.headroom.toFixed(2)}, window ${point.windowMinutes} min)`
+      : 'none';
+  };
+  console.log(`| ${row.name} | ≤ ${row.goal.ratio.toFixed(2)} / ≤ ${row.goal.throttled} | ${show(7)} | ${show(6)} |`);
+}
 
 const failures: string[] = [];
 for (const row of rows) {
