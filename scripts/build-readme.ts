@@ -12,7 +12,9 @@ export const README_SECTIONS = [
   'consumer.md',
   'delivery.md',
   'monitoring.md',
+  'checks.md',
   'producer.md',
+  'redrive.md',
   'development.md',
 ];
 

@@ -11,10 +11,9 @@ const root = path.resolve(__dirname, '..');
 const lambdaDir = path.join(root, 'lambda');
 const assetsDir = path.join(root, 'assets');
 
-// lambda/runtime is the toolkit users import, not a handler.
 const handlers = fs
   .readdirSync(lambdaDir, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && entry.name !== 'runtime')
+  .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
   .filter((name) => fs.existsSync(path.join(lambdaDir, name, 'index.ts')))
   .sort();
@@ -26,7 +25,9 @@ for (const name of handlers) {
     outfile: path.join(assetsDir, name, 'index.js'),
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
+    // cdk-kinesis-pipeline-runtime resolves to packages/runtime/src through tsconfig.json's paths.
+    tsconfig: path.join(root, 'tsconfig.json'),
     format: 'cjs',
     minify: true,
     sourcemap: false,

@@ -59,7 +59,7 @@ const fixedOnly = process.argv.includes('--fixed-only');
 const detail = process.argv.includes('--detail');
 const cases: Case[] = FIXED_TRACES.map((name) => ({
   name,
-  shape: 'fixed trace (../shared/data/traffic-traces)',
+  shape: 'fixed trace (test/fixtures/traffic-traces)',
   trace: loadTrace(name),
   goal: GOALS[name],
 }));

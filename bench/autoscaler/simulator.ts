@@ -21,7 +21,7 @@ import {
   callsInWindow,
 } from '../../lambda/shard-scaler/limits';
 import { missingMinute } from '../../lambda/shard-scaler/observations';
-import { seededRandom } from '../../lambda/runtime/producer/sample-data';
+import { seededRandom } from '../../packages/runtime/src/producer/sample-data';
 import { IDEAL_WORLD, type World, arrivalMinutes, tickSchedule } from './world';
 
 /** UPDATING minutes of a resize in the ideal world (and the optimum's for small streams). */

@@ -1,19 +1,18 @@
 /**
- * The fixed traces of ../shared/data/traffic-traces, seeded generators of the same shapes, and
+ * The fixed traces of test/fixtures/traffic-traces, seeded generators of the same shapes, and
  * generated traces of other shapes (surges, flash crowds, decay, noise, large records, steps,
  * near-zero traffic, a stream of several hundred shards).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { seededRandom } from '../../lambda/runtime/producer/sample-data';
+import { seededRandom } from '../../packages/runtime/src/producer/sample-data';
 import type { TraceMinute } from './simulator';
 
-export const SHARED_DATA_DIR =
-  process.env.SHARED_DATA_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
+export const TRACES_DIR = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'traffic-traces');
 export const FIXED_TRACES = ['base', 'spiky5', 'ramp10x', 'bursty'] as const;
 export type TraceShape = (typeof FIXED_TRACES)[number];
 
-export function loadTrace(name: string, dir = path.join(SHARED_DATA_DIR, 'traffic-traces')): TraceMinute[] {
+export function loadTrace(name: string, dir = TRACES_DIR): TraceMinute[] {
   const lines = fs
     .readFileSync(path.join(dir, `${name}.csv`), 'utf8')
     .trim()

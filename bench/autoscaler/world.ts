@@ -14,7 +14,7 @@
  *   show only what the shards accepted.
  * Every random draw comes from a seeded generator: the same trace gives the same result.
  */
-import { seededRandom } from '../../lambda/runtime/producer/sample-data';
+import { seededRandom } from '../../packages/runtime/src/producer/sample-data';
 
 export interface World {
   readonly name: string;

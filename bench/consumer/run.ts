@@ -9,7 +9,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { processKinesisBatch } from '../../lambda/runtime/kinesis-batch';
+import { processKinesisBatch } from '../../packages/runtime/src/kinesis-batch';
 
 const RECORDS = 10_000;
 const KEYS = 100;

@@ -4,8 +4,7 @@
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { processKinesisBatch } from '../runtime/kinesis-batch';
-import { batchLogger } from '../runtime/kinesis-batch/telemetry';
+import { processKinesisBatch, batchLogger } from 'cdk-kinesis-pipeline-runtime';
 import { buildAlert, classifyLogLine, type ErrorLine, logLinesOf } from './error-lines';
 
 const sns = new SNSClient({});

@@ -5,8 +5,7 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { type AccessLogEntry, parseAccessLogLine } from '../runtime/apache-log';
-import { processKinesisBatch } from '../runtime/kinesis-batch';
+import { type AccessLogEntry, parseAccessLogLine, processKinesisBatch } from 'cdk-kinesis-pipeline-runtime';
 import { aggregateByMinute, logLinesOf, MINUTE_METRICS } from './minute-aggregates';
 
 const metrics = new Metrics({

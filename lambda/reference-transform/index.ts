@@ -3,13 +3,14 @@
  * A thin adapter; the work is in the runtime toolkit (apache-log, firehose-transform).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createApacheLogTransform, WEB_LOG_COLUMNS } from '../runtime/apache-log';
 import {
   compileRowCoercer,
+  createApacheLogTransform,
+  WEB_LOG_COLUMNS,
   processFirehoseRecords,
   type FirehoseTransformationEvent,
   type FirehoseTransformationResponse,
-} from '../runtime/firehose-transform';
+} from 'cdk-kinesis-pipeline-runtime';
 
 const logger = new Logger({ serviceName: 'reference-transform' });
 const unparsed = process.env.UNPARSED_LINES;

@@ -9,7 +9,6 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ACKNOWLEDGMENT_REASONS, acknowledgeBucketObjectsGrant } from '../private/acknowledge';
 import {
   iteratorAgeMetric,
   millisBehindLatestMetric,
@@ -19,7 +18,7 @@ import { HANDLER_RUNTIME } from '../private/handler-runtime';
 import { CONSUMER_ENV, CONSUMER_METRICS } from './consumer-metrics';
 import { ConsumerType } from './consumer-type';
 import { countEfoConsumers } from './private/efo-consumer-count';
-import { createFailureBucket } from './private/failure-bucket';
+import { createFailureBucket, grantQuarantineWrite } from './private/failure-bucket';
 import { S3FailureDestination } from './private/s3-on-failure-destination';
 import { knownStreamRetention } from './private/stream-retention';
 import {
@@ -304,9 +303,10 @@ export class StreamConsumer extends Construct {
       for (const [key, value] of Object.entries(this.toolkitEnvironment)) this.function.addEnvironment(key, value);
     }
     if (props.quarantineQueue) props.quarantineQueue.grantSendMessages(this.function);
-    // S3FailureDestination (below) grants s3:PutObject on the bucket's objects, which covers
-    // the quarantine prefix too.
+    // Quarantined records only under quarantinePrefix; on-failure objects are granted by S3FailureDestination.
+    else grantQuarantineWrite(this.failureBucket, this.function, this.quarantinePrefix);
 
+    const onFailure = new S3FailureDestination(this.failureBucket);
     this.eventCountMetrics = props.eventCountMetrics ?? true;
     const sourceProps: sources.KinesisEventSourceProps = {
       startingPosition,
@@ -319,14 +319,14 @@ export class StreamConsumer extends Construct {
       maxRecordAge: this.maxRecordAge,
       bisectBatchOnError: props.bisectBatchOnError ?? DEFAULTS.bisectBatchOnError,
       reportBatchItemFailures: props.reportBatchItemFailures ?? DEFAULTS.reportBatchItemFailures,
-      onFailure: new S3FailureDestination(this.failureBucket),
+      onFailure,
       metricsConfig: this.eventCountMetrics ? { metrics: [lambda.MetricType.EVENT_COUNT] } : undefined,
     };
     const source = this.efoConsumer
       ? new sources.KinesisConsumerEventSource(this.efoConsumer, sourceProps)
       : new sources.KinesisEventSource(props.stream, sourceProps);
     this.function.addEventSource(source);
-    acknowledgeBucketObjectsGrant(this.function, this.failureBucket, '*', ACKNOWLEDGMENT_REASONS.bucketObjectWildcard);
+    onFailure.acknowledgeObjectsGrant();
     this.eventSourceMappingId = source.eventSourceMappingId;
     this.eventSourceMappingArn = source.eventSourceMappingArn;
     if (infiniteRecordAge) {

@@ -4,7 +4,7 @@ import {
   formatColumnType,
   parseColumnType,
   type ColumnType as ParsedColumnType,
-} from '../../lambda/runtime/firehose-transform/column-type';
+} from '../private/generated/column-type';
 
 /** A column of the table, declared once for the Glue table and the transform's row shape. */
 export interface Column {

@@ -1,5 +1,5 @@
 import { TableSchema } from './table-schema';
-import { WEB_LOG_COLUMNS } from '../../lambda/runtime/apache-log/web-log';
+import { WEB_LOG_COLUMNS } from '../private/generated/web-log-columns';
 
 /**
  * The reference web-log table: Apache access and error lines in one table, told apart by

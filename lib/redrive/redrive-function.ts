@@ -1,8 +1,10 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundledHandlerProps } from '../private/handler-code';
 import {
@@ -29,6 +31,21 @@ export interface RedriveFunctionProps {
    * @default 'redrive-ledger/'
    */
   readonly ledgerPrefix?: string;
+  /**
+   * Streams that metadata-only on-failure messages may be read back from, besides `stream`
+   * (read access is granted on each). A message naming any other stream is left on its queue.
+   * @default - only `stream`
+   */
+  readonly readBackStreams?: kinesis.IStream[];
+  /**
+   * A queue of on-failure messages (the SQS on-failure destination of a consumer, or its
+   * quarantine queue) to replay as they arrive. The mapping reports batch item failures, so a
+   * message that cannot be replayed entirely stays on the queue (and reaches its DLQ); the
+   * queue's visibility timeout must be at least the function's timeout.
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
+   * @default - no event source: invoke the function directly
+   */
+  readonly queue?: sqs.IQueue;
   /** 1 second to 15 minutes. @default Duration.minutes(5) */
   readonly timeout?: Duration;
   /** 128 to 10240 MB. @default 512 */
@@ -39,13 +56,15 @@ export interface RedriveFunctionProps {
 
 /**
  * A Lambda function that replays failed Kinesis records onto a stream: from the failure
- * bucket (invoke it with `{ "prefix": "quarantine/", "dryRun": true }`), or from an SQS
- * queue / SNS topic of on-failure messages wired as its event source. Metadata-only messages
- * are read back from the stream by sequence number while the stream retains them. Replays are
- * idempotent through a ledger in the failure bucket.
+ * bucket (invoke it with `{ "dryRun": true }`, then `{ "prefix": "quarantine/" }`), or from an
+ * SQS queue (`queue`) or SNS topic of on-failure messages. It accepts only those event shapes
+ * and needs an explicit scope for a real replay. Metadata-only messages are read back from the
+ * stream by sequence number while the stream retains them. Each record is claimed in a ledger
+ * in the failure bucket (S3 conditional writes) before it is put, so that two runs never put
+ * it twice; see docs/redrive.md for what a crash can duplicate.
  *
- * Grants: read on the failure bucket, put under `ledgerPrefix`, read and write on the stream
- * (with the KMS key's decrypt/encrypt when the stream is encrypted).
+ * Grants: read on the failure bucket, put under `ledgerPrefix` only, read and write on the
+ * stream, read on `readBackStreams` (with the KMS keys' decrypt/encrypt when encrypted).
  */
 export class RedriveFunction extends Construct {
   /** The redrive function (id 'Resource'). */
@@ -67,11 +86,21 @@ export class RedriveFunction extends Construct {
         REDRIVE_FAILURE_BUCKET: props.failureBucket.bucketName,
         REDRIVE_LEDGER_PREFIX: ledgerPrefix,
         REDRIVE_SOURCE_PREFIX: props.sourcePrefix ?? '',
+        ...(props.readBackStreams && props.readBackStreams.length > 0
+          ? { REDRIVE_READ_BACK_STREAM_ARNS: props.readBackStreams.map((s) => s.streamArn).join(',') }
+          : {}),
+        ...(props.queue ? { REDRIVE_SQS_BATCH_ITEM_FAILURES: 'true' } : {}),
       },
     });
     props.failureBucket.grantRead(this.function);
     props.failureBucket.grantPut(this.function, `${ledgerPrefix}*`);
     props.stream.grantReadWrite(this.function);
+    for (const other of props.readBackStreams ?? []) other.grantRead(this.function);
+    if (props.queue) {
+      // ReportBatchItemFailures: the handler names the messages to keep; without it, it fails the
+      // whole batch instead (REDRIVE_SQS_BATCH_ITEM_FAILURES unset), so no message is deleted unhandled.
+      this.function.addEventSource(new sources.SqsEventSource(props.queue, { reportBatchItemFailures: true }));
+    }
 
     acknowledge(this, BASIC_EXECUTION_ROLE_FINDING, ACKNOWLEDGMENT_REASONS.basicExecutionRole);
     // bucket.grantRead/grantPut: the standard CDK action sets, on this one bucket.
@@ -95,8 +124,18 @@ export class RedriveFunction extends Construct {
 
 function validate(props: RedriveFunctionProps, ledgerPrefix: string): void {
   // The ledger lives in the failure bucket; listing skips it, so any sourcePrefix is safe.
-  if (!Token.isUnresolved(ledgerPrefix) && (!ledgerPrefix.endsWith('/') || ledgerPrefix.length < 2)) {
-    throw new Error(`ledgerPrefix must be a non-empty prefix ending with '/'. Received '${ledgerPrefix}'`);
+  // Consumers may write aws/lambda/<mapping>/ and their quarantine prefix (by default
+  // quarantine/): a ledger there could be forged by them.
+  const reserved = ['aws/', 'quarantine/'];
+  if (
+    !Token.isUnresolved(ledgerPrefix) &&
+    (!ledgerPrefix.endsWith('/') ||
+      ledgerPrefix.length < 2 ||
+      reserved.some((r) => ledgerPrefix.startsWith(r) || r.startsWith(ledgerPrefix)))
+  ) {
+    throw new Error(
+      `ledgerPrefix must be a non-empty prefix ending with '/', outside ${reserved.join(' and ')}. Received '${ledgerPrefix}'`,
+    );
   }
   const timeout = props.timeout;
   if (timeout && !Token.isUnresolved(timeout.toSeconds())) {

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CliIo } from '../../cli/cli-io';
-import { runCli } from '../../cli/run-cli';
+import type { CliIo } from '../../packages/cli/src/cli-io';
+import { runCli } from '../../packages/cli/src/run-cli';
 
 export interface CliRun {
   readonly code: number;

@@ -94,6 +94,59 @@ describe('produce', () => {
     expect(Buffer.from(back[0].Data!).toString()).toMatch(/^\S+ \S+ \S+ \[.+\] "\w+ /);
   });
 
+  test('--rate R: records arrive at R per second ±10 % (arrival times on the stream), not in one call at the end', async () => {
+    // A low rate keeps the emulator (one call per record here) from being the bottleneck on a busy machine.
+    await createActiveStream(local.client, 'paced', 1);
+    const run = await runCliForTest(
+      ['produce', '--stream-name', 'paced', '--rate', '5', '--duration', '4', ...endpoint],
+      {
+        env: LOCAL_ENV,
+      },
+    );
+    expect(run.code).toBe(0);
+    const arrivals = (await readAllRecords(local.client, 'paced'))
+      .map((r) => r.ApproximateArrivalTimestamp!.getTime())
+      .sort((a, b) => a - b);
+    expect(arrivals).toHaveLength(20);
+    // 20 records at 5/s: the first arrives at ~0 s, the last at ~3.8 s. The rate over the run is
+    // measured from the first to the last arrival. On a machine oversubscribed many times over
+    // the emulator can stall for a second or two and stretch the run; at a low rate (one call per
+    // record) the emulator itself is otherwise never the bottleneck. All in one call (the old
+    // behaviour) gives an infinite rate.
+    const rate = (arrivals.length - 1) / ((arrivals[arrivals.length - 1] - arrivals[0]) / 1000);
+    expect(rate).toBeGreaterThanOrEqual(5 * 0.9);
+    expect(rate).toBeLessThanOrEqual(5 * 1.1);
+  });
+
+  test('a line Kinesis would refuse is reported with its line number; the other lines are sent; the bar counts acknowledged records', async () => {
+    await createActiveStream(local.client, 'one-bad-line', 1);
+    const dir = tempDir();
+    const lines = Array.from({ length: 30 }, (_, i) => JSON.stringify({ user: `u${i}`, n: i }));
+    lines[11] = '{"user":"\\ud800","n":11}'; // a lone surrogate: no UTF-8 form
+    fs.writeFileSync(path.join(dir, 'events.ndjson'), `${lines.join('\n')}\n`);
+    const run = await runCliForTest(
+      [
+        'produce',
+        '--stream-name',
+        'one-bad-line',
+        '--file',
+        'events.ndjson',
+        '--rate',
+        '100000',
+        '--partition-key',
+        'field:user',
+        ...endpoint,
+      ],
+      { env: LOCAL_ENV, dir },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/records sent: +29 of 30/);
+    expect(run.stdout).toMatch(/unsent: +1 \(rejected 1, failed 0, unknown 0\)/);
+    expect(run.stderr).toMatch(/rejected \(line 12\): InvalidPartitionKey: partitionKey must be well-formed Unicode/);
+    expect(run.stderr).toMatch(/ 96% 29\/30 records acknowledged/);
+    expect(await readAllRecords(local.client, 'one-bad-line')).toHaveLength(29);
+  });
+
   test('unknown stream: a clear error and exit 1', async () => {
     const run = await runCliForTest(['produce', '--stream-name', 'no-such-stream', '--count', '1', ...endpoint], {
       env: LOCAL_ENV,
@@ -273,7 +326,17 @@ describe('redrive', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'failure.json'), JSON.stringify(message));
 
-    const dry = await runCliForTest(['redrive', '--source', 'failure.json', '--dry-run', ...endpoint], {
+    // The failed batch is on another stream than the target: reading it back must be allowed explicitly.
+    const notAllowed = await runCliForTest(['redrive', '--source', 'failure.json', '--dry-run', ...endpoint], {
+      env: LOCAL_ENV,
+      dir,
+    });
+    expect(notAllowed.code).toBe(1);
+    expect(notAllowed.stderr).toContain(
+      `missing: shardId-000000000000 ${records[5].SequenceNumber}..${records[14].SequenceNumber}: reading back from ${arn} is not allowed`,
+    );
+    const readBack = ['--read-back-from', arn];
+    const dry = await runCliForTest(['redrive', '--source', 'failure.json', '--dry-run', ...readBack, ...endpoint], {
       env: LOCAL_ENV,
       dir,
     });
@@ -283,7 +346,7 @@ describe('redrive', () => {
     expect(await readAllRecords(local.client, 'redriven')).toHaveLength(0);
 
     const first = await runCliForTest(
-      ['redrive', '--source', 'failure.json', '--stream-name', 'redriven', ...endpoint],
+      ['redrive', '--source', 'failure.json', '--stream-name', 'redriven', ...readBack, ...endpoint],
       { env: LOCAL_ENV, dir },
     );
     expect(first.stdout).toMatch(/replayed +10/);
@@ -292,10 +355,12 @@ describe('redrive', () => {
     expect(replayed.map((r) => [r.PartitionKey, Buffer.from(r.Data!).toString()])).toEqual(
       records.slice(5, 15).map((r) => [r.PartitionKey, Buffer.from(r.Data!).toString()]),
     );
-    expect(fs.readFileSync(path.join(dir, 'failure.json.redrive-ledger'), 'utf8').trim().split('\n')).toHaveLength(10);
+    const ledger = fs.readFileSync(path.join(dir, 'failure.json.redrive-ledger'), 'utf8').trim().split('\n');
+    expect(ledger.filter((l) => l.startsWith('claim\t'))).toHaveLength(10);
+    expect(ledger.filter((l) => l.startsWith('done\t'))).toHaveLength(10);
 
     const second = await runCliForTest(
-      ['redrive', '--source', 'failure.json', '--stream-name', 'redriven', ...endpoint],
+      ['redrive', '--source', 'failure.json', '--stream-name', 'redriven', ...readBack, ...endpoint],
       { env: LOCAL_ENV, dir },
     );
     expect(second.stdout).toMatch(/already replayed: +10/);
@@ -303,7 +368,7 @@ describe('redrive', () => {
     expect(await readAllRecords(local.client, 'redriven')).toHaveLength(10);
 
     const toFile = await runCliForTest(
-      ['redrive', '--source', 'failure.json', '--to-file', 'out.ndjson', '--no-ledger', ...endpoint],
+      ['redrive', '--source', 'failure.json', '--to-file', 'out.ndjson', '--no-ledger', ...readBack, ...endpoint],
       { env: LOCAL_ENV, dir },
     );
     expect(toFile.code).toBe(0);
@@ -331,10 +396,14 @@ describe('redrive', () => {
       path.join(dir, 'sns.json'),
       JSON.stringify({ Type: 'Notification', Message: JSON.stringify(message) }),
     );
-    const run = await runCliForTest(['redrive', '--source', 'sns.json', '--to-file', 'out.ndjson', ...endpoint], {
-      env: LOCAL_ENV,
-      dir,
-    });
+    const deleted = ['--read-back-from', 'arn:aws:kinesis:us-east-1:000000000000:stream/deleted'];
+    const run = await runCliForTest(
+      ['redrive', '--source', 'sns.json', '--to-file', 'out.ndjson', ...deleted, ...endpoint],
+      {
+        env: LOCAL_ENV,
+        dir,
+      },
+    );
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/missing: shardId-000000000000 1..2: ResourceNotFoundException/);
   });

@@ -8,9 +8,9 @@
  *   is never empty, always in the batch, and at or below every transient failure.
  */
 import fc from 'fast-check';
-import { type KinesisBatchRecord, PoisonRecordError, runKinesisBatch } from '../../lambda/runtime/kinesis-batch';
-import { compareSequenceNumbers } from '../../lambda/runtime/kinesis-batch/sequence-number';
-import { InMemoryQuarantineSink } from '../../lambda/runtime/quarantine';
+import { type KinesisBatchRecord, PoisonRecordError, runKinesisBatch } from '../../packages/runtime/src/kinesis-batch';
+import { compareSequenceNumbers } from '../../packages/runtime/src/kinesis-batch/sequence-number';
+import { InMemoryQuarantineSink } from '../../packages/runtime/src/quarantine';
 import { encodeKplAggregate, kinesisEvent, sequenceNumberAt } from './support/kinesis-events';
 
 type Behaviour =

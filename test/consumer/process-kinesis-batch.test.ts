@@ -6,8 +6,12 @@ import {
   PoisonRecordError,
   processKinesisBatch,
   runKinesisBatch,
-} from '../../lambda/runtime/kinesis-batch';
-import { InMemoryQuarantineSink, type QuarantineRecord, type QuarantineSink } from '../../lambda/runtime/quarantine';
+} from '../../packages/runtime/src/kinesis-batch';
+import {
+  InMemoryQuarantineSink,
+  type QuarantineRecord,
+  type QuarantineSink,
+} from '../../packages/runtime/src/quarantine';
 import { loadSampleEvent } from '../support/fixtures';
 import {
   encodeKplAggregate,

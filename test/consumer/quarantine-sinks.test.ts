@@ -10,7 +10,7 @@ import {
   streamNameOf,
   toQuarantineRecord,
   type QuarantineRecord,
-} from '../../lambda/runtime/quarantine';
+} from '../../packages/runtime/src/quarantine';
 
 const input = {
   data: Buffer.from([0, 1, 2, 255]),

@@ -15,9 +15,9 @@ import {
   StreamConsumer,
 } from '../../lib/consumer';
 import type { IConstruct } from 'constructs';
-import { KINESIS_BATCH_METRICS } from '../../lambda/runtime/kinesis-batch';
+import { KINESIS_BATCH_METRICS } from '../../packages/runtime/src/kinesis-batch';
 import { CONSUMER_ENV, CONSUMER_METRICS } from '../../lib/consumer/consumer-metrics';
-import { QUARANTINE_ENV } from '../../lambda/runtime/quarantine';
+import { QUARANTINE_ENV } from '../../packages/runtime/src/quarantine';
 import { createTestApp, createTestStack } from '../support/app';
 import { addNagChecks, synthWithNag } from '../support/nag';
 
@@ -122,13 +122,15 @@ describe('StreamConsumer defaults (standard)', () => {
         ]),
       },
     });
-    // Least privilege on the failure bucket: write objects and list, never read or delete.
+    // Least privilege on the failure bucket: write quarantined records and Lambda's on-failure
+    // objects (under aws/lambda/<mapping UUID>/) and list, never read, delete or write elsewhere
+    // (test/redrive/failure-bucket-iam.test.ts checks every statement).
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: 's3:PutObject',
-            Resource: stack.resolve(consumer.failureBucket.arnForObjects('*')),
+            Resource: stack.resolve(consumer.failureBucket.arnForObjects('quarantine/*')),
           }),
           Match.objectLike({ Action: 's3:ListBucket', Resource: stack.resolve(consumer.failureBucket.bucketArn) }),
         ]),

@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ReferencePipelineStack } from '../../bin/reference-pipeline-stack';
-import { PIPELINE_OUTPUT_KEYS } from '../../cli/stack-outputs';
+import { PIPELINE_OUTPUT_KEYS } from '../../packages/cli/src/stack-outputs';
 import { createTestApp } from '../support/app';
 import { walkAlarms } from '../monitoring/alarm-walk';
 import { addNagChecks, readTemplate, synthWithNag, type NagFinding } from '../support/nag';

@@ -1,4 +1,4 @@
-import { SAMPLE_KINDS, sampleLines } from '../../lambda/runtime/producer';
+import { SAMPLE_KINDS, sampleLines } from '../../packages/runtime/src/producer';
 
 const take = (kind: (typeof SAMPLE_KINDS)[number], n: number, seed = 1) => {
   const out: string[] = [];

@@ -5,9 +5,9 @@
  * batch is replayed once, byte for byte, with its own partition key and explicit hash key.
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { PoisonRecordError, runKinesisBatch } from '../../lambda/runtime/kinesis-batch';
-import type { ProducerRecord } from '../../lambda/runtime/producer';
-import { InMemoryQuarantineSink, type QuarantineRecord } from '../../lambda/runtime/quarantine';
+import { PoisonRecordError, runKinesisBatch } from '../../packages/runtime/src/kinesis-batch';
+import type { ProducerRecord } from '../../packages/runtime/src/producer';
+import { InMemoryQuarantineSink, type QuarantineRecord } from '../../packages/runtime/src/quarantine';
 import {
   InMemoryRedriveLedger,
   idempotencyKey,
@@ -16,7 +16,7 @@ import {
   parseFailureDocument,
   redrive,
   type RedrivePlan,
-} from '../../lambda/runtime/redrive';
+} from '../../packages/runtime/src/redrive';
 import {
   SHARD_ID,
   STREAM_ARN,

@@ -1,5 +1,5 @@
-import { dedupeByIdempotencyKey, idempotencyKey, parseFailureDocument } from '../../lambda/runtime/redrive';
-import type { QuarantineRecord } from '../../lambda/runtime/quarantine/quarantine-record';
+import { dedupeByIdempotencyKey, idempotencyKey, parseFailureDocument } from '../../packages/runtime/src/redrive';
+import type { QuarantineRecord } from '../../packages/runtime/src/quarantine/quarantine-record';
 import { loadSampleEvent, readFixture } from '../support/fixtures';
 
 const S3_FORM = 'localstack-snapshot-EXTRACTED__kinesis-onfailure__s3-object-RetryAttemptsExhausted-with-payload.json';
@@ -51,6 +51,7 @@ describe('on-failure records (real AWS shapes)', () => {
         startSequenceNumber: '<start-sequence-number:1>',
         endSequenceNumber: '<start-sequence-number:1>',
         batchSize: 1,
+        source: 'document',
       },
     ]);
   });
@@ -100,7 +101,7 @@ describe('quarantine records', () => {
         body: JSON.stringify({ ...quarantined, subSequenceNumber: n }),
       })),
     };
-    expect(parseFailureDocument(event).records.map((r) => r.origin.subSequenceNumber)).toEqual([1, 2]);
+    expect(parseFailureDocument(event).records.map((r) => r.origin?.subSequenceNumber)).toEqual([1, 2]);
   });
 
   test('other JSON is reported as unrecognized', () => {
@@ -121,4 +122,66 @@ test('idempotency keys: the same record through any document gets the same key; 
     { idempotencyKey: 'a', n: 3 },
   ];
   expect(dedupeByIdempotencyKey(records).map((r) => r.n)).toEqual([1, 2]);
+});
+
+describe('nothing guessed, nothing merged', () => {
+  /** The real S3 on-failure object with its payload records replaced. */
+  function s3Document(records: Record<string, unknown>[]): string {
+    const document = loadSampleEvent<{ payload: { Records: Record<string, unknown>[] } }>(S3_FORM);
+    const template = document.payload.Records[0];
+    document.payload.Records = records.map((kinesis) => ({
+      ...template,
+      kinesis: { ...(template.kinesis as object), ...kinesis },
+    }));
+    return JSON.stringify(document);
+  }
+
+  test('records without a sequence number are keyed by content and position, never merged', () => {
+    const data = Buffer.from('same bytes').toString('base64');
+    const document = s3Document([
+      { sequenceNumber: undefined, partitionKey: 'a', data },
+      { sequenceNumber: undefined, partitionKey: 'a', data },
+    ]);
+    const plan = parseFailureDocument(document, 's3://b/k');
+    expect(plan.unrecognized).toEqual([]);
+    expect(plan.records).toHaveLength(2);
+    const keys = plan.records.map((r) => r.idempotencyKey);
+    expect(keys[0]).toMatch(/^content\/[0-9a-f]{64}$/);
+    expect(keys[0]).not.toBe(keys[1]);
+    expect(plan.records[0].origin).toBeUndefined();
+    // The same document read again: the same keys, so a ledger still makes a rerun a no-op.
+    expect(parseFailureDocument(document, 's3://b/k').records.map((r) => r.idempotencyKey)).toEqual(keys);
+    expect(dedupeByIdempotencyKey(plan.records)).toHaveLength(2);
+  });
+
+  test('a payload record without a partition key, or with data that is not base64, is reported, not replayed', () => {
+    const plan = parseFailureDocument(
+      s3Document([
+        { partitionKey: undefined, sequenceNumber: '1' },
+        { partitionKey: '', sequenceNumber: '2' },
+        { partitionKey: 'k', sequenceNumber: '3', data: 'eyJ*garbled' },
+        { partitionKey: 'k', sequenceNumber: '4', data: 'aGk' },
+        { partitionKey: 'k'.repeat(257), sequenceNumber: '5' },
+        { partitionKey: 'ok', sequenceNumber: '6' },
+      ]),
+      's3://b/k',
+    );
+    expect(plan.unrecognized).toEqual([
+      { source: 's3://b/k#0', reason: 'payload record has no partition key' },
+      { source: 's3://b/k#1', reason: 'payload record has no partition key' },
+      { source: 's3://b/k#2', reason: 'payload record data is not base64' },
+      { source: 's3://b/k#3', reason: 'payload record data is not base64' },
+      { source: 's3://b/k#4', reason: 'payload record partition key has 257 characters, more than 256' },
+    ]);
+    expect(plan.records.map((r) => r.partitionKey)).toEqual(['ok']);
+  });
+
+  test('a broken quarantine record is reported with what is wrong', () => {
+    const broken = (fields: Record<string, unknown>) =>
+      parseFailureDocument({ ...quarantined, ...fields }, 'q').unrecognized.map((u) => u.reason);
+    expect(broken({ partitionKey: undefined })).toEqual(['quarantine record has no partition key']);
+    expect(broken({ data: '@@@@' })).toEqual(['quarantine record data is not base64']);
+    expect(broken({ sequenceNumber: '' })).toEqual(['quarantine record lacks sequenceNumber']);
+    expect(broken({ subSequenceNumber: 'x' })).toEqual(['quarantine record subSequenceNumber is not an integer']);
+  });
 });

@@ -138,7 +138,10 @@ describe('RedriveFunction', () => {
 
   describe('validation', () => {
     test.each([
-      [{ ledgerPrefix: 'ledger' }, /ledgerPrefix must be a non-empty prefix ending with '\/'. Received 'ledger'/],
+      [
+        { ledgerPrefix: 'ledger' },
+        /ledgerPrefix must be a non-empty prefix ending with '\/', outside aws\/ and quarantine\/. Received 'ledger'/,
+      ],
       [{ ledgerPrefix: '/' }, /ledgerPrefix .* Received '\/'/],
       [{ timeout: Duration.minutes(16) }, /timeout must be between 1 and 900 seconds. Received 960/],
       [{ memorySize: 64 }, /memorySize must be between 128 and 10240 MB. Received 64/],

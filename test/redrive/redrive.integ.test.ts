@@ -10,9 +10,9 @@ import {
   PutRecordCommand,
   type _Record,
 } from '@aws-sdk/client-kinesis';
-import { PoisonRecordError, runKinesisBatch } from '../../lambda/runtime/kinesis-batch';
-import { KinesisProducer } from '../../lambda/runtime/producer';
-import { InMemoryQuarantineSink } from '../../lambda/runtime/quarantine';
+import { PoisonRecordError, runKinesisBatch } from '../../packages/runtime/src/kinesis-batch';
+import { KinesisProducer } from '../../packages/runtime/src/producer';
+import { InMemoryQuarantineSink } from '../../packages/runtime/src/quarantine';
 import {
   InMemoryRedriveLedger,
   kinesisRedriveTarget,
@@ -20,7 +20,7 @@ import {
   parseFailureDocument,
   readBackRange,
   redrive,
-} from '../../lambda/runtime/redrive';
+} from '../../packages/runtime/src/redrive';
 import { loadSampleEvent } from '../support/fixtures';
 import { startKinesisLocal, type KinesisLocal } from '../support/kinesis-local';
 import { createActiveStream, readAllRecords } from '../producer/kinesis-helpers';

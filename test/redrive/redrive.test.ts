@@ -1,14 +1,11 @@
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { ProducerRecord } from '../../lambda/runtime/producer';
+import type { ProducerRecord } from '../../packages/runtime/src/producer';
 import {
   InMemoryRedriveLedger,
+  RedriveAbortedError,
+  RedriveLedgerError,
   S3RedriveLedger,
   kinesisRedriveTarget,
   listFailureDocuments,
@@ -16,8 +13,9 @@ import {
   parseFailureDocument,
   redrive,
   type RedrivePlan,
-} from '../../lambda/runtime/redrive';
+} from '../../packages/runtime/src/redrive';
 import { readFixture } from '../support/fixtures';
+import { FakeS3, s3Error } from './fake-s3';
 import { fakeProducer } from './fake-producer';
 
 const s3Mock = mockClient(S3Client);
@@ -118,25 +116,84 @@ test('the NDJSON target writes one line per record with the payload in base64', 
   ]);
 });
 
-test('S3 ledger: a marker object per key, found again by HeadObject', async () => {
-  const ledger = new S3RedriveLedger({ client: new S3Client({}), bucketName: 'failures' });
-  const marker = ledger.markerKey('arn/s/1');
-  expect(marker).toMatch(/^redrive-ledger\/[0-9a-f]{64}$/);
-  s3Mock
-    .on(HeadObjectCommand)
-    .rejects(Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } }));
-  s3Mock.on(HeadObjectCommand, { Key: marker }).resolves({});
-  expect(await ledger.done(['arn/s/1', 'arn/s/2'])).toEqual(new Set(['arn/s/1']));
-  await ledger.markDone(['arn/s/2']);
-  expect(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({
-    Bucket: 'failures',
-    Key: ledger.markerKey('arn/s/2'),
-    Metadata: { 'idempotency-key': 'arn/s/2' },
+describe('S3 ledger (conditional writes)', () => {
+  const ledgerOn = (fake: FakeS3, runId: string, now = () => 0) =>
+    new S3RedriveLedger({ client: fake.client, bucketName: 'failures', runId, leaseMillis: 1000, now });
+
+  test('a claim is a create-only PutObject (If-None-Match: *); done and release are If-Match on its ETag', async () => {
+    const fake = new FakeS3();
+    const ledger = ledgerOn(fake, 'r1');
+    expect(ledger.markerKey('arn/s/1')).toMatch(/^redrive-ledger\/[0-9a-f]{64}$/);
+    expect(await ledger.claim(['arn/s/1', 'arn/s/2'])).toEqual({
+      claimed: ['arn/s/1', 'arn/s/2'],
+      done: [],
+      held: [],
+      validUntil: 1000,
+    });
+    const claims = fake.calls.filter((c) => c.command === 'PutObjectCommand');
+    expect(claims.map((c) => c.input.IfNoneMatch)).toEqual(['*', '*']);
+    const claimEtag = fake.objects.get(ledger.markerKey('arn/s/1'))!.etag;
+    await ledger.markDone(['arn/s/1']);
+    await ledger.release(['arn/s/2']);
+    const writes = fake.calls.filter((c) => c.command === 'PutObjectCommand').slice(2);
+    expect(writes[0].input).toMatchObject({ IfMatch: claimEtag, Key: ledger.markerKey('arn/s/1') });
+    expect(JSON.parse(fake.objects.get(ledger.markerKey('arn/s/1'))!.body)).toMatchObject({
+      version: 2,
+      idempotencyKey: 'arn/s/1',
+      runId: 'r1',
+      state: 'done',
+    });
+    // Another run: the done key is done, the released key is free to claim.
+    expect(await ledgerOn(fake, 'r2').claim(['arn/s/1', 'arn/s/2'])).toMatchObject({
+      claimed: ['arn/s/2'],
+      done: ['arn/s/1'],
+      held: [],
+    });
   });
-  s3Mock
-    .on(HeadObjectCommand)
-    .rejects(Object.assign(new Error('Forbidden'), { name: 'Forbidden', $metadata: { httpStatusCode: 403 } }));
-  await expect(ledger.done(['x'])).rejects.toThrow(/Forbidden/);
+
+  test("a live claim of another run is held; after its lease it is taken over; older ledgers' empty markers count as done", async () => {
+    const fake = new FakeS3();
+    let time = 0;
+    await ledgerOn(fake, 'crashed', () => time).claim(['k']);
+    fake.put('redrive-ledger/' + createHash('sha256').update('old').digest('hex'), '');
+    const other = ledgerOn(fake, 'other', () => time);
+    expect(await other.claim(['k', 'old'])).toMatchObject({
+      claimed: [],
+      done: ['old'],
+      held: [{ key: 'k', runId: 'crashed', leaseExpiresAt: '1970-01-01T00:00:01.000Z' }],
+    });
+    time = 1001;
+    expect((await other.claim(['k'])).claimed).toEqual(['k']);
+  });
+
+  test('a ledger that cannot be written stops the run with one line naming the marker and the S3 error', async () => {
+    const fake = new FakeS3();
+    fake.failWhen = () =>
+      s3Error('AccessDenied', 403, 'User: arn:aws:iam::1:role/x is not authorized to perform: s3:PutObject');
+    const ledger = ledgerOn(fake, 'r');
+    const error = await ledger.claim(['arn/s/1']).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(RedriveLedgerError);
+    expect((error as Error).message).toBe(
+      `redrive ledger s3://failures/${ledger.markerKey('arn/s/1')}: cannot claim arn/s/1: AccessDenied: User: arn:aws:iam::1:role/x is not authorized to perform: s3:PutObject`,
+    );
+    // And redrive reports it as an aborted run, with what was done until then.
+    const aborted = await redrive(plan([1]), { target: kinesisRedriveTarget(fakeProducer().producer), ledger }).catch(
+      (e: RedriveAbortedError) => e,
+    );
+    expect(aborted).toBeInstanceOf(RedriveAbortedError);
+    expect((aborted as RedriveAbortedError).report).toMatchObject({ found: 1, replayed: 0 });
+  });
+
+  test('409 ConditionalRequestConflict is retried, as S3 asks', async () => {
+    const fake = new FakeS3();
+    let conflicts = 0;
+    fake.failWhen = (command) =>
+      command === 'PutObjectCommand' && conflicts++ < 2
+        ? s3Error('ConditionalRequestConflict', 409, 'A conflicting conditional operation is in progress')
+        : undefined;
+    expect((await ledgerOn(fake, 'r').claim(['k'])).claimed).toEqual(['k']);
+    expect(fake.calls.filter((c) => c.command === 'PutObjectCommand')).toHaveLength(3);
+  });
 });
 
 test('listFailureDocuments reads every object under the prefix, skipping ledger markers', async () => {
@@ -187,4 +244,41 @@ test('listFailureDocuments stops at maxObjects and tells where to go on; startAf
   expect(rest.nextStartAfter).toBeUndefined();
   // Exactly maxObjects keys in all: nothing left, no hint.
   expect((await listFailureDocuments({ ...source, startAfter: keys[0] })).nextStartAfter).toBeUndefined();
+});
+
+describe('options are checked', () => {
+  test.each([0, -1, NaN, 1.5, 100_001])(
+    'listFailureDocuments maxObjects %p is refused before any call',
+    async (maxObjects) => {
+      const fake = new FakeS3();
+      await expect(listFailureDocuments({ client: fake.client, bucketName: 'b', maxObjects })).rejects.toThrow(
+        `maxObjects must be an integer between 1 and 100000. Received ${maxObjects}`,
+      );
+      expect(fake.calls).toEqual([]);
+    },
+  );
+
+  test.each([0, 501, NaN])('redrive batchSize %p is refused', async (batchSize) => {
+    await expect(redrive(plan([1]), { target: ndjsonRedriveTarget(() => undefined), batchSize })).rejects.toThrow(
+      `batchSize must be an integer between 1 and 500. Received ${batchSize}`,
+    );
+  });
+});
+
+test('every record found ends in one outcome; the counts say how many of each', async () => {
+  const ledger = new InMemoryRedriveLedger();
+  await ledger.markDone([parseFailureDocument(quarantine(1)).records[0].idempotencyKey]);
+  const fake = fakeProducer(new Set(['record 3']));
+  const withJunk = { ...plan([1, 2, 3]), unrecognized: [{ source: 'x', reason: 'not JSON' }] };
+  const report = await redrive(withJunk, { target: kinesisRedriveTarget(fake.producer), ledger, batchSize: 1 });
+  expect(report.counts).toEqual({
+    found: 3,
+    replayed: 1,
+    alreadyReplayed: 1,
+    skipped: 0,
+    failed: 1,
+    missing: 0,
+    unrecognized: 1,
+  });
+  expect(report.complete).toBe(false);
 });

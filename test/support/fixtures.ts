@@ -1,14 +1,16 @@
-/** Loads the shared, real-world fixtures from ../shared/data (override with SHARED_DATA_DIR). */
+/**
+ * Loads the real-world fixtures kept in the repository under test/fixtures (copied from public
+ * projects; each folder's SOURCES.md names the origin, commit and licence of every file).
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export const SHARED_DATA_DIR =
-  process.env.SHARED_DATA_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
+export const FIXTURES_DIR = path.resolve(__dirname, '..', 'fixtures');
 
 export function fixturePath(...parts: string[]): string {
-  const file = path.join(SHARED_DATA_DIR, ...parts);
+  const file = path.join(FIXTURES_DIR, ...parts);
   if (!fs.existsSync(file)) {
-    throw new Error(`fixture not found: ${file} (set SHARED_DATA_DIR to the shared/data folder)`);
+    throw new Error(`fixture not found: ${file}`);
   }
   return file;
 }
@@ -21,12 +23,12 @@ export function loadJsonFixture<T = unknown>(...parts: string[]): T {
   return JSON.parse(readFixture(...parts)) as T;
 }
 
-/** An AWS sample event from ../shared/data/aws-sample-events. */
+/** An AWS sample event from test/fixtures/aws-sample-events. */
 export function loadSampleEvent<T = unknown>(fileName: string): T {
   return loadJsonFixture<T>('aws-sample-events', fileName);
 }
 
-/** The lines of a real log file from ../shared/data/logs, without empty lines. */
+/** The lines of a real log file from test/fixtures/logs, without empty lines. */
 export function loadLogLines(fileName: string): string[] {
   return readFixture('logs', fileName)
     .split(/\r?\n/)
@@ -34,5 +36,5 @@ export function loadLogLines(fileName: string): string[] {
 }
 
 export function listFixtures(folder: string): string[] {
-  return fs.readdirSync(path.join(SHARED_DATA_DIR, folder)).sort();
+  return fs.readdirSync(path.join(FIXTURES_DIR, folder)).sort();
 }

@@ -1,7 +1,9 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { ACKNOWLEDGMENT_REASONS, acknowledge } from '../../private/acknowledge';
+import { ACKNOWLEDGMENT_REASONS, acknowledge, acknowledgeBucketObjectsGrant } from '../../private/acknowledge';
 
 /**
  * The bucket that keeps what failed: Lambda's on-failure batches (with their payload) and the
@@ -17,4 +19,30 @@ export function createFailureBucket(scope: Construct, id: string, retention: Dur
   });
   acknowledge(bucket, 'AwsSolutions-S1', ACKNOWLEDGMENT_REASONS.failureBucketAccessLogs);
   return bucket;
+}
+
+/** Prefixes a consumer must never write: Lambda's own on-failure objects and the redrive ledger. */
+const RESERVED_PREFIXES = ['aws/', 'redrive-ledger/'];
+
+/**
+ * Lets a consumer write its quarantined records, and nothing else, into the failure bucket:
+ * s3:PutObject under `quarantinePrefix` only (its on-failure objects are granted by
+ * S3FailureDestination). The prefix must be a folder ('…/') outside Lambda's `aws/` and the
+ * redrive ledger, or the consumer could forge what redrive replays or the markers that stop it.
+ */
+export function grantQuarantineWrite(bucket: s3.IBucket, consumer: lambda.IFunction, quarantinePrefix: string): void {
+  if (!Token.isUnresolved(quarantinePrefix)) {
+    const overlaps = RESERVED_PREFIXES.find((p) => p.startsWith(quarantinePrefix) || quarantinePrefix.startsWith(p));
+    if (!quarantinePrefix.endsWith('/') || quarantinePrefix.length < 2 || overlaps) {
+      throw new Error(
+        `quarantinePrefix must be a folder ending with '/' outside ${RESERVED_PREFIXES.join(' and ')}. Received '${quarantinePrefix}'`,
+      );
+    }
+  }
+  iam.Grant.addToPrincipal({
+    grantee: consumer,
+    actions: ['s3:PutObject'],
+    resourceArns: [bucket.arnForObjects(`${quarantinePrefix}*`)],
+  });
+  acknowledgeBucketObjectsGrant(consumer, bucket, `${quarantinePrefix}*`, ACKNOWLEDGMENT_REASONS.bucketObjectWildcard);
 }

@@ -1,5 +1,5 @@
 // Entry for StreamConsumer `entry` tests (never bundled: test apps turn bundling off).
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { processKinesisBatch } from '../../../lambda/runtime/kinesis-batch';
+import { processKinesisBatch } from '../../../packages/runtime/src/kinesis-batch';
 
 export const handler = async (event: KinesisStreamEvent) => processKinesisBatch(event, () => undefined);

@@ -1,0 +1,11 @@
+export * from './types';
+export * from './limits';
+export { fullJitterDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+export { mergeReports, type BatchSenderOptions } from './batch-sender';
+export { PartitionKey, type PartitionKeyStrategy, type FieldPartitionKeyOptions } from './partition-key';
+export { partitionKeyHash, effectiveHashKey, isValidHashKey } from './hash-key';
+export { kinesisRecordProblem, type RecordProblem } from './validation';
+export { ShardMap, listAllShards, type ShardRange, type ShardMapOptions } from './shard-map';
+export { KinesisProducer, type KinesisProducerOptions } from './kinesis-producer';
+export { FirehoseProducer, type FirehoseProducerOptions } from './firehose-producer';
+export { sampleLines, seededRandom, SAMPLE_KINDS, type SampleKind, type SampleGeneratorOptions } from './sample-data';
