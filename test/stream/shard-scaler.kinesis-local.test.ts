@@ -2,6 +2,12 @@
  * The scaler's adapter against the kinesis-local emulator (127.0.0.1 only): it reads the stream,
  * keeps its history in a stream tag, scales with UpdateShardCount, copes with UPDATING
  * (ResourceInUseException) and never asks for more than twice the current shards.
+ *
+ * No test depends on how fast the machine is. Tests that need a stream to STAY UPDATING run on a
+ * second emulator whose resizes take an hour (a resize there never ends during the test); tests
+ * that wait for a resize to end poll for ACTIVE on an emulator whose resizes take 1 s. (A 1 s
+ * UPDATING window that a test had to hit was flaky on a loaded machine: the run could read the
+ * stream after the window had closed.)
  */
 import {
   AddTagsToStreamCommand,
@@ -22,50 +28,64 @@ jest.setTimeout(60_000);
 const MiB = 1024 * 1024;
 let local: KinesisLocal;
 let kinesis: KinesisClient;
+/** Resizes on this emulator keep the stream UPDATING for an hour: longer than any test. */
+let slowLocal: KinesisLocal;
+let slowKinesis: KinesisClient;
 
 beforeAll(async () => {
-  local = await startKinesisLocal({ updateShardCountDuration: '1s' });
+  [local, slowLocal] = await Promise.all([
+    startKinesisLocal({ updateShardCountDuration: '1s' }),
+    startKinesisLocal({ updateShardCountDuration: '1h' }),
+  ]);
   kinesis = new KinesisClient(local.clientConfig);
+  slowKinesis = new KinesisClient(slowLocal.clientConfig);
 });
 
 afterAll(async () => {
   kinesis?.destroy();
-  await local?.stop();
+  slowKinesis?.destroy();
+  await Promise.all([local?.stop(), slowLocal?.stop()]);
 });
 
-async function summary(streamName: string) {
-  const out = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+async function summary(streamName: string, client = kinesis) {
+  const out = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
   return out.StreamDescriptionSummary!;
 }
 
-async function waitActive(streamName: string): Promise<void> {
+/** Polls (the emulator ends a resize after 1 s); used only where the test needs the end of a resize. */
+async function waitActive(streamName: string, client = kinesis): Promise<void> {
   const deadline = Date.now() + 20_000;
-  while ((await summary(streamName)).StreamStatus !== 'ACTIVE') {
+  while ((await summary(streamName, client)).StreamStatus !== 'ACTIVE') {
     if (Date.now() > deadline) throw new Error(`${streamName} did not become ACTIVE`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-async function createStream(streamName: string, shards: number, mode = 'PROVISIONED'): Promise<string> {
-  await kinesis.send(
+async function createStream(
+  streamName: string,
+  shards: number,
+  mode = 'PROVISIONED',
+  client = kinesis,
+): Promise<string> {
+  await client.send(
     new CreateStreamCommand({
       StreamName: streamName,
       ...(mode === 'PROVISIONED' ? { ShardCount: shards } : {}),
       StreamModeDetails: { StreamMode: mode as 'PROVISIONED' | 'ON_DEMAND' },
     }),
   );
-  await waitActive(streamName);
-  return (await summary(streamName)).StreamARN!;
+  await waitActive(streamName, client);
+  return (await summary(streamName, client)).StreamARN!;
 }
 
-async function historyTag(streamArn: string): Promise<string | undefined> {
-  const out = await kinesis.send(new ListTagsForStreamCommand({ StreamARN: streamArn }));
+async function historyTag(streamArn: string, client = kinesis): Promise<string | undefined> {
+  const out = await client.send(new ListTagsForStreamCommand({ StreamARN: streamArn }));
   return out.Tags?.find((tag) => tag.Key === HISTORY_TAG_KEY)?.Value;
 }
 
 /** The entries of the history tag. */
-async function historyEntries(streamArn: string): Promise<string[]> {
-  return ((await historyTag(streamArn)) ?? '').split('_').filter(Boolean);
+async function historyEntries(streamArn: string, client = kinesis): Promise<string[]> {
+  return ((await historyTag(streamArn, client)) ?? '').split('_').filter(Boolean);
 }
 
 /** One minute of traffic at `shardsOfDemand` shards' worth of bytes, optionally throttled. */
@@ -104,7 +124,7 @@ interface Gates {
   after?(commandName: string): void;
 }
 
-function harness(gates: Gates = {}): Harness {
+function harness(gates: Gates = {}, client = kinesis): Harness {
   let observations: MinuteObservation[] = [];
   let now = Date.now();
   const metrics: TickMetrics[] = [];
@@ -117,7 +137,7 @@ function harness(gates: Gates = {}): Harness {
       await gates.before?.(name);
       if (command instanceof UpdateShardCountCommand) requestedTargets.push(command.input.TargetShardCount!);
       try {
-        return await kinesis.send(command as never);
+        return await client.send(command as never);
       } finally {
         gates.after?.(name);
       }
@@ -174,28 +194,33 @@ describe('shard scaler against kinesis-local', () => {
     expect((await summary('scale-up')).OpenShardCount).toBe(4);
   });
 
-  test('does not call while the stream is UPDATING, and survives a racing resize (ResourceInUseException)', async () => {
-    const arn = await createStream('updating', 2);
-    const h = harness();
+  test('does not call while the stream is UPDATING', async () => {
+    // On the slow emulator: the stream is UPDATING whenever the run reads it, however slow the machine.
+    const arn = await createStream('updating', 2, 'PROVISIONED', slowKinesis);
+    const h = harness({}, slowKinesis);
     const now = Date.now();
     h.setNow(now);
     h.setObservations(minutes(now, 30, 2, true));
-    await kinesis.send(
+    await slowKinesis.send(
       new UpdateShardCountCommand({ StreamARN: arn, TargetShardCount: 3, ScalingType: 'UNIFORM_SCALING' }),
     );
+    expect((await summary('updating', slowKinesis)).StreamStatus).toBe('UPDATING');
 
-    // Seen as UPDATING: no call at all.
     const waiting = await runScalerTick(h.ports, environment('updating', arn));
     expect(waiting.outcome).toBe('unchanged');
     expect(waiting.decision?.reason).toMatch(/UPDATING/);
     expect(h.requestedTargets).toEqual([]);
+    expect(await historyEntries(arn, slowKinesis)).toEqual([]);
+  });
 
-    await waitActive('updating');
-
+  test('survives a resize that starts after it read the stream, then scales from the new count', async () => {
+    const arn = await createStream('raced', 3);
+    const now = Date.now();
     // A resize (by someone else) starts right after this run read the stream as ACTIVE with 3
-    // shards: the check before the call (or the tag write) sees it, no call is made and the run
-    // ends cleanly. The racing resize counts against the same budget: the entry this run wrote,
-    // if the tag write got through, stands for it.
+    // shards and completes before the run's check: whether the check then finds the stream
+    // UPDATING or ACTIVE at 2 shards, it is not at the 3 the decision started from, so no call
+    // is made and the run ends cleanly. The racing resize counts against the same budget: the
+    // entry this run wrote stands for it.
     let racing: Promise<unknown> | undefined;
     const r = harness({
       before: async (name) => {
@@ -207,15 +232,18 @@ describe('shard scaler against kinesis-local', () => {
       },
     });
     r.setNow(now);
-    r.setObservations(minutes(now, 30, 2, true));
-    const raced = await runScalerTick(r.ports, environment('updating', arn));
+    r.setObservations(minutes(now, 30, 3, true));
+    const raced = await runScalerTick(r.ports, environment('raced', arn));
     expect(raced.decision).toMatchObject({ action: 'scale-up', from: 3 });
-    expect(['skipped', 'rejected']).toContain(raced.outcome);
+    expect(raced.outcome).toBe('skipped');
     expect(r.requestedTargets).toEqual([]);
-    expect((await historyEntries(arn)).length).toBeLessThanOrEqual(1);
+    expect(await historyEntries(arn)).toEqual([`${Math.ceil(now / 60_000)}.3.6`]);
 
-    await waitActive('updating');
-    const next = await runScalerTick(h.ports, environment('updating', arn));
+    await waitActive('raced');
+    const h = harness();
+    h.setNow(now);
+    h.setObservations(minutes(now, 30, 2, true));
+    const next = await runScalerTick(h.ports, environment('raced', arn));
     expect(next.outcome).toBe('scaled');
     // Up from the 2 open shards, by at most 2x.
     expect(h.requestedTargets).toHaveLength(1);
@@ -265,11 +293,14 @@ describe('shard scaler against kinesis-local', () => {
     expect(h.requestedTargets).toEqual([]);
   });
 
+  // These two run on the slow emulator: once one run's resize is accepted the stream stays
+  // UPDATING, so a second resize can only be refused (ResourceInUseException), never accepted
+  // because the first one happened to have finished on a slow machine.
   test('two overlapping runs (no reserved concurrency): one resize, one history entry', async () => {
-    const arn = await createStream('overlap', 2);
+    const arn = await createStream('overlap', 2, 'PROVISIONED', slowKinesis);
     const now = Date.now();
-    const a = harness();
-    const b = harness();
+    const a = harness({}, slowKinesis);
+    const b = harness({}, slowKinesis);
     for (const h of [a, b]) {
       h.setNow(now);
       h.setObservations(minutes(now, 30, 2, true));
@@ -279,50 +310,59 @@ describe('shard scaler against kinesis-local', () => {
       runScalerTick(b.ports, environment('overlap', arn)),
     ]);
     expect(results.filter((r) => r.outcome === 'scaled')).toHaveLength(1);
-    await waitActive('overlap');
-    expect((await summary('overlap')).OpenShardCount).toBe(4);
-    expect(await historyEntries(arn)).toHaveLength(1);
+    // The other run stopped at its check (skipped) or was refused by Kinesis (rejected).
+    const loser = results.find((r) => r.outcome !== 'scaled')!;
+    expect(['skipped', 'rejected']).toContain(loser.outcome);
+    if (loser.outcome === 'rejected') expect(loser.rejectedBy).toBe('ResourceInUseException');
+    expect([...a.requestedTargets, ...b.requestedTargets].every((target) => target === 4)).toBe(true);
+    expect((await summary('overlap', slowKinesis)).StreamStatus).toBe('UPDATING');
+    expect(await historyEntries(arn, slowKinesis)).toEqual([`${Math.ceil(now / 60_000)}.2.4`]);
   });
 
   test('a run whose call lost the race never erases the winner from the history', async () => {
     // The interleaving that erased a call: both runs record their call (B's write last), A calls
     // UpdateShardCount, then B calls and gets ResourceInUseException. Writing back the history
     // B read first would drop A's call, and the budget would count 9 calls where AWS counts 10.
-    const arn = await createStream('race', 2);
+    const arn = await createStream('race', 2, 'PROVISIONED', slowKinesis);
     const now = Date.now();
     const done = { bRead: deferred(), aTagged: deferred(), bTagged: deferred(), aFinished: deferred() };
-    const a = harness({
-      before: async (name) => {
-        // A records its call only after B has read the history (so B's copy lacks A's entry).
-        if (name === 'AddTagsToStreamCommand') await done.bRead.promise;
-        if (name === 'UpdateShardCountCommand') await done.bTagged.promise;
+    const a = harness(
+      {
+        before: async (name) => {
+          // A records its call only after B has read the history (so B's copy lacks A's entry).
+          if (name === 'AddTagsToStreamCommand') await done.bRead.promise;
+          if (name === 'UpdateShardCountCommand') await done.bTagged.promise;
+        },
+        after: (name) => name === 'AddTagsToStreamCommand' && done.aTagged.resolve(),
       },
-      after: (name) => name === 'AddTagsToStreamCommand' && done.aTagged.resolve(),
-    });
-    const b = harness({
-      before: async (name) => {
-        if (name === 'AddTagsToStreamCommand') await done.aTagged.promise;
-        if (name === 'UpdateShardCountCommand') await done.aFinished.promise;
+      slowKinesis,
+    );
+    const b = harness(
+      {
+        before: async (name) => {
+          if (name === 'AddTagsToStreamCommand') await done.aTagged.promise;
+          if (name === 'UpdateShardCountCommand') await done.aFinished.promise;
+        },
+        after: (name) => {
+          if (name === 'ListTagsForStreamCommand') done.bRead.resolve();
+          if (name === 'AddTagsToStreamCommand') done.bTagged.resolve();
+        },
       },
-      after: (name) => {
-        if (name === 'ListTagsForStreamCommand') done.bRead.resolve();
-        if (name === 'AddTagsToStreamCommand') done.bTagged.resolve();
-      },
-    });
+      slowKinesis,
+    );
     for (const h of [a, b]) {
       h.setNow(now);
       h.setObservations(minutes(now, 30, 2, true));
     }
     const runA = runScalerTick(a.ports, environment('race', arn)).finally(() => done.aFinished.resolve());
     const results = await Promise.all([runA, runScalerTick(b.ports, environment('race', arn))]);
-    const calls = a.requestedTargets.length + b.requestedTargets.length;
-    const scaled = results.filter((r) => r.outcome === 'scaled').length;
-    expect(scaled).toBe(1);
-    await waitActive('race');
-    expect((await summary('race')).OpenShardCount).toBe(4);
+    expect(results.filter((r) => r.outcome === 'scaled')).toHaveLength(1);
+    // A run that got as far as calling while the other's resize runs is refused by Kinesis.
+    for (const r of results) if (r.outcome === 'rejected') expect(r.rejectedBy).toBe('ResourceInUseException');
+    expect(a.requestedTargets.length + b.requestedTargets.length).toBeGreaterThanOrEqual(1);
+    expect((await summary('race', slowKinesis)).StreamStatus).toBe('UPDATING');
     // One call accepted by AWS, one entry in the history.
-    expect(await historyEntries(arn)).toHaveLength(1);
-    expect(calls).toBeGreaterThanOrEqual(1);
+    expect(await historyEntries(arn, slowKinesis)).toEqual([`${Math.ceil(now / 60_000)}.2.4`]);
   });
 
   test('a resize made outside the scaler (e.g. a stack update) is counted against the budget', async () => {
