@@ -100,6 +100,8 @@ const SCALE_DOWN_PEAK_MARGIN = 0.15;
 const SPIKE_BASE_UTILIZATION = 0.85;
 /** How far ahead calls about to leave the rolling window lower a call's price. */
 const BUDGET_REFILL_LOOKAHEAD_MS = 2 * 60 * 60_000;
+/** A look-ahead above this share of the recent peak is a rising trend. */
+const RISING_SHARE = 0.05;
 /** The trend's look-ahead adds at most this share of the recent peak to the forecast. */
 const MAX_TREND_SHARE = 0.25;
 /** A scale-down may spend the last call only if another returns to the budget this soon. */
@@ -351,8 +353,12 @@ export function decideShardCount(input: DecisionInput): ScalingDecision {
     const dayPeak = Math.max(...day);
     const dayThrottled = throttledFlags.slice(-24 * 60);
     const peakKnown = !day.some((d, i) => dayThrottled[i] && d >= dayPeak * 0.95);
-    const cap = Math.max(current + 1, Math.ceil(dayPeak / (config.scaleUpUtilization - 0.05)));
-    void peakKnown;
+    // A forecast without a rising trend does not creep past the day's known peak one shard at a time.
+    const rising = ahead > RISING_SHARE * recentPeak;
+    const cap = Math.max(
+      current + (throttled || rising || !peakKnown ? 1 : 0),
+      Math.ceil(dayPeak / (config.scaleUpUtilization - 0.05)),
+    );
     const recurring =
       returnsAbove(
         demands.slice(-RETURNS_LOOKBACK_MINUTES),
