@@ -124,9 +124,11 @@ const COLLAPSED_DEMAND_SHARE = 1 / 3;
 /** Highest price, in fleet-hours, of the last calls for a scale-down after a short spike collapsed. */
 const COLLAPSED_SPIKE_CALL_PRICE_HOURS = 1.5;
 
+/** The ShardAutoScaler's defaults (lib/stream/scaler-defaults.ts); test/stream/max-shards.property.test.ts checks. */
 export const DEFAULT_SCALER_CONFIG: ScalerConfig = {
   minShards: 1,
-  maxShards: 10_000,
+  // Not UpdateShardCount's 10,000: a function deployed without MAX_SHARDS must not scale past the construct's bound.
+  maxShards: 100,
   targetUtilization: 0.85,
   scaleUpUtilization: 0.95,
   reservedScaleUpCalls: 3,
