@@ -311,7 +311,8 @@ export function createApacheLogTransform(options: ApacheLogTransformOptions = {}
     let lineNumber = 0;
     const suffix = direct ? cloudWatchJson(source) : '';
     const close = `${suffix}}\n`;
-    while (start <= text.length) {
+    // Up to the last line's end: an empty last line (after the text's final LF) is skipped anyway.
+    while (start < text.length) {
       lineNumber++;
       if (fast) {
         // A plain access line is matched where it starts in the text, without cutting it out.
