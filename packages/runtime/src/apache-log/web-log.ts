@@ -281,7 +281,7 @@ function accessRowStart(timeText: string): string | undefined {
   if (timeText !== lastTimeText) {
     const millis = parseAccessTime(timeText);
     if (millis !== millis) return undefined; // NaN: let the general path report it
-    lastRowStart = `{"log_type":"access"${time(millis)}`;
+    lastRowStart = `{"log_type":"access","event_time":"${formatTimestampMillis(millis)}"`;
     lastTimeText = timeText;
   }
   return lastRowStart;

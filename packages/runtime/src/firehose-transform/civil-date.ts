@@ -21,10 +21,7 @@ export function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-/** '00'..'99'. */
-export const TWO_DIGITS: readonly string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : `${i}`));
-/** '000'..'999'. */
-export const THREE_DIGITS: readonly string[] = Array.from({ length: 1000 }, (_, i) => `${i}`.padStart(3, '0'));
+const TWO_DIGITS: readonly string[] = Array.from({ length: 100 }, (_, i) => `${i}`.padStart(2, '0'));
 
 /** 'yyyy-MM-dd' of days since 1970-01-01, for years 0..9999 (undefined outside them). */
 export function formatCivilDate(days: number): string | undefined {

@@ -1,5 +1,5 @@
 import { RowCoercionError } from './coercion-error';
-import { formatCivilDate, THREE_DIGITS, TWO_DIGITS } from './civil-date';
+import { formatCivilDate } from './civil-date';
 
 /** Scalar coercions to Glue column types, and their exact JSON texts. Each throws RowCoercionError. */
 
@@ -207,6 +207,9 @@ function decimalParts(text: string): { negative: boolean; int: string; fraction:
 }
 
 const DAY_MILLIS = 86_400_000;
+// '00'..'99' and '000'..'999', looked up instead of converting and padding numbers.
+const TWO_DIGITS: readonly string[] = Array.from({ length: 100 }, (_, i) => `${i}`.padStart(2, '0'));
+const THREE_DIGITS: readonly string[] = Array.from({ length: 1000 }, (_, i) => `${i}`.padStart(3, '0'));
 let cachedDay = NaN;
 let cachedDate = '';
 
