@@ -7,6 +7,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { createApacheLogTransform, WEB_LOG_COLUMNS } from '../../packages/runtime/src/apache-log';
 import {
   compileRowCoercer,
@@ -79,6 +81,11 @@ type Runner = (
   e: FirehoseTransformationEvent,
 ) => FirehoseTransformationResponse | Promise<FirehoseTransformationResponse>;
 
+// A scavenge (young-generation collection) before every timed run: the garbage one transform
+// leaves behind is then collected before the other one runs, not charged to it.
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as (options: { type: 'minor' | 'major' }) => void;
+
 /** CPU time this process has used (user + system, all its threads), in seconds. */
 function cpuSeconds(): number {
   const { user, system } = process.cpuUsage();
@@ -101,9 +108,13 @@ interface Measure {
  * that waiting is not its work. CPU time (process.cpuUsage: user + system, including V8's
  * garbage collector threads) still swings with the neighbours' load (shared caches and cores),
  * within seconds: interleaving per event (1 MB, tens of milliseconds) puts both under the same
- * load, and the ratio is the median of the rounds' ratios.
+ * load, and the ratio is the median of the rounds' ratios. Each timed run starts after a
+ * scavenge, so that each pays for collecting its own garbage.
  */
-async function measurePair(runners: readonly [Runner, Runner], events: FirehoseTransformationEvent[]): Promise<Measure[]> {
+async function measurePair(
+  runners: readonly [Runner, Runner],
+  events: FirehoseTransformationEvent[],
+): Promise<Measure[]> {
   const cpu: number[][] = [[], []];
   const wall: number[][] = [[], []];
   const outBytes = [0, 0];
@@ -113,6 +124,7 @@ async function measurePair(runners: readonly [Runner, Runner], events: FirehoseT
     const bytes = [0, 0];
     for (let e = 0; e < events.length; e++) {
       for (const which of (round + e) % 2 === 0 ? [0, 1] : [1, 0]) {
+        collectGarbage({ type: 'minor' });
         const wallStart = process.hrtime.bigint();
         const cpuStart = cpuSeconds();
         const response = await runners[which](events[e]);
@@ -148,7 +160,8 @@ async function main(): Promise<void> {
     `transform benchmark: ${lines.length} real-format web log lines (${inputMB.toFixed(1)} MB), ` +
       `batches of ${BATCH_BYTES / 1024 / 1024} MB, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} ` +
       `on ${os.cpus().length} cores.\nMethod: process CPU time (process.cpuUsage, user + system) of each run; ` +
-      `${ROUNDS} rounds, floor and reference back to back on each 1 MB event (alternating which goes first); ` +
+      `${ROUNDS} rounds, floor and reference back to back on each 1 MB event (alternating which goes first, ` +
+      `a scavenge before each); same events, same process; ` +
       `× floor = median over rounds of the reference's CPU time / the floor's in the same round; ` +
       `lines/s from each one's median round. Beside it: the same ratio of the least-CPU rounds, and of wall-clock time.\n`,
   );
