@@ -199,6 +199,31 @@ describe('the reference transform on the real Apache logs', () => {
     expect(plainAccessLineJson(line) ?? general).toBe(general);
   });
 
+  test('times within one minute (read once per minute) give the rows the general path gives', () => {
+    const transform = createApacheLogTransform();
+    const general = (line: string) => `${toWebLogJson(parseWebLogLine(line))}\n`;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('31/Dec/2016:23:59:', '01/Jan/2017:00:00:', '29/Feb/2016:12:07:', '29/Feb/2017:12:07:'),
+            fc.constantFrom('00', '07', '59', '60', '6x', '99'),
+            fc.constantFrom(' +0000', ' -0130', ' +1400', ' +ab00'),
+          ),
+          { minLength: 1, maxLength: 20 },
+        ),
+        (times) => {
+          const lines = times.map(
+            ([minute, sec, zone]) => `1.2.3.4 - - [${minute}${sec}${zone}] "GET / HTTP/1.1" 200 1`,
+          );
+          const outcome = transform(`${lines.join('\n')}\n`, { recordId: 'r', data: '' }) as { json?: string };
+          expect(outcome.json).toBe(lines.map(general).join(''));
+        },
+      ),
+      { numRuns: 300, seed: 20261202 },
+    );
+  });
+
   test('a record of many lines gives the rows of its lines one by one (the fast path reads lines in place)', () => {
     const real = apacheFiles.flatMap((f) => loadLogLines(f));
     const transform = createApacheLogTransform();

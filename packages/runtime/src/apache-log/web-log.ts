@@ -275,16 +275,53 @@ function plainAccessRow(m: RegExpExecArray, close: string): string | undefined {
 
 let lastTimeText = '';
 let lastRowStart = '';
+// The minute of the last fixed-width %t read in full: its text up to the seconds
+// ('dd/Mon/yyyy:HH:MM:'; '' for none), its zone (' +zzzz') and its row start up to the seconds.
+let minuteText = '';
+let minuteZone = '';
+let minuteRowStart = '';
+const SECONDS: readonly string[] = Array.from({ length: 60 }, (_, i) => `${i}`.padStart(2, '0'));
+
 /** `{"log_type":"access","event_time":"…"` of a `%t`, or undefined when it is not a valid time. */
 function accessRowStart(timeText: string): string | undefined {
-  // Log lines come in time order: consecutive lines mostly share their second.
-  if (timeText !== lastTimeText) {
-    const millis = parseAccessTime(timeText);
-    if (millis !== millis) return undefined; // NaN: let the general path report it
-    lastRowStart = `{"log_type":"access","event_time":"${formatTimestampMillis(millis)}"`;
-    lastTimeText = timeText;
+  // Log lines come in time order: consecutive lines mostly share their second, nearly always
+  // their minute.
+  if (timeText === lastTimeText) return lastRowStart;
+  if (minuteText !== '' && timeText.length === 26 && timeText.startsWith(minuteText) && timeText.endsWith(minuteZone)) {
+    // Another second (00..59) of the same local minute: zones are whole minutes, so it is the
+    // same UTC minute too, and only the seconds of the text change ('.000': %t has no fraction).
+    const sec = seconds(timeText);
+    if (sec >= 0) {
+      lastRowStart = `${minuteRowStart}${SECONDS[sec]}.000"`;
+      lastTimeText = timeText;
+      return lastRowStart;
+    }
+  }
+  const millis = parseAccessTime(timeText);
+  if (millis !== millis) return undefined; // NaN: let the general path report it
+  lastRowStart = `{"log_type":"access","event_time":"${formatTimestampMillis(millis)}"`;
+  lastTimeText = timeText;
+  // Remember the minute of a fixed-width time whose seconds did not roll over (00..59).
+  if (
+    timeText.length === 26 &&
+    timeText.charCodeAt(17) === 58 &&
+    timeText.charCodeAt(20) === 32 &&
+    seconds(timeText) >= 0
+  ) {
+    minuteText = timeText.slice(0, 18);
+    minuteZone = timeText.slice(20);
+    minuteRowStart = lastRowStart.slice(0, -'ss.SSS"'.length);
+  } else {
+    minuteText = ''; // none
   }
   return lastRowStart;
+}
+
+/** The seconds (00..59) of a fixed-width %t, or -1. */
+function seconds(timeText: string): number {
+  const a = timeText.charCodeAt(18) - 48;
+  const b = timeText.charCodeAt(19) - 48;
+  return a >= 0 && a <= 5 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
 function isSpace(code: number): boolean {
