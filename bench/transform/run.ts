@@ -201,6 +201,8 @@ async function main(): Promise<void> {
   console.log(
     `\nworst reference/floor CPU time ratio: ${worst.toFixed(2)} (goal: <= 1.30) → ${worst <= 1.3 ? 'MET' : 'NOT MET'}`,
   );
+  // A missed goal fails the run, so that `npm run bench` (scripts/bench-all.sh) names it.
+  if (worst > 1.3) process.exitCode = 1;
 }
 
 main().catch((error) => {
