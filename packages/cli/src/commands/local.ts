@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type CliIo } from '../cli-io';
 import { formatAccount } from '../local/account';
@@ -27,6 +29,7 @@ Options:
                          under the error prefix
   --stream <name>        the stream to produce into, when the app has several (name or logical id)
   --out <dir>            the local S3 root, <out>/<bucket>/<key> (default: .local-run)
+  --json <file>          also write the account as JSON
   --region <region>      region of the ARNs (default: us-east-1)`;
 
 export async function localCommand(args: string[], io: CliIo): Promise<number> {
@@ -41,6 +44,7 @@ export async function localCommand(args: string[], io: CliIo): Promise<number> {
       poison: { type: 'boolean' },
       stream: { type: 'string' },
       out: { type: 'string' },
+      json: { type: 'string' },
       region: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -75,5 +79,11 @@ export async function localCommand(args: string[], io: CliIo): Promise<number> {
     log: (line) => io.stderr.write(`${line}\n`),
   });
   io.stdout.write(formatAccount(result.account, result.elapsedMs));
+  if (values.json) {
+    fs.writeFileSync(
+      path.resolve(io.cwd, values.json),
+      `${JSON.stringify({ ...result.account, elapsedMs: result.elapsedMs }, null, 2)}\n`,
+    );
+  }
   return result.account.ok ? 0 : 1;
 }

@@ -32,10 +32,14 @@ export interface DeliveryAccount {
   readonly name: string;
   readonly sourceRecords: number;
   readonly invocations: number;
+  /** Records the transform answered Ok. */
+  readonly transformOk: number;
+  /** Records written to data objects. */
   readonly ok: number;
   readonly dropped: number;
   readonly failed: Readonly<Record<string, number>>;
   readonly rowsDelivered: number;
+  readonly dataObjects: readonly { key: string; rows: number; oldestArrivalMs: number }[];
   readonly rowsPerObjectPartition: Readonly<Record<string, number>>;
   readonly errorObjects: readonly { key: string; type: string; records: number }[];
   readonly backupObjects: number;
@@ -150,10 +154,12 @@ export function buildAccount(input: AccountInput): LocalAccount {
       name: d.name,
       sourceRecords: d.sourceRecords,
       invocations: d.invocations,
+      transformOk: d.transformOk,
       ok: d.ok,
       dropped: d.dropped,
       failed: d.failed,
       rowsDelivered: d.rowsDelivered,
+      dataObjects: d.dataObjects.map(({ key, rows, oldestArrivalMs }) => ({ key, rows, oldestArrivalMs })),
       rowsPerObjectPartition,
       errorObjects: d.errorObjects,
       backupObjects: d.backupObjects.length,

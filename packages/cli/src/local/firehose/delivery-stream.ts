@@ -64,6 +64,8 @@ export interface DeliveryReport {
   readonly name: string;
   readonly sourceRecords: number;
   readonly invocations: number;
+  /** Records the transform answered Ok (all records when there is no transform). */
+  readonly transformOk: number;
   readonly ok: number;
   readonly dropped: number;
   readonly failed: Readonly<Record<string, number>>;
@@ -96,6 +98,7 @@ export async function runDeliveryStream(
     : undefined;
   const state = {
     invocations: 0,
+    transformOk: 0,
     ok: 0,
     dropped: 0,
     failed: {} as Record<string, number>,
@@ -155,6 +158,8 @@ export async function runDeliveryStream(
       } else delivered.push(result as Delivered);
     }
   }
+
+  state.transformOk = delivered.length;
 
   // Conversion and dynamic partitioning, per record.
   const ready: Delivered[] = [];
