@@ -14,6 +14,7 @@ export const README_SECTIONS = [
   'monitoring.md',
   'producer.md',
   'redrive.md',
+  'local.md',
   'development.md',
 ];
 
