@@ -4,3 +4,4 @@ export * from './delivery';
 export * from './monitoring';
 export * from './redrive';
 export * from './pipeline';
+export * from './checks';

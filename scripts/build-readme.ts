@@ -12,6 +12,7 @@ export const README_SECTIONS = [
   'consumer.md',
   'delivery.md',
   'monitoring.md',
+  'checks.md',
   'producer.md',
   'redrive.md',
   'local.md',

@@ -21,6 +21,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 
 function realLines(): string[] {
   const logs = path.join(DATA_DIR, 'logs');
+  // Web server logs only (access, error, proxy): the syslog-only fixtures are not web logs.
   const files = fs.readdirSync(logs).filter((f) => !/SOURCES|sshd|pf-|pfsense|syslog|ssl-request/.test(f));
   const lines = files.flatMap((f) =>
     fs
@@ -131,8 +132,9 @@ async function main(): Promise<void> {
       );
     }
   }
+  // Issue 16: within 1.3x of the floor at 1 and 10 lines per record.
   console.log(
-    `\nworst reference/floor time ratio: ${worst.toFixed(2)} (goal: <= 2.00) → ${worst <= 2 ? 'MET' : 'NOT MET'}`,
+    `\nworst reference/floor time ratio: ${worst.toFixed(2)} (goal: <= 1.30) → ${worst <= 1.3 ? 'MET' : 'NOT MET'}`,
   );
 }
 

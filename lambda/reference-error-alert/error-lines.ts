@@ -17,7 +17,7 @@ export function classifyLogLine(line: string): ErrorLine | undefined {
   const access = parseAccessLogLine(line);
   if (access.ok) {
     const e = access.value;
-    if (e.status < 500 || e.status > 599) return undefined;
+    if (e.status === null || e.status < 500 || e.status > 599) return undefined;
     return {
       kind: 'http-5xx',
       timestampMillis: e.timestampMillis,

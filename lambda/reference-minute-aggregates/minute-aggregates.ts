@@ -36,8 +36,9 @@ export function aggregateByMinute(entries: Iterable<AccessLogEntry>): MinuteAggr
       minutes.set(start, m);
     }
     m.requests++;
-    if (e.status >= 400 && e.status < 500) m.clientErrors++;
-    if (e.status >= 500 && e.status < 600) m.serverErrors++;
+    const status = e.status ?? 0; // null: logged as '-' (no response)
+    if (status >= 400 && status < 500) m.clientErrors++;
+    if (status >= 500 && status < 600) m.serverErrors++;
     m.bytesSent += e.bytes ?? 0;
     if (e.durationMicros !== null) m.maxLatencyMillis = Math.max(m.maxLatencyMillis ?? 0, e.durationMicros / 1000);
   }

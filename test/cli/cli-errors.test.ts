@@ -108,7 +108,7 @@ describe('produce: bad input', () => {
     });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /line 2 of .*big.ndjson is 1048577 bytes; a Kinesis record can hold at most 1048320 bytes/,
+      /line 2 of .*big.ndjson is over 1048575 bytes; a Kinesis record can hold at most 1048575 bytes of data/,
     );
     expect(run.stderr).not.toMatch(/ECONNREFUSED/);
   });

@@ -101,10 +101,19 @@ describe('progress', () => {
     const out: string[] = [];
     const bar = new ProgressBar({ write: (t: string) => out.push(t), isTTY: true }, 2, () => 0);
     bar.update(2);
-    bar.done();
+    bar.done(2);
     expect(out[0].startsWith('\r[')).toBe(true);
     expect(out[0].endsWith('] 100% 2/2 records\u001b[K')).toBe(true);
-    expect(out[1]).toBe('\n');
+    expect(out[2]).toBe('\n');
+  });
+
+  test('done() draws the final count even when records were not acknowledged and the last line is recent', () => {
+    const lines: string[] = [];
+    const bar = new ProgressBar({ write: (t: string) => lines.push(t) }, 30, () => 0, 'records acknowledged');
+    bar.update(10);
+    bar.done(29, 'throttled 0');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/ 96% 29\/30 records acknowledged throttled 0\n$/);
   });
 });
 

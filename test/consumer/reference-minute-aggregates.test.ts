@@ -21,7 +21,7 @@ describe('aggregateByMinute on real logs', () => {
     expect(minutes.reduce((n, m) => n + m.requests, 0)).toBe(entries.length);
     expect(minutes.reduce((n, m) => n + m.bytesSent, 0)).toBe(entries.reduce((n, e) => n + (e.bytes ?? 0), 0));
     expect(minutes.reduce((n, m) => n + m.clientErrors, 0)).toBe(
-      entries.filter((e) => e.status >= 400 && e.status < 500).length,
+      entries.filter((e) => (e.status ?? 0) >= 400 && (e.status ?? 0) < 500).length,
     );
     for (let i = 1; i < minutes.length; i++)
       expect(minutes[i].minuteStartMillis).toBeGreaterThan(minutes[i - 1].minuteStartMillis);

@@ -62,6 +62,7 @@ describe('parseAccessLogLine on the real logs', () => {
       vhost: null,
       vhostPort: null,
       remoteHost: '83.149.9.216',
+      forwardedFor: null,
       ident: null,
       remoteUser: null,
       timestampMillis: Date.UTC(2015, 4, 17, 10, 5, 3),
@@ -78,7 +79,9 @@ describe('parseAccessLogLine on the real logs', () => {
       userAgent:
         'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36',
       durationMicros: null,
-      trailing: null,
+      router: null,
+      upstream: null,
+      extra: null,
     });
   });
 
@@ -102,7 +105,7 @@ describe('parseAccessLogLine on the real logs', () => {
     });
   });
 
-  test('custom formats: %D after the user agent, %D before the referer, user names', () => {
+  test('custom formats: an integer after the user agent is %D; integers between %b and the referer stay in extra', () => {
     const custom = loadLogLines('tstack__lnav__test__logfile_regexp_access_log.0');
     expect(access(custom[0])).toMatchObject({
       vhost: 'localhost',
@@ -111,16 +114,27 @@ describe('parseAccessLogLine on the real logs', () => {
       remoteUser: 'jsmith',
       protocol: 'HTTP/2.0',
       durationMicros: 116075,
-      trailing: null,
+      extra: null,
       timestampMillis: Date.UTC(2023, 6, 26, 7, 1, 26),
     });
     const mtail = loadLogLines('google__mtail__internal__mtail__testdata__apache-common.log');
-    expect(access(mtail[2])).toMatchObject({ remoteHost: '2001:db8::1', status: 404, bytes: 19, durationMicros: 2167 });
+    expect(access(mtail[2])).toMatchObject({
+      remoteHost: '2001:db8::1',
+      status: 404,
+      bytes: 19,
+      durationMicros: null,
+      extra: '2167',
+      userAgent: 'Mozilla/5.0',
+    });
   });
 
-  test('extra trailing field and host name as client', () => {
+  test('an empty X-Forwarded-For after the user agent, and a host name as client', () => {
     const lines = loadLogLines('elastic__beats__filebeat__module__apache__access__test__test.log');
-    expect(access(lines[3])).toMatchObject({ trailing: '"-"', userAgent: expect.stringContaining('Firefox/15.0a2') });
+    expect(access(lines[3])).toMatchObject({
+      forwardedFor: null,
+      extra: null,
+      userAgent: expect.stringContaining('Firefox/15.0a2'),
+    });
     expect(access(lines[4])).toMatchObject({ remoteHost: 'monitoring-server', path: '/status' });
   });
 
@@ -152,7 +166,7 @@ describe('parseAccessLogLine rejects what is not an access line', () => {
     const result = parseAccessLogLine(lines[1]);
     expect(result).toEqual({
       ok: false,
-      reason: expect.stringMatching(/not an Apache access log line/),
+      reason: expect.stringMatching(/^not an access log line/),
       line: lines[1],
     });
     expect(parseAccessLogLine(lines[0]).ok).toBe(true);
@@ -234,9 +248,19 @@ describe('parseErrorLogLine on the real logs', () => {
       level: 'error',
       pid: null,
       tid: null,
+      connectionId: null,
       sourceFile: null,
+      aprStatus: null,
       clientIp: '192.168.33.1',
       clientPort: null,
+      server: null,
+      request: null,
+      method: null,
+      path: null,
+      query: null,
+      protocol: null,
+      upstream: null,
+      httpHost: null,
       errorCode: null,
       message: 'File does not exist: /var/www/favicon.ico',
       referer: 'http://192.168.33.72/',

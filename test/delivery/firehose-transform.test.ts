@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { gzipSync } from 'node:zlib';
+import { decodePayload } from '../../packages/runtime/src/kinesis-batch/decode-payload';
 import {
   compileRowCoercer,
   drop,
@@ -11,6 +13,7 @@ import {
   MAX_RESPONSE_BYTES,
   type FirehoseTransformationEvent,
 } from '../../packages/runtime/src/firehose-transform';
+import { createApacheLogTransform, WEB_LOG_COLUMNS } from '../../packages/runtime/src/apache-log';
 import { loadSampleEvent } from '../support/fixtures';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
@@ -177,8 +180,9 @@ describe('coercion to the table columns', () => {
     [{ bot: 'yes' }, /bot: expected boolean, received "yes"/],
     [{ at: '2021-02-30 10:00:00' }, /at: expected timestamp/],
     [{ day: '2021-13-01' }, /day: expected date/],
-    [{ price: '123456789.5' }, /price: decimal\(10,2\) allows 8 integer and 2 fraction digits, received "123456789.5"/],
-    [{ price: '1.234' }, /price: decimal\(10,2\)/],
+    [{ price: '123456789.5' }, /price: decimal\(10,2\) allows 8 integer digits, received "123456789.5"/],
+    [{ price: '99999999.995' }, /price: decimal\(10,2\) allows 8 integer digits/], // rounds up to 9 digits
+    [{ price: '0x1A' }, /price: expected decimal\(10,2\), received "0x1A"/],
     [{ tags: 'a' }, /tags: expected an array/],
     [{ attrs: { a: 'x' } }, /attrs\.a: expected int/],
     [{ geo: { alt: 1 } }, /geo\.alt: no such struct field/],
@@ -223,12 +227,14 @@ describe('coercion to the table columns', () => {
     );
   });
 
-  test('timestamps format like toISOString, on any millisecond', () => {
+  test('timestamps format like toISOString, on any millisecond of years 0..9999 (Date and ISO text)', () => {
     const at = compileRowCoercer([{ name: 'at', type: 'timestamp' }]);
     fc.assert(
       fc.property(fc.integer({ min: -62167219200000, max: 253402300799999 }), (millis) => {
         const iso = new Date(millis).toISOString();
-        expect(at.coerce({ at: millis }).at).toBe(`${iso.slice(0, 10)} ${iso.slice(11, 23)}`);
+        const expected = `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+        expect(at.coerce({ at: new Date(millis) }).at).toBe(expected);
+        if (millis >= 0) expect(at.coerce({ at: iso }).at).toBe(expected);
       }),
       { numRuns: 500 },
     );
@@ -340,5 +346,348 @@ describe('the response contract (property-based)', () => {
     const failed = report.response.records.filter((r) => r.result === 'ProcessingFailed');
     expect(failed.every((r, i) => r.data === event.records[report.counts.ok + i].data)).toBe(true);
     expect(report.failures[0].reason).toMatch(/response size limit/);
+  });
+});
+
+describe('bytes that are not UTF-8 text (issue 16, fix 1)', () => {
+  const raw = (bytes: Buffer) => ({
+    invocationId: 'i',
+    records: [{ recordId: 'r0', data: bytes.toString('base64'), approximateArrivalTimestamp: 1 }],
+  });
+  const echo = (text: string) => ({ message: text });
+
+  test.each([
+    ['gzip (CloudWatch Logs data with cloudWatchLogs off)', gzipSync('hello'), /gzip-compressed/],
+    ['UTF-16LE with byte order mark', Buffer.from('\uFEFFhello', 'utf16le'), /UTF-16 \(byte order mark FF FE\)/],
+    [
+      'UTF-16LE without byte order mark',
+      Buffer.from('hello', 'utf16le'),
+      /NUL \(U\+0000\) characters.*first at byte 1/,
+    ],
+    ['Latin-1', Buffer.from('caf\u00e9 ol\u00e9', 'latin1'), /not valid UTF-8 \(first invalid byte at offset 3\)/],
+    ['a lone continuation byte', Buffer.from([0x61, 0x80, 0x62]), /offset 1/],
+    ['a UTF-16 surrogate encoded in UTF-8', Buffer.from([0xed, 0xa0, 0x80]), /offset 0/],
+  ])('%s is ProcessingFailed with the reason, and keeps the source bytes', async (_name, bytes, reason) => {
+    const event = raw(bytes);
+    const report = await processFirehoseRecords(event, echo, { cloudWatchLogs: 'off' });
+    expect(report.response.records).toEqual([
+      { recordId: 'r0', result: 'ProcessingFailed', data: event.records[0].data },
+    ]);
+    expect(report.failures[0].reason).toMatch(reason);
+    // the same bytes, the same verdict and reason on the Kinesis side
+    expect(() => decodePayload(bytes, 'text')).toThrow(report.failures[0].reason);
+  });
+
+  test('a UTF-8 byte order mark is dropped; a genuine U+FFFD is text', async () => {
+    const report = await processFirehoseRecords(
+      raw(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('a\uFFFDb')])),
+      echo,
+    );
+    expect(unb64(report.response.records[0].data)).toBe('{"message":"a\uFFFDb"}\n');
+    expect(decodePayload(Buffer.from('\uFEFFa\uFFFDb'), 'text')).toBe('a\uFFFDb');
+  });
+
+  test('property: on any bytes, Firehose fails a record exactly when the Kinesis side refuses it, with the same reason', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 40 }),
+          fc.string({ unit: 'binary', maxLength: 20 }).map((s) => new Uint8Array(Buffer.from(s))),
+        ),
+        async (array) => {
+          const bytes = Buffer.from(array);
+          const report = await processFirehoseRecords(raw(bytes), echo, { cloudWatchLogs: 'off' });
+          let kinesisReason: string | undefined;
+          try {
+            decodePayload(bytes, 'text');
+          } catch (error) {
+            kinesisReason = (error as Error).message;
+          }
+          expect(report.failures[0]?.reason).toBe(kinesisReason);
+          if (kinesisReason === undefined) {
+            // accepted text round-trips to the same bytes (less a byte order mark)
+            const text = JSON.parse(unb64(report.response.records[0].data)).message as string;
+            expect(Buffer.from(text, 'utf8').equals(bytes.subarray(bytes.indexOf('\uFEFF') === 0 ? 3 : 0))).toBe(true);
+          } else {
+            expect(report.response.records[0].data).toBe(bytes.toString('base64'));
+          }
+        },
+      ),
+      { numRuns: 300, seed: 16 },
+    );
+  });
+});
+
+describe('one coercion path: values that are not what the column says fail the record (issue 16, fixes 2 and 3)', () => {
+  const stringColumn = compileRowCoercer([{ name: 's', type: 'string' }]);
+
+  test.each([
+    ['a function', () => 1, /s: expected string, received a function/],
+    ['a Symbol', Symbol('x'), /s: expected string, received a Symbol/],
+    ['an object whose toJSON() returns undefined', { toJSON: () => undefined }, /s: toJSON\(\) returned undefined/],
+    ['an object holding a function', { a: () => 1 }, /s\.a: a function is not a JSON value/],
+    ['an object holding NaN', { a: NaN }, /s\.a: NaN is not a JSON number/],
+    ['NaN', NaN, /s: expected string, received NaN/],
+    ['an invalid Date', new Date(NaN), /s: expected string/],
+  ])('a string column given %s fails, in coerce and in toJson alike', async (_name, value, reason) => {
+    expect(() => stringColumn.coerce({ s: value })).toThrow(reason);
+    expect(() => stringColumn.toJson({ s: value })).toThrow(reason);
+    const report = await processFirehoseRecords(eventOf(['x']), () => ({ s: value }), {
+      columns: [{ name: 's', type: 'string' }],
+    });
+    expect(report.response.records[0].result).toBe('ProcessingFailed');
+    expect(report.failures[0].reason).toMatch(reason);
+  });
+
+  test('without columns, rows JSON cannot represent fail too (no "undefined", no dropped keys)', async () => {
+    const report = await processFirehoseRecords(eventOf(['a', 'b', 'c']), (text) =>
+      text === 'a' ? { f: () => 1 } : text === 'b' ? { n: Infinity } : { ok: [1, 'x', { y: null }] },
+    );
+    expect(report.response.records.map((r) => r.result)).toEqual(['ProcessingFailed', 'ProcessingFailed', 'Ok']);
+    expect(report.failures.map((f) => f.reason)).toEqual([
+      'row.f: a function is not a JSON value',
+      'row.n: Infinity is not a JSON number',
+    ]);
+  });
+
+  test('property: on any value, toJson is JSON.stringify(coerce()), or both fail with the same reason; output is always JSON', () => {
+    const columns = [
+      'string',
+      'int',
+      'bigint',
+      'double',
+      'boolean',
+      'timestamp',
+      'date',
+      'decimal(12,3)',
+      'array<string>',
+      'map<string,int>',
+      'struct<a:string,b:double>',
+    ].map((type, i) => ({ name: `c${i}`, type }));
+    const coercer = compileRowCoercer(columns, { unknownKeys: 'ignore' });
+    const value = fc.oneof(
+      fc.anything({ withBigInt: true, withDate: true, withBoxedValues: true, withNullPrototype: true }),
+      fc.constantFrom<unknown>(() => 1, Symbol('s'), { toJSON: () => undefined }, NaN, '0x1A', '1e3', ' 7', '4e-7'),
+      fc.double(),
+      fc.bigInt(),
+      fc.stringMatching(/^[+-]?\d{0,20}(\.\d{0,6})?(e[+-]?\d{1,2})?$/),
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...columns.map((c) => c.name)), value), (row) => {
+        let json: string | Error;
+        let viaCoerce: string | Error;
+        try {
+          json = coercer.toJson(row);
+        } catch (error) {
+          json = error as Error;
+        }
+        try {
+          viaCoerce = JSON.stringify(coercer.coerce(row));
+        } catch (error) {
+          viaCoerce = error as Error;
+        }
+        if (json instanceof Error || viaCoerce instanceof Error) {
+          expect(json).toBeInstanceOf(Error);
+          expect((viaCoerce as Error).message).toBe((json as Error).message);
+          expect((json as Error).name).toBe('RowCoercionError');
+        } else {
+          expect(json).toBe(viaCoerce);
+          expect(Object.keys(JSON.parse(json))).toEqual(columns.map((c) => c.name));
+        }
+      }),
+      { numRuns: 400, seed: 1616 },
+    );
+  });
+
+  test.each(['0x1A', '0b101', '0o7', '1_000', ' 12', '12 ', '', 'Infinity', '-', '.', '1e'])(
+    'the text %j is not a number for int, bigint, double, decimal or timestamp',
+    (text) => {
+      const all = compileRowCoercer([
+        { name: 'i', type: 'int' },
+        { name: 'b', type: 'bigint' },
+        { name: 'd', type: 'double' },
+        { name: 'p', type: 'decimal(10,2)' },
+        { name: 't', type: 'timestamp' },
+      ]);
+      for (const key of ['i', 'b', 'd', 'p', 't'])
+        expect(() => all.coerce({ [key]: text })).toThrow(`${key}: expected`);
+    },
+  );
+
+  describe('epoch numbers: the unit follows from the magnitude (documented rule)', () => {
+    const at = compileRowCoercer([
+      { name: 'at', type: 'timestamp' },
+      { name: 'day', type: 'date' },
+    ]);
+    test.each([
+      [1700000000, '2023-11-14 22:13:20.000'], // seconds, not January 1970
+      [1700000000.5, '2023-11-14 22:13:20.500'],
+      [1700000000.123, '2023-11-14 22:13:20.123'], // from the decimal text, no binary rounding to .122
+      ['1700000000', '2023-11-14 22:13:20.000'],
+      [1700000000123, '2023-11-14 22:13:20.123'], // milliseconds
+      [1700000000123456, '2023-11-14 22:13:20.123'], // microseconds
+      [1700000000123456789n, '2023-11-14 22:13:20.123'], // nanoseconds
+      ['1700000000123456789', '2023-11-14 22:13:20.123'],
+      [0, '1970-01-01 00:00:00.000'],
+      [-86400, '1969-12-31 00:00:00.000'],
+      [9999999999, '2286-11-20 17:46:39.000'], // the largest seconds value
+      [10000000000, '1970-04-26 17:46:40.000'], // the smallest milliseconds value
+    ])('%p → %s', (value, expected) => {
+      expect(at.coerce({ at: value }).at).toBe(expected);
+      expect(at.coerce({ day: value }).day).toBe(expected.slice(0, 10));
+    });
+
+    test('property: the same instant in seconds, millis, micros and nanos is the same timestamp', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 10_000_000, max: 9_999_999_999 }), fc.integer({ min: 0, max: 999 }), (s, ms) => {
+          const expected = new Date(s * 1000 + ms).toISOString().replace('T', ' ').slice(0, 23);
+          const seconds = `${s}.${String(ms).padStart(3, '0')}`;
+          for (const v of [
+            seconds,
+            Number(seconds),
+            s * 1000 + ms,
+            BigInt(s * 1000 + ms) * 1000n + 999n,
+            BigInt(s * 1000 + ms) * 1_000_000n,
+          ]) {
+            expect(at.coerce({ at: v }).at).toBe(expected);
+          }
+        }),
+        { numRuns: 300, seed: 3 },
+      );
+    });
+  });
+
+  describe('decimals: rounded half away from zero to the scale, the same for every representation', () => {
+    const price = compileRowCoercer([{ name: 'p', type: 'decimal(10,2)' }]);
+    test.each([
+      [0.1 + 0.2, 0.3],
+      [4e-7, 0],
+      ['4e-7', 0],
+      [1.005, 1.01], // String(1.005) is '1.005': rounded up, where toFixed(2) gives 1.00
+      ['1.005', 1.01],
+      [-1.005, -1.01],
+      ['-0.004', 0],
+      ['1.5e3', 1500],
+      [12345678n, 12345678],
+      ['99999999.994', 99999999.99],
+    ])('%p → %p', (value, expected) => {
+      expect(price.coerce({ p: value }).p).toBe(expected);
+      expect(price.toJson({ p: value })).toBe(`{"p":${expected}}`);
+    });
+
+    test('property: a number, its String() text and that text with an exponent give the same decimal', () => {
+      fc.assert(
+        fc.property(
+          fc.double({ min: -99999999, max: 99999999, noNaN: true }),
+          fc.integer({ min: -3, max: 3 }),
+          (n, e) => {
+            const text = String(n);
+            const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(text)!;
+            const mantissa = `${m[1]}${m[2]}${m[3] ?? ''}`;
+            const exponent = Number(m[4] ?? 0) - (m[3]?.length ?? 0) - e;
+            const shifted = `${mantissa}e${exponent + e}`; // the same value written with another exponent
+            const out = price.toJson({ p: n });
+            expect(price.toJson({ p: text })).toBe(out);
+            expect(price.toJson({ p: shifted })).toBe(out);
+          },
+        ),
+        { numRuns: 300, seed: 4 },
+      );
+    });
+  });
+});
+
+describe('the 6 MiB response at any transform buffer the construct allows (issue 16, fix 4)', () => {
+  const size = (report: { response: unknown }) => Buffer.byteLength(JSON.stringify(report.response));
+
+  /** Records of `length` bytes whose rows are `factor` times as large. */
+  function expandingEvent(lengths: number[]) {
+    return eventOf(lengths.map((length, i) => `${i % 10}`.repeat(length)));
+  }
+  const expand = (factors: number[]) => (text: string, record: { recordId: string }) => {
+    const factor = factors[Number(record.recordId.slice(1))];
+    return factor === 0 ? drop() : { t: 'x'.repeat(Math.round(text.length * factor)) };
+  };
+
+  test('property (scaled 1:64): never over budget; a record fails for size only when its rows truly do not fit', async () => {
+    // The construct allows 0.2..3 MB of source data per invocation; scaled down 64 times
+    // (budget 96 KiB, batches up to 47 KiB) so that a run takes milliseconds. The rule is linear.
+    const budget = MAX_RESPONSE_BYTES / 64;
+    let runsWithSizeFailures = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .array(
+            fc.tuple(
+              fc.integer({ min: 100, max: 1500 }),
+              fc.oneof(
+                { weight: 1, arbitrary: fc.constant(0) },
+                { weight: 4, arbitrary: fc.integer({ min: 1, max: 80 }).map((tenths) => tenths / 10) },
+              ),
+            ),
+            { minLength: 1, maxLength: 60, size: 'max' },
+          )
+          // at most 3 MB / 64 of source data, as Firehose sends at most transformBufferSize
+          .map((items) => {
+            let total = 0;
+            return items.filter(([length]) => (total += length) <= 3_000_000 / 64);
+          })
+          .filter((items) => items.length > 0),
+        async (items) => {
+          const event = expandingEvent(items.map(([l]) => l));
+          const factors = items.map(([, f]) => f);
+          const report = await processFirehoseRecords(event, expand(factors), { maxResponseBytes: budget });
+          expect(size(report)).toBe(report.responseBytes);
+          expect(report.responseBytes).toBeLessThanOrEqual(budget);
+          expect(report.response.records.map((r) => r.recordId)).toEqual(event.records.map((r) => r.recordId));
+          // Each record failed for size could not have been answered Ok in this response.
+          const full = await processFirehoseRecords(event, expand(factors), { maxResponseBytes: Infinity });
+          if (report.failures.length > 0) runsWithSizeFailures++;
+          for (const [i, r] of report.response.records.entries()) {
+            if (r.result !== 'ProcessingFailed') {
+              expect(r).toEqual(full.response.records[i]);
+              continue;
+            }
+            expect(r.data).toBe(event.records[i].data);
+            const okBytes = Buffer.byteLength(JSON.stringify(full.response.records[i]));
+            const failBytes = Buffer.byteLength(JSON.stringify(r));
+            expect(report.responseBytes - failBytes + okBytes).toBeGreaterThan(budget);
+          }
+        },
+      ),
+      { numRuns: 100, seed: 6 },
+    );
+    expect(runsWithSizeFailures).toBeGreaterThan(20); // the budget binds in many runs
+  });
+
+  test('a record that expands is not failed to make room for later records that end up Dropped', async () => {
+    // 11 records of 400 KB (a 5.9 MB request): the first expands 2.5x, the other ten are dropped.
+    // Reserving room for the later records' source data would fail the first; it fits.
+    const event = eventOf(Array.from({ length: 11 }, (_, i) => `${i}`.repeat(400_000)));
+    const report = await processFirehoseRecords(event, (text, record) =>
+      record.recordId === 'r0' ? { t: text.repeat(2) + text.slice(0, 200_000) } : drop(),
+    );
+    expect(report.response.records.map((r) => r.result)).toEqual(['Ok', ...Array(10).fill('Dropped')]);
+    expect(report.responseBytes).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+  });
+
+  test('3 MB of health-check lines through the reference transform: under 6 MiB, and only the records that cannot fit fail', async () => {
+    const line = '10.0.1.17 - - [02/Oct/2017:20:22:07 +0000] "GET /health HTTP/1.1" 200 2 "-" "ELB-HealthChecker/2.0"';
+    const record = Array.from({ length: 70 }, () => line).join('\n');
+    const count = Math.floor(3_000_000 / record.length); // the construct's largest transformBufferSize
+    const event = eventOf(Array.from({ length: count }, () => record));
+    const report = await processFirehoseRecords(event, createApacheLogTransform(), { columns: WEB_LOG_COLUMNS });
+    expect(report.responseBytes).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+    expect(size(report)).toBe(report.responseBytes);
+    expect(report.counts.failed).toBeGreaterThan(0); // 3 MB of such lines make ~8 MB of rows: some cannot fit
+    // All records are alike: the most Ok answers that fit beside source-data answers for the rest.
+    const okCost = Buffer.byteLength(JSON.stringify(report.response.records.find((r) => r.result === 'Ok')));
+    const failCost = Buffer.byteLength(
+      JSON.stringify(report.response.records.find((r) => r.result === 'ProcessingFailed')),
+    );
+    const room = MAX_RESPONSE_BYTES - report.responseBytes;
+    expect(room).toBeLessThan(okCost - failCost + 2); // not one more record would fit
+    expect(report.counts.failed).toBe(count - report.counts.ok);
+    expect(report.failures[0].reason).toMatch(/^response size limit/);
   });
 });

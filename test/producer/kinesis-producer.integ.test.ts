@@ -20,6 +20,51 @@ afterAll(async () => {
 const noSleep = async () => undefined;
 
 /**
+ * A client whose PutRecords fails the entries `fail(partitionKey, sends)` picks, at the adapter
+ * edge: they are dropped from the real request and reported as throttled, as PutRecords does
+ * (same index, ErrorCode set, FailedRecordCount > 0).
+ */
+function throttlingClient(fail: (partitionKey: string, sends: number) => boolean) {
+  const client = new KinesisClient({ ...local.clientConfig, requestHandler: new NodeHttpHandler() });
+  const sendsPerKey = new Map<string, number>();
+  const injected = { count: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'PutRecordsCommand') return next(args);
+      const input = args.input as PutRecordsCommandInput;
+      const entries = input.Records ?? [];
+      const failed = entries.map((entry) => {
+        const sends = (sendsPerKey.get(entry.PartitionKey!) ?? 0) + 1;
+        sendsPerKey.set(entry.PartitionKey!, sends);
+        return fail(entry.PartitionKey!, sends);
+      });
+      const kept = entries.filter((_, i) => !failed[i]);
+      const sent =
+        kept.length > 0
+          ? ((await next({ ...args, input: { ...input, Records: kept } })).output as PutRecordsCommandOutput)
+          : { Records: [], FailedRecordCount: 0, $metadata: {} };
+      const results = [...(sent.Records ?? [])];
+      const merged = failed.map((isFailed) => {
+        if (!isFailed) return results.shift()!;
+        injected.count++;
+        return {
+          ErrorCode: 'ProvisionedThroughputExceededException',
+          ErrorMessage: 'Rate exceeded for shard (injected)',
+        };
+      });
+      const output: PutRecordsCommandOutput = {
+        ...sent,
+        Records: merged,
+        FailedRecordCount: merged.filter((r) => r.ErrorCode).length,
+      };
+      return { output, response: undefined };
+    },
+    { step: 'initialize', name: 'injectPartialFailures' },
+  );
+  return { client, sendsPerKey, injected };
+}
+
+/**
  * Payloads of mixed sizes: 1 byte, small, medium, a few of 100 KB+, and one of exactly 1 MiB with
  * its key. Kept to ~2 MB in total: the emulator is CPU-bound on a shared machine.
  */
@@ -65,75 +110,40 @@ test('produces N records of mixed sizes; all N come back byte-identical', async 
   payloads.forEach((data, i) => expect(byKey.get(`k-${i}`)?.equals(data)).toBe(true));
 });
 
-test('records sharing a partition key keep their order (one call in flight)', async () => {
+test('one call in flight: under injected throttling a retried entry is written before any later record of its key', async () => {
   await createActiveStream(local.client, 'ordered', 2);
+  // Every 5th entry sent for a user is throttled (its retry counts as another send).
+  const { client, injected } = throttlingClient((_key, sends) => sends % 5 === 1);
   const producer = new KinesisProducer({
-    client: local.client,
+    client,
     streamName: 'ordered',
     partitionKey: PartitionKey.field('user'),
     maxConcurrentRequests: 1,
+    sleep: noSleep,
   });
-  const lines = Array.from({ length: 1200 }, (_, i) => JSON.stringify({ user: `u${i % 3}`, n: i }));
+  const lines = Array.from({ length: 120 }, (_, i) => JSON.stringify({ user: `u${i % 3}`, n: i }));
   await producer.putAll(lines.map((data) => ({ data })));
   expect((await producer.flush()).unsent).toEqual([]);
+  client.destroy();
+  expect(injected.count).toBeGreaterThan(0);
 
   const back = await readAllRecords(local.client, 'ordered');
+  expect(back).toHaveLength(lines.length);
   for (const user of ['u0', 'u1', 'u2']) {
     const ns = back
       .filter((r) => r.PartitionKey === user)
       .map((r) => (JSON.parse(Buffer.from(r.Data!).toString()) as { n: number }).n);
-    expect(ns).toEqual(
-      lines
-        .map((l) => JSON.parse(l) as { user: string; n: number })
-        .filter((e) => e.user === user)
-        .map((e) => e.n),
-    );
+    expect(ns).toEqual([...ns].sort((a, b) => a - b));
   }
 });
 
 test('injected partial failures: only failed entries are retried, nothing lost, nothing duplicated', async () => {
   await createActiveStream(local.client, 'flaky', 2);
-  const client = new KinesisClient({ ...local.clientConfig, requestHandler: new NodeHttpHandler() });
-  const sendsPerKey = new Map<string, number>();
-  let injected = 0;
-  // At the adapter edge: drop some entries from the real request and report them as throttled,
-  // as PutRecords does (same index, ErrorCode set, FailedRecordCount > 0).
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName !== 'PutRecordsCommand') return next(args);
-      const input = args.input as PutRecordsCommandInput;
-      const entries = input.Records ?? [];
-      const fail = entries.map((entry) => {
-        const sends = (sendsPerKey.get(entry.PartitionKey!) ?? 0) + 1;
-        sendsPerKey.set(entry.PartitionKey!, sends);
-        const index = Number(entry.PartitionKey!.slice(2));
-        // every 3rd record fails once, every 7th twice (KMS throttling the second time)
-        return (index % 3 === 0 && sends === 1) || (index % 7 === 0 && sends <= 2);
-      });
-      const kept = entries.filter((_, i) => !fail[i]);
-      const sent =
-        kept.length > 0
-          ? ((await next({ ...args, input: { ...input, Records: kept } })).output as PutRecordsCommandOutput)
-          : { Records: [], FailedRecordCount: 0, $metadata: {} };
-      const results = [...(sent.Records ?? [])];
-      const merged = fail.map((failed) => {
-        if (!failed) return results.shift()!;
-        injected++;
-        return {
-          ErrorCode: 'ProvisionedThroughputExceededException',
-          ErrorMessage: 'Rate exceeded for shard (injected)',
-        };
-      });
-      const output: PutRecordsCommandOutput = {
-        ...sent,
-        Records: merged,
-        FailedRecordCount: merged.filter((r) => r.ErrorCode).length,
-      };
-      return { output, response: undefined };
-    },
-    { step: 'initialize', name: 'injectPartialFailures' },
-  );
-
+  // every 3rd record fails once, every 7th twice
+  const { client, sendsPerKey, injected } = throttlingClient((key, sends) => {
+    const index = Number(key.slice(2));
+    return (index % 3 === 0 && sends === 1) || (index % 7 === 0 && sends <= 2);
+  });
   const producer = new KinesisProducer({ client, streamName: 'flaky', sleep: noSleep, maxConcurrentRequests: 2 });
   const count = 1000;
   for (let i = 0; i < count; i++) await producer.put({ data: `record ${i}`, partitionKey: `p-${i}` });
@@ -142,9 +152,9 @@ test('injected partial failures: only failed entries are retried, nothing lost, 
 
   expect(report.unsent).toEqual([]);
   expect(report.recordsSent).toBe(count);
-  expect(injected).toBeGreaterThan(0);
-  expect(report.retriedEntries).toBe(injected);
-  expect(report.throttledEntries).toBe(injected);
+  expect(injected.count).toBeGreaterThan(0);
+  expect(report.retriedEntries).toBe(injected.count);
+  expect(report.throttledEntries).toBe(injected.count);
   // Each entry was sent once more per injected failure, never otherwise.
   for (let i = 0; i < count; i++) {
     const expectedSends = 1 + Math.max(i % 3 === 0 ? 1 : 0, i % 7 === 0 ? 2 : 0);

@@ -1,13 +1,16 @@
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { KinesisClient, ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import {
   FirehoseProducer,
   KinesisProducer,
+  MAX_HASH_KEY,
   PartitionKey,
-  RecordTooLargeError,
+  partitionKeyHash,
 } from '../../packages/runtime/src/producer';
+import { userRecordsOf } from '../../packages/runtime/src/kinesis-batch/user-records';
+import { asLambdaRecord } from './lambda-records';
 
 const kinesisMock = mockClient(KinesisClient);
 const firehoseMock = mockClient(FirehoseClient);
@@ -16,6 +19,20 @@ beforeEach(() => {
   firehoseMock.reset();
 });
 const noSleep = async () => undefined;
+const half = (2n ** 127n).toString();
+/** Two open shards splitting the hash key space in halves. */
+const twoShards = [
+  {
+    ShardId: 'shardId-000000000000',
+    HashKeyRange: { StartingHashKey: '0', EndingHashKey: (BigInt(half) - 1n).toString() },
+    SequenceNumberRange: { StartingSequenceNumber: '1' },
+  },
+  {
+    ShardId: 'shardId-000000000001',
+    HashKeyRange: { StartingHashKey: half, EndingHashKey: MAX_HASH_KEY.toString() },
+    SequenceNumberRange: { StartingSequenceNumber: '1' },
+  },
+];
 const bytes = (n: number) => new Uint8Array(n);
 
 describe('PartitionKey', () => {
@@ -30,9 +47,11 @@ describe('PartitionKey', () => {
     expect(strategy.keyFor(enc('{"user":{"id":""}}'), 0)).toBe('none');
   });
 
-  test('field truncates values longer than 256 characters', () => {
+  test('field cuts values to 256 UTF-16 code units, never inside a surrogate pair', () => {
     const key = PartitionKey.field('k').keyFor(enc(JSON.stringify({ k: 'x'.repeat(300) })), 0);
     expect(key).toHaveLength(256);
+    const emoji = PartitionKey.field('k').keyFor(enc(JSON.stringify({ k: 'x' + '😀'.repeat(200) })), 0);
+    expect(emoji).toBe('x' + '😀'.repeat(127));
   });
 
   test('random keys are distinct (high cardinality)', () => {
@@ -42,8 +61,9 @@ describe('PartitionKey', () => {
   });
 
   test('explicit and field validate their input', () => {
-    expect(() => PartitionKey.explicit('')).toThrow(/partitionKey must be between 1 and 256 characters. Received 0/);
+    expect(() => PartitionKey.explicit('')).toThrow(/partitionKey must be 1 to 256 UTF-16 code units long. Received 0/);
     expect(() => PartitionKey.explicit('k'.repeat(257))).toThrow(/Received 257/);
+    expect(() => PartitionKey.explicit('😀'.repeat(129))).toThrow(/Received 258/);
     expect(() => PartitionKey.field('')).toThrow(/path must not be empty/);
     expect(PartitionKey.fromFunction((_d, i) => `n${i}`).keyFor(bytes(0), 3)).toBe('n3');
   });
@@ -91,9 +111,10 @@ describe('KinesisProducer', () => {
     kinesisMock.on(PutRecordsCommand).rejects(denied);
     const blocked = new KinesisProducer({ client: new KinesisClient({}), streamName: 's', sleep: noSleep });
     await blocked.put({ data: 'a' });
-    expect((await blocked.flush()).unsent).toEqual([
+    expect((await blocked.flush()).failed).toEqual([
       {
         record: expect.objectContaining({ data: 'a' }),
+        outcome: 'failed',
         errorCode: 'AccessDeniedException',
         errorMessage: 'not authorized',
         attempts: 1,
@@ -126,14 +147,47 @@ describe('KinesisProducer', () => {
     expect(retried.map((r) => Buffer.from(r.Data!).toString())).toEqual(['a', 'c']);
   });
 
-  test('rejects a record over 1 MiB (data plus partition key) without sending anything', async () => {
+  test('a record Kinesis would refuse is rejected with its reason; the other records of the call go through', async () => {
+    kinesisMock.on(PutRecordsCommand).callsFake((input: { Records: unknown[] }) => ({
+      FailedRecordCount: 0,
+      Records: input.Records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 'shardId-000000000000' })),
+    }));
     const producer = new KinesisProducer({ client: new KinesisClient({}), streamName: 's' });
-    await expect(producer.put({ data: bytes(1024 * 1024), partitionKey: 'k' })).rejects.toThrow(
-      /record size must be at most 1048576 bytes. Received 1048577 bytes/,
+    const bad = [
+      { data: 'x', partitionKey: '' },
+      // 129 code points but 258 UTF-16 code units: the unit Kinesis counts (see KINESIS_LIMITS)
+      { data: 'x', partitionKey: '😀'.repeat(129) },
+      { data: 'x', partitionKey: 'k', explicitHashKey: (MAX_HASH_KEY + 1n).toString() },
+      { data: 'x', partitionKey: 'k', explicitHashKey: '-1' },
+      { data: 'x', partitionKey: 'k', explicitHashKey: '0042' },
+      { data: 'x', partitionKey: 'k', explicitHashKey: 'abc' },
+      { data: 'x', partitionKey: 'k\uD800' },
+      // 1 MiB in characters, over 1 MiB in bytes once the key is UTF-8
+      { data: bytes(1024 * 1024 - 100), partitionKey: '中'.repeat(100) },
+      { data: bytes(1024 * 1024), partitionKey: 'k' },
+    ];
+    const good = Array.from({ length: 498 }, (_, i) => ({ data: `ok ${i}`, partitionKey: `k${i}` }));
+    good.push({ data: 'max', partitionKey: 'k', explicitHashKey: MAX_HASH_KEY.toString() } as (typeof good)[0]);
+    good.push({ data: bytes(1024 * 1024 - 300), partitionKey: '中'.repeat(100) } as unknown as (typeof good)[0]);
+    for (const [i, record] of good.entries()) {
+      await producer.put(record);
+      if (i < bad.length) await producer.put(bad[i]);
+    }
+    const report = await producer.flush();
+    expect(report.recordsSent).toBe(good.length);
+    expect(report.rejected.map((r) => [r.record, r.outcome, r.errorCode, r.attempts])).toEqual(
+      bad.map((record, i) => [
+        record,
+        'rejected',
+        i < 2 || i === 6 ? 'InvalidPartitionKey' : i < 6 ? 'InvalidExplicitHashKey' : 'RecordTooLarge',
+        0,
+      ]),
     );
-    await expect(producer.put({ data: bytes(1024 * 1024 - 1), partitionKey: 'k' })).resolves.toBeUndefined();
-    await expect(producer.put({ data: 'x', partitionKey: '' })).rejects.toThrow(/partitionKey.*Received 0/);
-    expect(RecordTooLargeError.name).toBe('RecordTooLargeError');
+    expect(report.rejected[1].errorMessage).toMatch(/1 to 256 UTF-16 code units long. Received 258/);
+    expect(report.rejected[7].errorMessage).toMatch(/at most 1048576 bytes. Received 1048776 bytes/);
+    expect(report.unsent).toEqual(report.rejected);
+    const sent = kinesisMock.commandCalls(PutRecordsCommand).flatMap((c) => c.args[0].input.Records ?? []);
+    expect(sent).toHaveLength(good.length);
   });
 
   test('needs a stream name or ARN', () => {
@@ -147,6 +201,7 @@ describe('KinesisProducer', () => {
       FailedRecordCount: 0,
       Records: input.Records.map((_, i) => ({ SequenceNumber: String(i) })),
     }));
+    kinesisMock.on(ListShardsCommand).resolves({ Shards: twoShards });
     await fc.assert(
       fc.asyncProperty(
         fc.array(
@@ -165,33 +220,96 @@ describe('KinesisProducer', () => {
     );
     for (const call of kinesisMock.commandCalls(PutRecordsCommand)) {
       for (const record of call.args[0].input.Records ?? []) {
-        expect(record.Data!.byteLength + record.PartitionKey!.length).toBeLessThanOrEqual(1024 * 1024);
+        expect(record.Data!.byteLength + Buffer.byteLength(record.PartitionKey!)).toBeLessThanOrEqual(1024 * 1024);
       }
     }
   });
-});
 
-describe('KinesisProducer with aggregation', () => {
-  test('a record with an explicit hash key is sent plain, after the aggregate before it, so it keeps its shard', async () => {
+  test('aggregates with CJK and emoji keys stay within 1 MiB per record and 5 MiB per call, in UTF-8 bytes', async () => {
     kinesisMock.on(PutRecordsCommand).callsFake((input: { Records: unknown[] }) => ({
       FailedRecordCount: 0,
       Records: input.Records.map((_, i) => ({ SequenceNumber: String(i) })),
     }));
-    const producer = new KinesisProducer({ client: new KinesisClient({}), streamName: 's', aggregate: true });
-    await producer.putAll([
-      { data: 'a', partitionKey: 'k1' },
-      { data: 'b', partitionKey: 'k2', explicitHashKey: '340282366920938463463374607431768211455' },
-      { data: 'c', partitionKey: 'k3' },
-    ]);
+    kinesisMock.on(ListShardsCommand).resolves({ Shards: twoShards });
+    const producer = new KinesisProducer({
+      client: new KinesisClient({}),
+      streamName: 's',
+      aggregate: true,
+      maxAggregateSizeInBytes: 1024 * 1024,
+    });
+    // 256-unit keys of 3-byte (CJK) and 4-byte (emoji) characters: 768 and 512 bytes each
+    for (let i = 0; i < 3000; i++) {
+      const id = String(i);
+      const key = i % 2 ? id + '中'.repeat(256 - id.length) : id + '😀'.repeat(Math.floor((256 - id.length) / 2));
+      await producer.put({ data: bytes(100), partitionKey: key });
+    }
     const report = await producer.flush();
-    expect(report).toMatchObject({ recordsSent: 3, unsent: [] });
+    expect(report).toMatchObject({ recordsSent: 3000, unsent: [] });
+    const calls = kinesisMock.commandCalls(PutRecordsCommand).map((c) => c.args[0].input.Records ?? []);
+    for (const records of calls) {
+      const sizes = records.map((r) => r.Data!.byteLength + Buffer.byteLength(r.PartitionKey!));
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(1024 * 1024);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(5 * 1024 * 1024);
+    }
+    expect(Math.max(...calls.flat().map((r) => r.Data!.byteLength))).toBeGreaterThan(1000 * 1024);
+  });
+});
+
+describe('KinesisProducer with aggregation', () => {
+  test('aggregates only records of one shard, routed by an explicit hash key in its range; records keep their own explicit hash key', async () => {
+    kinesisMock.on(PutRecordsCommand).callsFake((input: { Records: unknown[] }) => ({
+      FailedRecordCount: 0,
+      Records: input.Records.map((_, i) => ({ SequenceNumber: String(i) })),
+    }));
+    kinesisMock.on(ListShardsCommand).resolves({ Shards: twoShards });
+    const producer = new KinesisProducer({ client: new KinesisClient({}), streamName: 's', aggregate: true });
+    const records = Array.from({ length: 40 }, (_, i) => ({
+      data: `r${i}`,
+      partitionKey: `k${i}`,
+      ...(i % 10 === 3 ? { explicitHashKey: i % 20 === 3 ? '0' : MAX_HASH_KEY.toString() } : {}),
+    }));
+    await producer.putAll(records);
+    expect(await producer.flush()).toMatchObject({ recordsSent: 40, unsent: [] });
     const sent = kinesisMock.commandCalls(PutRecordsCommand).flatMap((c) => c.args[0].input.Records ?? []);
-    expect(sent.map((r) => [r.PartitionKey, r.ExplicitHashKey])).toEqual([
-      ['k1', undefined],
-      ['k2', '340282366920938463463374607431768211455'],
-      ['k3', undefined],
-    ]);
-    expect(Buffer.from(sent[1].Data!).toString()).toBe('b');
+    expect(sent).toHaveLength(2); // one aggregate per shard
+    const half = 2n ** 127n;
+    const back = sent.flatMap((entry, i) => {
+      const route = BigInt(entry.ExplicitHashKey!);
+      const users = userRecordsOf(asLambdaRecord({ ...entry, SequenceNumber: String(i) }, 'shardId'));
+      for (const user of users) {
+        const hash =
+          user.explicitHashKey !== undefined ? BigInt(user.explicitHashKey) : partitionKeyHash(user.partitionKey);
+        expect(hash < half).toBe(route < half);
+      }
+      return users.map((u) => ({
+        data: u.data.toString(),
+        partitionKey: u.partitionKey,
+        explicitHashKey: u.explicitHashKey,
+      }));
+    });
+    const expected = records.map((r) => ({ ...r, explicitHashKey: r.explicitHashKey }));
+    expect(back.sort((a, b) => a.data.localeCompare(b.data))).toEqual(
+      expected.sort((a, b) => a.data.localeCompare(b.data)),
+    );
+  });
+
+  test('without a shard map (ListShards denied) records go plain, so every consumer still reads them', async () => {
+    kinesisMock.on(PutRecordsCommand).callsFake((input: { Records: unknown[] }) => ({
+      FailedRecordCount: 0,
+      Records: input.Records.map((_, i) => ({ SequenceNumber: String(i) })),
+    }));
+    kinesisMock.on(ListShardsCommand).rejects(
+      Object.assign(new Error('not authorized'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const producer = new KinesisProducer({ client: new KinesisClient({}), streamName: 's', aggregate: true });
+    await producer.putAll([{ data: 'a' }, { data: 'b' }]);
+    expect(await producer.flush()).toMatchObject({ recordsSent: 2, unsent: [] });
+    const sent = kinesisMock.commandCalls(PutRecordsCommand).flatMap((c) => c.args[0].input.Records ?? []);
+    expect(sent.map((r) => Buffer.from(r.Data!).toString())).toEqual(['a', 'b']);
+    expect(producer.shardMap?.lastError).toMatch(/AccessDeniedException/);
   });
 });
 
@@ -229,8 +347,13 @@ describe('FirehoseProducer', () => {
     await producer.flush();
     const sizes = firehoseMock.commandCalls(PutRecordBatchCommand).map((c) => c.args[0].input.Records!.length);
     expect(sizes).toEqual([500, 5, 1]);
-    await expect(producer.put({ data: bytes(1000 * 1024 + 1) })).rejects.toThrow(
-      /at most 1024000 bytes. Received 1024001/,
-    );
+    await producer.put({ data: bytes(1000 * 1024 + 1) });
+    expect((await producer.flush()).rejected).toEqual([
+      expect.objectContaining({
+        outcome: 'rejected',
+        errorCode: 'RecordTooLarge',
+        errorMessage: expect.stringMatching(/at most 1024000 bytes. Received 1024001/),
+      }),
+    ]);
   });
 });

@@ -13,10 +13,17 @@ export interface TestAppOptions {
   /** Allow NodejsFunction bundling (slow). @default false */
   readonly bundling?: boolean;
   readonly context?: Record<string, unknown>;
+  /**
+   * aws-cdk-lib's built-in CloudFormation validation at synth (schema and default rules, WASM):
+   * over half the CPU of a synthesis. Tests that only read another plugin's findings can turn it off.
+   * @default true
+   */
+  readonly builtinValidation?: boolean;
 }
 
 export function createTestApp(options: TestAppOptions = {}): App {
   return new App({
+    builtinCloudFormationValidation: options.builtinValidation ?? true,
     context: {
       ...FEATURE_FLAGS,
       ...(options.bundling ? {} : { 'aws:cdk:bundling-stacks': [] }),

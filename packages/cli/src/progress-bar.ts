@@ -16,13 +16,19 @@ export class ProgressBar {
     const interactive = this.out.isTTY === true;
     const t = this.now();
     if (t - this.lastDraw < (interactive ? 100 : 5000) && done < this.total) return;
-    this.lastDraw = t;
-    const line = formatProgress(done, this.total, this.label, detail);
-    this.out.write(interactive ? `\r${line}\u001b[K` : `${line}\n`);
+    this.draw(done, detail);
   }
 
-  public done(): void {
+  /** Draws the final state, whether or not it reached the total (records that were not acknowledged). */
+  public done(done: number, detail = ''): void {
+    this.draw(done, detail);
     if (this.out.isTTY) this.out.write('\n');
+  }
+
+  private draw(done: number, detail: string): void {
+    this.lastDraw = this.now();
+    const line = formatProgress(done, this.total, this.label, detail);
+    this.out.write(this.out.isTTY === true ? `\r${line}\u001b[K` : `${line}\n`);
   }
 }
 

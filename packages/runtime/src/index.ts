@@ -5,6 +5,7 @@
 export * from './kinesis-batch';
 export * from './quarantine';
 export * from './firehose-transform';
+export * from './cloudwatch-logs';
 export * from './apache-log';
 export * from './producer';
 export * from './redrive';

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
@@ -13,10 +12,13 @@ import {
   SAMPLE_KINDS,
   sampleLines,
   type PartitionKeyStrategy,
+  type ProducerRecord,
+  type ProducerReport,
   type SampleKind,
 } from 'cdk-kinesis-pipeline-runtime';
 import { resolveAwsSettings } from '../aws-settings';
 import { CliError, UsageError, type CliIo } from '../cli-io';
+import { countNonEmptyLines, LineTooLongError, readLines } from '../line-reader';
 import { Pacer } from '../pacer';
 import { ProgressBar } from '../progress-bar';
 import { readStackOutputs, requireOutputs } from '../stack-outputs';
@@ -25,7 +27,8 @@ import { AWS_OPTIONS, AWS_OPTIONS_HELP, awsFlags, parsePositiveNumber } from './
 export const PRODUCE_HELP = `Usage: cdk-kinesis-pipeline produce [options]
 
 Sends records to a Kinesis data stream (PutRecords batches, failed entries retried) at a
-target rate, and prints throughput and throttles.
+target rate, and prints throughput and throttles. Files are streamed: memory stays bounded
+whatever their size.
 
 Target (one of):
   --stream-name <name>         Kinesis data stream
@@ -33,14 +36,14 @@ Target (one of):
   --outputs-file <file>        cdk deploy --outputs-file JSON; uses the StreamName output
   --firehose <name>            put straight into a Firehose delivery stream instead
 Data (one of):
-  --file <path>                newline-delimited records, one per line
+  --file <path>                newline-delimited records, one per line (empty lines skipped)
   --sample <kind>              generated: ${SAMPLE_KINDS.join(', ')} (default: json)
 Load:
   --rate <n>                   records per second (default: 100)
   --duration <seconds>         how long to send (default: 10; with --file: until the end of the file)
   --count <n>                  send exactly n records instead of rate × duration
   --partition-key <strategy>   random | field:<json.path> | explicit:<key> (default: random)
-  --aggregate                  KPL-aggregate small records (aws-kinesis-agg)
+  --aggregate                  KPL-aggregate small records of the same shard (needs kinesis:ListShards)
   --seed <n>                   seed of the sample generator (default: 1)
   --stack-name <name>          stack in --outputs-file (default: the only one)
 ${AWS_OPTIONS_HELP}`;
@@ -88,11 +91,11 @@ export async function produceCommand(args: string[], io: CliIo): Promise<number>
   // Everything the user can get wrong locally is checked before any AWS call.
   const options = produceOptions(values, io);
   const aws = resolveAwsSettings(awsFlags(values), io);
-  const lines = options.file ? await checkedFileLines(options.file, options.firehose !== undefined) : undefined;
+  const fileRecords = options.file ? await checkedFile(options.file, options.firehose !== undefined) : undefined;
   const total =
     options.count ??
-    (lines
-      ? Math.min(lines.length, durationCap(options) ?? Infinity)
+    (fileRecords !== undefined
+      ? Math.min(fileRecords, durationCap(options) ?? Infinity)
       : Math.round(options.rate * (options.durationSeconds ?? 10)));
 
   const kinesis = new KinesisClient(aws);
@@ -110,20 +113,25 @@ export async function produceCommand(args: string[], io: CliIo): Promise<number>
           aggregate: options.aggregate,
         });
     io.stderr.write(`sending ${total} records to ${target} at ${options.rate} records/s\n`);
-    const source = lines ? lines[Symbol.iterator]() : sampleLines(options.sample, { seed: options.seed });
     const pacer = new Pacer(options.rate, io.now, io.sleep);
-    const progress = new ProgressBar(io.stderr, total, io.now);
+    // The bar counts records Kinesis (or Firehose) acknowledged, not records handed to the producer.
+    const progress = new ProgressBar(io.stderr, total, io.now, 'records acknowledged');
+    const showProgress = (report: ProducerReport) =>
+      progress.update(report.recordsSent, `throttled ${report.throttledEntries}`);
     let put = 0;
-    for (const line of source) {
+    let lastProgressAt = -Infinity;
+    for await (const record of recordsOf(options)) {
       if (put >= total) break;
       await pacer.waitFor(put);
-      await producer.put({ data: line });
+      await producer.put(record);
       put++;
-      if (put < total) progress.update(put, `throttled ${producer.progress().throttledEntries}`);
+      if (io.now() - lastProgressAt >= 50) {
+        lastProgressAt = io.now();
+        showProgress(producer.progress());
+      }
     }
     const report = await producer.flush();
-    progress.update(put, `throttled ${report.throttledEntries}`);
-    progress.done();
+    progress.done(report.recordsSent, `throttled ${report.throttledEntries}`);
     const seconds = Math.max(pacer.elapsedMillis(), 1) / 1000;
     io.stdout.write(
       [
@@ -131,15 +139,38 @@ export async function produceCommand(args: string[], io: CliIo): Promise<number>
         `throughput:        ${(report.recordsSent / seconds).toFixed(1)} records/s, ${(report.bytesSent / seconds / 1024).toFixed(1)} KiB/s`,
         `requests:          ${report.requests}`,
         `throttled entries: ${report.throttledEntries} (retried: ${report.retriedEntries})`,
-        `unsent:            ${report.unsent.length}`,
+        `unsent:            ${report.unsent.length} (rejected ${report.rejected.length}, failed ${report.failed.length}, unknown ${report.unknown.length})`,
       ].join('\n') + '\n',
     );
-    for (const unsent of report.unsent.slice(0, 5))
-      io.stderr.write(`unsent: ${unsent.errorCode}: ${unsent.errorMessage}\n`);
+    for (const unsent of report.unsent.slice(0, 5)) {
+      const line = (unsent.record as FileRecord).lineNumber;
+      io.stderr.write(
+        `${unsent.outcome}${line !== undefined ? ` (line ${line})` : ''}: ${unsent.errorCode}: ${unsent.errorMessage}\n`,
+      );
+    }
+    if (report.unknown.length > 0) {
+      io.stderr.write(
+        `${report.unknown.length} records may or may not have been written (timeouts): sending them again can duplicate them\n`,
+      );
+    }
     return report.unsent.length > 0 ? 1 : 0;
   } finally {
     kinesis.destroy();
     firehose.destroy();
+  }
+}
+
+/** A record read from --file, with its line number for error messages. */
+type FileRecord = ProducerRecord & { readonly lineNumber?: number };
+
+/** The records to send: the file's non-empty lines, streamed, or endless sample lines. */
+async function* recordsOf(options: ProduceOptions): AsyncGenerator<FileRecord> {
+  if (options.file === undefined) {
+    for (const line of sampleLines(options.sample, { seed: options.seed })) yield { data: line };
+    return;
+  }
+  for await (const line of readLines(options.file)) {
+    if (line.bytes.length > 0) yield { data: line.bytes, lineNumber: line.number };
   }
 }
 
@@ -207,8 +238,12 @@ export function partitionKeyStrategy(spec: string): PartitionKeyStrategy {
   throw new UsageError(`--partition-key must be random, field:<json.path> or explicit:<key>. Received '${spec}'`);
 }
 
-/** Reads the whole file and rejects it, before anything is sent, if it is unreadable or a line is too large. */
-async function checkedFileLines(file: string, firehose: boolean): Promise<string[]> {
+/**
+ * Checks the file in one streamed pass before anything is sent: readable, and no line too large
+ * for a record even with the shortest partition key (1 byte) or, for Firehose, with the newline.
+ * Returns the number of records (non-empty lines). Memory stays bounded: lines are never kept.
+ */
+async function checkedFile(file: string, firehose: boolean): Promise<number> {
   try {
     const stat = fs.statSync(file);
     if (!stat.isFile()) throw new Error('not a regular file');
@@ -218,26 +253,18 @@ async function checkedFileLines(file: string, firehose: boolean): Promise<string
       `cannot read --file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
-  const max = firehose
-    ? FIREHOSE_LIMITS.maxRecordSizeInBytes - 1
-    : KINESIS_LIMITS.maxRecordSizeInBytes - KINESIS_LIMITS.maxPartitionKeyLength;
-  const lines: string[] = [];
-  const reader = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
-  let number = 0;
-  for await (const line of reader) {
-    number++;
-    if (line.length === 0) continue;
-    const size = Buffer.byteLength(line);
-    if (size > max) {
-      reader.close();
-      throw new CliError(
-        `line ${number} of ${file} is ${size} bytes; a ${firehose ? 'Firehose' : 'Kinesis'} record can hold at most ${max} bytes of data (${firehose ? '1,000 KiB with the newline' : '1 MiB with a partition key of up to 256 bytes'})`,
-      );
-    }
-    lines.push(line);
+  const max = firehose ? FIREHOSE_LIMITS.maxRecordSizeInBytes - 1 : KINESIS_LIMITS.maxRecordSizeInBytes - 1;
+  let records: number;
+  try {
+    records = await countNonEmptyLines(file, { maxLineBytes: max });
+  } catch (error) {
+    if (!(error instanceof LineTooLongError)) throw error;
+    throw new CliError(
+      `line ${error.lineNumber} of ${file} is over ${max} bytes; a ${firehose ? 'Firehose' : 'Kinesis'} record can hold at most ${max} bytes of data (${firehose ? '1,000 KiB with the newline' : '1 MiB with a partition key of at least 1 byte'})`,
+    );
   }
-  if (lines.length === 0) throw new CliError(`--file ${file} has no records (no non-empty lines)`);
-  return lines;
+  if (records === 0) throw new CliError(`--file ${file} has no records (no non-empty lines)`);
+  return records;
 }
 
 async function checkStream(client: KinesisClient, options: ProduceOptions, region: string): Promise<void> {

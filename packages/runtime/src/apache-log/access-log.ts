@@ -6,7 +6,7 @@ import type { AccessLogEntry, ParseResult } from './types';
 const QUOTED = '"([^"\\\\]*(?:\\\\.[^"\\\\]*)*)"';
 
 /**
- * `[%v[:%p] ]%h %l %u [%t] "%r" %>s %b[ %D][ "%{Referer}i" "%{User-agent}i"][ rest]`.
+ * `[%v[:%p] ]%h %l|%V %u [%t] "%r" %>s %b[ extra][ "%{Referer}i" "%{User-agent}i"][ rest]`.
  * One anchored regex: V8 compiles it once and it backtracks only over the optional vhost. A
  * plain `METHOD target [HTTP/x.y]` request line (no escapes) is split by the regex itself; any
  * other request text is captured whole and split afterwards.
@@ -16,22 +16,23 @@ const ACCESS_LINE = new RegExp(
     '(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] ' + // 2-5: %h %l %u [%t]
     '"(?:([A-Z][A-Z0-9_-]*) ([^\\s"\\\\]+)(?: (HTTP\\/\\d(?:\\.\\d)?))?|' + // 6-8: method target protocol
     QUOTED.slice(1, -1) + // 9: any other %r
-    ')" (\\d{3}) (\\d+|-)' + // 10-11: %>s %b
-    '(?: (\\d+))?' + // 12: %D logged before the referer (mtail's common variant)
+    ')" (\\d{3}|-) (\\d+|-)' + // 10-11: %>s %b ('-' when the proxy had no status to log)
+    '((?: \\d+)+)?' + // 12: unlabelled integers before the referer (%D, %I, %O, ... : which is unknown)
     '(?: ' +
     QUOTED +
     ' ' +
     QUOTED +
     ')?' + // 13-14: "%{Referer}i" "%{User-agent}i"
-    '(?: (.*?))?\\s*$', // 15: trailing fields, e.g. %D or an extra "-"
+    '(?: (.*?))?\\s*$', // 15: trailing fields
 );
 
 /**
  * The plain Common/Combined line, the one nearly every real line is: no vhost, a
- * `METHOD target [HTTP/x.y]` request, no %D or trailing fields, and the target, referer and user
- * agent in printable ASCII without `"` or `\\` (so their text is already valid JSON string
- * content). Groups: 1 %h, 2 %l, 3 %u, 4 %t, 5 method, 6 target, 7 protocol, 8 %>s, 9 %b,
- * 10 referer, 11 user agent. Whatever it matches, ACCESS_LINE matches with the same values.
+ * `METHOD target [HTTP/x.y]` request, no fields after the byte count but referer and user agent,
+ * and the target, referer and user agent in printable ASCII without `"` or `\\` (so their text
+ * is already valid JSON string content). Groups: 1 %h, 2 %l (or lighttpd's %V), 3 %u, 4 %t,
+ * 5 method, 6 target, 7 protocol, 8 %>s, 9 %b, 10 referer, 11 user agent. Whatever it matches,
+ * ACCESS_LINE matches with the same values.
  */
 const PLAIN_ACCESS_LINE =
   /^(\S+) (\S+) (\S+) \[([^\]]+)\] "([A-Z][A-Z0-9_-]*) ([!#-[\]-~]+)(?: (HTTP\/\d(?:\.\d)?))?" (\d{3}) (\d+|-)(?: "([ !#-[\]-~]*)" "([ !#-[\]-~]*)")?$/;
@@ -41,18 +42,55 @@ export function matchPlainAccessLine(line: string): RegExpExecArray | null {
   return PLAIN_ACCESS_LINE.exec(line);
 }
 
-const REQUEST_LINE = /^([A-Z][A-Z0-9_-]*) (\S+)(?: (HTTP\/\d(?:\.\d)?))?$/;
+/**
+ * The request line: method, target, protocol, separated by one or more spaces (a client that
+ * sends `GET  /x HTTP/1.1` is logged so); a target with spaces in it (nginx logs what it got) is
+ * kept whole.
+ */
+const REQUEST_LINE = /^([A-Z][A-Z0-9_-]*) +(\S(?:.*?\S)??)(?: +(HTTP\/\d(?:\.\d)?))? *$/;
 const VHOST_PORT = /^(.+):(\d{1,5})$/;
-const INTEGER = /^\d+$/;
 
 /**
- * Parses one Apache access log line in Common or Combined format (also with a `%v` or `%v:%p`
- * virtual-host prefix, IPv6 clients, `%D` durations and extra trailing fields). Never throws.
+ * A forwarded-for list logged before the client address, as nginx logs
+ * `$proxy_add_x_forwarded_for` (the list, then the client) or `"$http_x_forwarded_for"
+ * $remote_addr`: a quoted list, or `a, b, c` whose last entry is the client.
+ */
+const FORWARDED_PREFIX =
+  /^(?:"([^"]*)" |((?:[0-9A-Fa-f:.]+, )+)(?=\S+ \S+ \S+ \[)|((?:[0-9A-Fa-f:.]+, )+[0-9A-Fa-f:.]+) (?=\S+ \S+ \S+ \[))/;
+
+/** One value of X-Forwarded-For as servers log it: addresses (with ports), 'unknown', or '-'. */
+const FORWARDED_LIST = /^(?:-|[\w.:[\]-]+(?:, ?[\w.:[\]-]+)*)$/;
+
+const BARE_INTEGER = /^\d{1,15}$/;
+
+/** Traefik's CLF tail: `<requests since start> "<router>" "<backend URL>" <duration>ms`. */
+const TRAEFIK_TAIL = /^\d+ "([^"]*)" "([^"]*)" (\d+)ms$/;
+
+/**
+ * lighttpd's default format logs `%V` (the server name) where Apache logs `%l` (identd): an
+ * address or a dotted host name there is the server, not an identd user.
+ */
+export function isServerName(field: string): boolean {
+  return field.includes('.') || field.includes(':');
+}
+
+/**
+ * Parses one access log line: Apache Common or Combined (also with a `%v` or `%v:%p` prefix,
+ * IPv6 clients and extra fields), nginx `combined`/`main` (with `"$http_x_forwarded_for"` after
+ * the user agent, or a forwarded-for list before the client), lighttpd's default format
+ * (`%h %V %u ...`) and Traefik's CLF (router, backend, duration). Never throws.
  */
 export function parseAccessLogLine(line: string): ParseResult<AccessLogEntry> {
   if (typeof line !== 'string') return { ok: false, reason: 'line is not a string', line: String(line) };
-  const m = ACCESS_LINE.exec(line);
-  if (!m) return { ok: false, reason: 'not an Apache access log line (Common or Combined)', line };
+  let forwardedFor: string | null = null;
+  let rest = line;
+  const prefix = line.charCodeAt(0) === 34 || line.includes(', ') ? FORWARDED_PREFIX.exec(line) : null;
+  if (prefix) {
+    forwardedFor = dashToNull(prefix[1] ?? (prefix[2] ? prefix[2].slice(0, -2) : prefix[3]));
+    rest = line.slice(prefix[0].length);
+  }
+  const m = ACCESS_LINE.exec(rest);
+  if (!m) return { ok: false, reason: 'not an access log line (Common, Combined, nginx, lighttpd or Traefik)', line };
   const timestampMillis = parseAccessTime(m[5]);
   if (Number.isNaN(timestampMillis)) return { ok: false, reason: `invalid time [${m[5]}]`, line };
 
@@ -68,6 +106,11 @@ export function parseAccessLogLine(line: string): ParseResult<AccessLogEntry> {
       vhost = m[1];
     }
   }
+  let ident = dashToNull(m[3]);
+  if (ident !== null && isServerName(ident) && vhost === null) {
+    vhost = ident;
+    ident = null;
+  }
 
   let request: string | null;
   let method: string | null = null;
@@ -79,7 +122,7 @@ export function parseAccessLogLine(line: string): ParseResult<AccessLogEntry> {
     protocol = m[8] ?? null;
     request = protocol === null ? `${method} ${uri}` : `${method} ${uri} ${protocol}`;
   } else {
-    request = m[9] === '-' ? null : unescape(m[9]);
+    request = m[9] === '-' || m[9] === '' ? null : unescape(m[9]);
     const rl = request === null ? null : REQUEST_LINE.exec(request);
     if (rl) {
       method = rl[1];
@@ -96,11 +139,29 @@ export function parseAccessLogLine(line: string): ParseResult<AccessLogEntry> {
   }
 
   const combined = m[13] !== undefined;
-  let durationMicros = m[12] !== undefined ? Number(m[12]) : null;
-  let trailing: string | null = m[15] !== undefined && m[15].length > 0 ? m[15] : null;
-  if (durationMicros === null && trailing !== null && INTEGER.test(trailing)) {
-    durationMicros = Number(trailing);
-    trailing = null;
+  const extras: string[] = [];
+  if (m[12] !== undefined) extras.push(m[12].slice(1));
+  let router: string | null = null;
+  let upstream: string | null = null;
+  let durationMicros: number | null = null;
+  const tail = m[15] !== undefined && m[15].length > 0 ? m[15] : null;
+  if (tail !== null) {
+    const traefik = combined ? TRAEFIK_TAIL.exec(tail) : null;
+    const quoted = combined && forwardedFor === null ? /^"([^"]*)"$/.exec(tail) : null;
+    if (traefik) {
+      router = dashToNull(traefik[1]);
+      upstream = dashToNull(traefik[2]);
+      durationMicros = Number(traefik[3]) * 1000;
+      extras.push(tail.slice(0, tail.indexOf(' '))); // the request counter
+    } else if (quoted && FORWARDED_LIST.test(quoted[1])) {
+      forwardedFor = dashToNull(quoted[1]);
+    } else if (combined && BARE_INTEGER.test(tail)) {
+      // One integer after the user agent: Apache's `%D` (microseconds), where LogFormat lines
+      // append it. Integers right after %b are not read so (lighttpd logs %I/%O there).
+      durationMicros = Number(tail);
+    } else {
+      extras.push(tail);
+    }
   }
 
   return {
@@ -110,7 +171,8 @@ export function parseAccessLogLine(line: string): ParseResult<AccessLogEntry> {
       vhost,
       vhostPort,
       remoteHost: m[2],
-      ident: dashToNull(m[3]),
+      forwardedFor,
+      ident,
       remoteUser: dashToNull(m[4]),
       timestampMillis,
       timeLocal: m[5],
@@ -120,12 +182,14 @@ export function parseAccessLogLine(line: string): ParseResult<AccessLogEntry> {
       path,
       query,
       protocol,
-      status: Number(m[10]),
+      status: m[10] === '-' ? null : Number(m[10]),
       bytes: m[11] === '-' ? null : Number(m[11]),
       referer: combined ? dashToNull(unescape(m[13])) : null,
       userAgent: combined ? dashToNull(unescape(m[14])) : null,
       durationMicros,
-      trailing,
+      router,
+      upstream,
+      extra: extras.length > 0 ? extras.join(' ') : null,
     },
   };
 }

@@ -5,13 +5,16 @@ import type { ErrorLogEntry, ParseResult } from './types';
 const HEAD = /^\[([^\]]+)\] \[(?:([A-Za-z0-9_]*):)?([a-z]+[0-9]*)\] ?/;
 const PID = /^\[pid (\d+)(?::tid (\d+))?\] ?/;
 const SOURCE_FILE = /^([\w.-]+\.[ch]\(\d+\)): ?/;
+// Apache 2.4's `%E: ` (ErrorLogFormat's default puts it before [client]): '(70007)The timeout specified has expired: '
+const APR_STATUS = /^(\(-?\d+\)[^:[\]]*): ?/;
 const CLIENT = /^\[client ([^\]\s]+)\] ?/;
 const ERROR_CODE = /^(AH\d{5}): ?/;
 const REFERER = /, referer: (\S*)$/;
 
 /**
  * Parses one Apache error log line: 2.2 (`[time] [level] [client ip] message`) or 2.4
- * (`[time] [module:level] [pid N:tid N] file.c(N): [client ip:port] AHnnnnn: message`).
+ * (`[time] [module:level] [pid N:tid N] file.c(N): (70007)APR status: [client ip:port] AHnnnnn: message`,
+ * the order of 2.4's default ErrorLogFormat).
  * Never throws.
  */
 export function parseErrorLogLine(line: string): ParseResult<ErrorLogEntry> {
@@ -37,6 +40,12 @@ export function parseErrorLogLine(line: string): ParseResult<ErrorLogEntry> {
   if (sourceMatch) {
     sourceFile = sourceMatch[1];
     rest = rest.slice(sourceMatch[0].length);
+  }
+  let aprStatus: string | null = null;
+  const aprMatch = APR_STATUS.exec(rest);
+  if (aprMatch) {
+    aprStatus = aprMatch[1];
+    rest = rest.slice(aprMatch[0].length);
   }
   let clientIp: string | null = null;
   let clientPort: number | null = null;
@@ -67,9 +76,19 @@ export function parseErrorLogLine(line: string): ParseResult<ErrorLogEntry> {
       level: head[3],
       pid,
       tid,
+      connectionId: null,
       sourceFile,
+      aprStatus,
       clientIp,
       clientPort,
+      server: null,
+      request: null,
+      method: null,
+      path: null,
+      query: null,
+      protocol: null,
+      upstream: null,
+      httpHost: null,
       errorCode,
       message: rest.trimEnd(),
       referer,

@@ -1,16 +1,22 @@
-import { matchPlainAccessLine, parseAccessLogLine } from './access-log';
+import { isServerName, matchPlainAccessLine, parseAccessLogLine } from './access-log';
 import { parseAccessTime } from './time';
 import { parseErrorLogLine } from './error-log';
+import { parseNginxErrorLogLine } from './nginx-error-log';
+import { parseSyslogHeader, type SyslogHeader } from './syslog';
 import type { AccessLogEntry, ErrorLogEntry } from './types';
+import type { LogEventSource } from '../cloudwatch-logs/types';
 import { drop, fail, ok, okJson, type TransformOutcome } from '../firehose-transform/outcome';
 import { formatTimestampMillis } from '../firehose-transform/row-coercer';
 import type { RecordTransform } from '../firehose-transform/transform';
 import type { Row } from '../firehose-transform/types';
 
-/** One parsed line: an access entry, an error entry, or the line that matched neither. */
+/**
+ * One parsed line: an access entry, an error entry, or the line that matched neither. `syslog`
+ * is the syslog header the line came in, if any (the entry is parsed from what follows it).
+ */
 export type WebLogLine =
-  | { readonly type: 'access'; readonly entry: AccessLogEntry; readonly line: string }
-  | { readonly type: 'error'; readonly entry: ErrorLogEntry; readonly line: string }
+  | { readonly type: 'access'; readonly entry: AccessLogEntry; readonly line: string; readonly syslog?: SyslogHeader }
+  | { readonly type: 'error'; readonly entry: ErrorLogEntry; readonly line: string; readonly syslog?: SyslogHeader }
   | { readonly type: 'unparsed'; readonly reason: string; readonly line: string };
 
 export interface ApacheLogTransformOptions {
@@ -36,17 +42,57 @@ export interface ApacheLogTransformOptions {
   readonly rows?: boolean;
 }
 
-/** Parses a line as an access line, else as an error line. Never throws. */
+const UNPARSED_REASON =
+  'not an access line (Common, Combined, nginx, lighttpd, Traefik) nor an error line (Apache, nginx)';
+
+/**
+ * Parses a line as an access line, else as an Apache or nginx error line, each also inside an
+ * RFC 3164 or RFC 5424 syslog header. Never throws.
+ */
 export function parseWebLogLine(line: string): WebLogLine {
-  const access = parseAccessLogLine(line);
-  if (access.ok) return { type: 'access', entry: access.value, line };
-  const error = parseErrorLogLine(line);
-  if (error.ok) return { type: 'error', entry: error.value, line };
-  return { type: 'unparsed', reason: `${access.reason}; ${error.reason}`, line };
+  const syslog = parseSyslogHeader(line);
+  const body = syslog ? line.slice(syslog.length) : line;
+  const access = parseAccessLogLine(body);
+  if (access.ok)
+    return syslog
+      ? { type: 'access', entry: access.value, line, syslog }
+      : { type: 'access', entry: access.value, line };
+  const first = body.charCodeAt(0);
+  const error =
+    first === 91 /* [ */
+      ? parseErrorLogLine(body)
+      : first >= 48 && first <= 57
+        ? parseNginxErrorLogLine(body)
+        : undefined;
+  if (error?.ok)
+    return syslog ? { type: 'error', entry: error.value, line, syslog } : { type: 'error', entry: error.value, line };
+  // A line of a known shape with an impossible time says so; anything else is just not recognised.
+  let why = UNPARSED_REASON;
+  if (!access.ok && access.reason.startsWith('invalid time')) why = access.reason;
+  else if (error && !error.ok && error.reason.startsWith('invalid time')) why = error.reason;
+  return {
+    type: 'unparsed',
+    reason: syslog ? `syslog message of ${syslog.program ?? '-'}: ${why}` : why,
+    line,
+  };
+}
+
+/** `method path[?query][ protocol]` is the request line exactly: then it needs no column of its own. */
+function requestUnlessRebuilt(
+  request: string | null,
+  method: string | null,
+  path: string | null,
+  query: string | null,
+  protocol: string | null,
+): string | null {
+  if (request === null || method === null) return request;
+  const rebuilt = `${method} ${path}${query === null ? '' : `?${query}`}${protocol === null ? '' : ` ${protocol}`}`;
+  return rebuilt === request ? null : request;
 }
 
 /** The web-log table row of a parsed line (keys are WEB_LOG_COLUMNS names). */
-export function toWebLogRow(parsed: WebLogLine): Row {
+export function toWebLogRow(parsed: WebLogLine, source?: LogEventSource): Row {
+  const cwl = source ? { log_group: source.data.logGroup, log_stream: source.data.logStream } : {};
   if (parsed.type === 'access') {
     const e = parsed.entry;
     return {
@@ -55,20 +101,28 @@ export function toWebLogRow(parsed: WebLogLine): Row {
       vhost: e.vhost,
       vhost_port: e.vhostPort,
       client_ip: e.remoteHost,
+      forwarded_for: e.forwardedFor,
       ident: e.ident,
       remote_user: e.remoteUser,
       method: e.method,
       path: e.path,
       query: e.query,
       protocol: e.protocol,
-      // A well-formed request line is exactly `${method} ${path}[?${query}][ ${protocol}]`:
-      // keep the raw text only when it is not one, instead of storing the URL three times.
-      request: e.method === null ? e.request : null,
+      // A request line that is exactly `${method} ${path}[?${query}][ ${protocol}]` is not stored
+      // again: the raw text is kept only when it is not one (TLS probes, double spaces).
+      request: requestUnlessRebuilt(e.request, e.method, e.path, e.query, e.protocol),
       status: e.status,
       bytes: e.bytes,
       referer: e.referer,
       user_agent: e.userAgent,
       duration_micros: e.durationMicros,
+      router: e.router,
+      upstream: e.upstream,
+      pid: parsed.syslog?.pid ?? null,
+      syslog_host: parsed.syslog?.host ?? null,
+      syslog_program: parsed.syslog?.program ?? null,
+      ...cwl,
+      extra: e.extra,
     };
   }
   if (parsed.type === 'error') {
@@ -76,31 +130,51 @@ export function toWebLogRow(parsed: WebLogLine): Row {
     return {
       log_type: 'error',
       event_time: e.timestampMillis,
+      vhost: e.server,
       client_ip: e.clientIp,
       client_port: e.clientPort,
+      method: e.method,
+      path: e.path,
+      query: e.query,
+      protocol: e.protocol,
+      request: requestUnlessRebuilt(e.request, e.method, e.path, e.query, e.protocol),
       referer: e.referer,
+      upstream: e.upstream,
+      http_host: e.httpHost,
       level: e.level,
       module: e.module,
-      pid: e.pid,
+      pid: e.pid ?? parsed.syslog?.pid ?? null,
       tid: e.tid,
+      connection_id: e.connectionId,
       source_file: e.sourceFile,
+      apr_status: e.aprStatus,
       error_code: e.errorCode,
       message: e.message,
+      syslog_host: parsed.syslog?.host ?? null,
+      syslog_program: parsed.syslog?.program ?? null,
+      ...cwl,
     };
   }
-  return { log_type: 'unparsed', message: parsed.line, parse_error: parsed.reason };
+  return {
+    log_type: 'unparsed',
+    event_time: source ? source.event.timestamp : null,
+    message: parsed.line,
+    ...cwl,
+    parse_error: parsed.reason,
+  };
 }
 
 // `,"key":value` for a present value, '' for null: the SerDes read a missing key as NULL, and
 // leaving nulls out makes rows about a third smaller (less to stringify, encode and return).
-const str = (key: string, v: string | null): string => (v === null ? '' : key + JSON.stringify(v));
+const str = (key: string, v: string | null | undefined): string =>
+  v === null || v === undefined ? '' : key + JSON.stringify(v);
 // For a value known to need no JSON escaping: quoted as it is.
 const raw = (key: string, v: string | null): string => (v === null ? '' : `${key}"${v}"`);
 // Printable ASCII without a backslash: then nothing that came from inside the line's quoted
 // fields (request, referer, user agent) can need escaping, because a '"' there is always written
 // as '\"'. Apache escapes everything else, so nearly every real line qualifies.
 const PLAIN_LINE = /^[\x20-\x5b\x5d-\x7e]*$/;
-const num = (key: string, v: number | null): string => (v === null ? '' : key + v);
+const num = (key: string, v: number | null | undefined): string => (v === null || v === undefined ? '' : key + v);
 let lastMillis = NaN;
 let lastTime = '';
 /** Log lines come in time order: most rows repeat the previous row's timestamp text. */
@@ -112,40 +186,58 @@ function time(millis: number): string {
   return lastTime;
 }
 
+/** `,"log_group":…,"log_stream":…` of a CloudWatch Logs event, '' for other sources. */
+function cloudWatchJson(source: LogEventSource | undefined): string {
+  return source
+    ? `,"log_group":${JSON.stringify(source.data.logGroup)},"log_stream":${JSON.stringify(source.data.logStream)}`
+    : '';
+}
+
 /**
  * The web-log row of a parsed line as JSON text, keys in WEB_LOG_COLUMNS order, null columns
  * left out: exactly what `compileRowCoercer(WEB_LOG_COLUMNS, { omitNulls: true }).toJson(toWebLogRow(parsed))`
  * gives (a test holds them equal on every real log line), written directly because the parser
  * fixes the types. This is the reference transform's hot path.
  */
-export function toWebLogJson(parsed: WebLogLine): string {
+export function toWebLogJson(parsed: WebLogLine, source?: LogEventSource): string {
+  const sys = parsed.type === 'unparsed' ? undefined : parsed.syslog;
+  const syslog = sys ? `${str(',"syslog_host":', sys.host)}${str(',"syslog_program":', sys.program)}` : '';
   if (parsed.type === 'access') {
     const e = parsed.entry;
     const q = PLAIN_LINE.test(parsed.line) ? raw : str;
     return (
       `{"log_type":"access"${time(e.timestampMillis)}${str(',"vhost":', e.vhost)}${num(',"vhost_port":', e.vhostPort)}` +
-      `${str(',"client_ip":', e.remoteHost)}${str(',"ident":', e.ident)}${str(',"remote_user":', e.remoteUser)}` +
-      `${q(',"method":', e.method)}${q(',"path":', e.path)}${q(',"query":', e.query)}${q(',"protocol":', e.protocol)}` +
-      `${e.method === null ? str(',"request":', e.request) : ''},"status":${e.status}${num(',"bytes":', e.bytes)}` +
-      `${q(',"referer":', e.referer)}${q(',"user_agent":', e.userAgent)}${num(',"duration_micros":', e.durationMicros)}}`
+      `${str(',"client_ip":', e.remoteHost)}${str(',"forwarded_for":', e.forwardedFor)}${str(',"ident":', e.ident)}` +
+      `${str(',"remote_user":', e.remoteUser)}${q(',"method":', e.method)}${q(',"path":', e.path)}${q(',"query":', e.query)}` +
+      `${q(',"protocol":', e.protocol)}${str(',"request":', requestUnlessRebuilt(e.request, e.method, e.path, e.query, e.protocol))}` +
+      `${num(',"status":', e.status)}${num(',"bytes":', e.bytes)}${q(',"referer":', e.referer)}${q(',"user_agent":', e.userAgent)}` +
+      `${num(',"duration_micros":', e.durationMicros)}${str(',"router":', e.router)}${str(',"upstream":', e.upstream)}` +
+      `${num(',"pid":', sys?.pid)}${syslog}${cloudWatchJson(source)}${str(',"extra":', e.extra)}}`
     );
   }
   if (parsed.type === 'error') {
     const e = parsed.entry;
     return (
-      `{"log_type":"error"${time(e.timestampMillis)}${str(',"client_ip":', e.clientIp)}${num(',"client_port":', e.clientPort)}` +
-      `${str(',"referer":', e.referer)},"level":${JSON.stringify(e.level)}${str(',"module":', e.module)}${num(',"pid":', e.pid)}` +
-      `${num(',"tid":', e.tid)}${str(',"source_file":', e.sourceFile)}${str(',"error_code":', e.errorCode)}` +
-      `,"message":${JSON.stringify(e.message)}}`
+      `{"log_type":"error"${time(e.timestampMillis)}${str(',"vhost":', e.server)}${str(',"client_ip":', e.clientIp)}` +
+      `${num(',"client_port":', e.clientPort)}${str(',"method":', e.method)}${str(',"path":', e.path)}${str(',"query":', e.query)}` +
+      `${str(',"protocol":', e.protocol)}${str(',"request":', requestUnlessRebuilt(e.request, e.method, e.path, e.query, e.protocol))}` +
+      `${str(',"referer":', e.referer)}${str(',"upstream":', e.upstream)}${str(',"http_host":', e.httpHost)}` +
+      `,"level":${JSON.stringify(e.level)}${str(',"module":', e.module)}${num(',"pid":', e.pid ?? sys?.pid)}` +
+      `${num(',"tid":', e.tid)}${num(',"connection_id":', e.connectionId)}${str(',"source_file":', e.sourceFile)}` +
+      `${str(',"apr_status":', e.aprStatus)}${str(',"error_code":', e.errorCode)},"message":${JSON.stringify(e.message)}` +
+      `${syslog}${cloudWatchJson(source)}}`
     );
   }
-  return `{"log_type":"unparsed","message":${JSON.stringify(parsed.line)},"parse_error":${JSON.stringify(parsed.reason)}}`;
+  return (
+    `{"log_type":"unparsed"${source ? time(source.event.timestamp) : ''},"message":${JSON.stringify(parsed.line)}` +
+    `${cloudWatchJson(source)},"parse_error":${JSON.stringify(parsed.reason)}}`
+  );
 }
 
 /**
  * The hot path of the hot path: `toWebLogJson(parseWebLogLine(line))` for the plain access line
- * (no vhost, `METHOD target [PROTOCOL]` request, no %D or trailing fields; target, referer and
- * user agent in printable ASCII without `"` or `\`), written straight from one regex match
+ * (no vhost, `METHOD target [PROTOCOL]` request, nothing after the user agent; target, referer
+ * and user agent in printable ASCII without `"` or `\`), written straight from one regex match
  * without the entry object. Any other line returns undefined and takes the general path. A
  * property test holds both paths equal.
  */
@@ -156,7 +248,13 @@ export function plainAccessLineJson(line: string): string | undefined {
   if (millis !== millis) return undefined; // NaN: let the general path report it
   const uri = m[6];
   const q = uri.indexOf('?');
-  const ident = m[2] === '-' ? '' : `,"ident":${JSON.stringify(m[2])}`;
+  let vhost = '';
+  let ident = '';
+  if (m[2] !== '-') {
+    // lighttpd's %V (a server name) where Apache logs %l
+    if (isServerName(m[2])) vhost = `,"vhost":${JSON.stringify(m[2])}`;
+    else ident = `,"ident":${JSON.stringify(m[2])}`;
+  }
   const user = m[3] === '-' ? '' : `,"remote_user":${JSON.stringify(m[3])}`;
   const target = q < 0 ? `,"path":"${uri}"` : `,"path":"${uri.slice(0, q)}","query":"${uri.slice(q + 1)}"`;
   const protocol = m[7] === undefined ? '' : `,"protocol":"${m[7]}"`;
@@ -167,7 +265,7 @@ export function plainAccessLineJson(line: string): string | undefined {
     if (m[11] !== '-' && m[11] !== '') tail += `,"user_agent":"${m[11]}"`;
   }
   return (
-    `{"log_type":"access"${time(millis)},"client_ip":${JSON.stringify(m[1])}${ident}${user}` +
+    `{"log_type":"access"${time(millis)}${vhost},"client_ip":${JSON.stringify(m[1])}${ident}${user}` +
     `,"method":"${m[5]}"${target}${protocol},"status":${Number(m[8])}${bytes}${tail}}`
   );
 }
@@ -177,20 +275,23 @@ function isSpace(code: number): boolean {
 }
 
 /**
- * A record transform for Apache access and error logs: each record holds one or more lines
- * (newline-separated); each kept line becomes one web-log row.
+ * A record transform for web server logs (Apache, nginx, lighttpd, Traefik; access and error
+ * lines, also inside syslog headers): each record holds one or more lines (newline-separated);
+ * each kept line becomes one web-log row. For CloudWatch Logs records it is called per log event
+ * and adds the log group and stream to each row.
  */
 export function createApacheLogTransform(options: ApacheLogTransformOptions = {}): RecordTransform {
   const { filter, enrich } = options;
   const unparsedLines = options.unparsedLines ?? 'row';
   // Without enrich (and unless rows are asked for), rows are written as JSON text directly.
   const direct = !enrich && !options.rows;
-  return (text: string): TransformOutcome => {
+  return (text: string, _record, source?: LogEventSource): TransformOutcome => {
     const rows: Row[] = [];
     let json = '';
     let count = 0;
     let start = 0;
     let lineNumber = 0;
+    const suffix = direct ? cloudWatchJson(source) : '';
     while (start <= text.length) {
       lineNumber++;
       let end = text.indexOf('\n', start);
@@ -203,7 +304,7 @@ export function createApacheLogTransform(options: ApacheLogTransformOptions = {}
       if (direct && !filter) {
         const fast = plainAccessLineJson(line);
         if (fast !== undefined) {
-          json += `${fast}\n`;
+          json += suffix === '' ? `${fast}\n` : `${fast.slice(0, -1)}${suffix}}\n`;
           count++;
           continue;
         }
@@ -217,11 +318,11 @@ export function createApacheLogTransform(options: ApacheLogTransformOptions = {}
       }
       if (filter && !filter(parsed)) continue;
       if (direct) {
-        json += `${toWebLogJson(parsed)}\n`;
+        json += `${toWebLogJson(parsed, source)}\n`;
         count++;
         continue;
       }
-      const row = toWebLogRow(parsed);
+      const row = toWebLogRow(parsed, source);
       rows.push(enrich ? enrich(row, parsed) : row);
     }
     if (direct) return count > 0 ? okJson(json, count) : drop('no lines kept');

@@ -29,7 +29,15 @@ export function ok(rows: Row | readonly Row[], partitionKeys?: Record<string, st
  * transforms whose output types are fixed by construction, e.g. the reference web-log transform.
  */
 export function okJson(json: string, count: number, partitionKeys?: Record<string, string>): TransformOutcome {
-  return { [OUTCOME]: true, result: 'Ok', rows: new Array<Row>(count), partitionKeys, json };
+  return { [OUTCOME]: true, result: 'Ok', rows: placeholderRows(count), partitionKeys, json };
+}
+
+// okJson's `rows` only carries the count: share one frozen placeholder per small count instead of
+// allocating an array per record (the reference transform's hot path).
+const PLACEHOLDERS: Array<readonly Row[]> = [];
+function placeholderRows(count: number): readonly Row[] {
+  if (count > 64) return new Array<Row>(count);
+  return (PLACEHOLDERS[count] ??= Object.freeze(new Array<Row>(count)));
 }
 
 /** The record is dropped on purpose (Firehose counts it as processed). */

@@ -16,7 +16,7 @@ import {
 } from './scalar-coercion';
 
 export { RowCoercionError } from './coercion-error';
-export { formatTimestampMillis } from './scalar-coercion';
+export { epochMillis, formatTimestampMillis } from './scalar-coercion';
 
 export interface RowCoercerOptions {
   /**
@@ -177,7 +177,7 @@ function compileToJson(
 function compileJson(type: ColumnType, coerce: Coerce): ToJson {
   switch (type.kind) {
     case 'string':
-      return (v) => JSON.stringify(typeof v === 'string' ? v : toStringValue(v));
+      return (v, path) => JSON.stringify(typeof v === 'string' ? v : toStringValue(v, path));
     case 'int':
       return (v, path) => String(typeof v === 'number' && (v | 0) === v ? v : toInt(v, path));
     case 'double':

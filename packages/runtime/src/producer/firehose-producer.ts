@@ -1,7 +1,8 @@
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import { BatchSender, type BatchSenderOptions, type BatchTransport } from './batch-sender';
-import { isRetryableSdkError, RecordTooLargeError, toBytes } from './kinesis-producer';
 import { FIREHOSE_LIMITS } from './limits';
+import { plainPacker } from './packing';
+import { isCallErrorWithoutWrite, isRetryableSdkError, toBytes } from './sdk-errors';
 import type { ProducerRecord, ProducerReport } from './types';
 
 export interface FirehoseProducerOptions extends BatchSenderOptions {
@@ -20,7 +21,7 @@ const RETRYABLE_ERRORS = new Set([...THROTTLING_ERRORS, 'InternalFailure', 'Inte
 
 /**
  * Puts records straight into a Firehose delivery stream with PutRecordBatch (500 records /
- * 4 MiB per call, 1,000 KiB per record), to test delivery on its own. Same retry and
+ * 4 MiB per call, 1,000 KiB per record), to test delivery on its own. Same buffering, retry and
  * reporting contract as {@link KinesisProducer}. A delivery stream whose source is a Kinesis
  * stream rejects direct puts.
  */
@@ -34,6 +35,7 @@ export class FirehoseProducer {
       isRetryableEntryError: (code) => RETRYABLE_ERRORS.has(code),
       isThrottlingError: (code) => THROTTLING_ERRORS.has(code),
       isRetryableCallError: (error) => isRetryableSdkError(error, RETRYABLE_ERRORS),
+      isCallErrorWithoutWrite,
       send: async (entries) => {
         const output = await options.client.send(
           new PutRecordBatchCommand({
@@ -44,28 +46,34 @@ export class FirehoseProducer {
         return (output.RequestResponses ?? []).map((r) => ({ errorCode: r.ErrorCode, errorMessage: r.ErrorMessage }));
       },
     };
-    this.sender = new BatchSender(transport, FIREHOSE_LIMITS, options);
+    this.sender = new BatchSender(
+      transport,
+      FIREHOSE_LIMITS,
+      { pack: plainPacker, maxBufferedItems: FIREHOSE_LIMITS.maxRecordsPerRequest },
+      options,
+    );
   }
 
-  /** @throws Error when the record (with its delimiter) exceeds 1,000 KiB */
+  /** Buffers one record. One over 1,000 KiB (with its delimiter) is reported under `rejected`, not sent. */
   public async put(record: ProducerRecord): Promise<void> {
     const payload = toBytes(record.data);
     const data = this.withDelimiter(payload);
     if (data.byteLength > FIREHOSE_LIMITS.maxRecordSizeInBytes) {
-      throw new RecordTooLargeError(data.byteLength, FIREHOSE_LIMITS.maxRecordSizeInBytes);
+      this.sender.reject(
+        record,
+        'RecordTooLarge',
+        `record size (with the delimiter) must be at most ${FIREHOSE_LIMITS.maxRecordSizeInBytes} bytes. Received ${data.byteLength} bytes`,
+      );
+      return;
     }
-    await this.sender.add({
-      data,
-      sizeInBytes: data.byteLength,
-      records: [record],
-      payloadBytes: payload.byteLength,
-    });
+    await this.sender.add({ record, data, sizeInBytes: data.byteLength, payloadBytes: payload.byteLength });
   }
 
   public async putAll(records: Iterable<ProducerRecord>): Promise<void> {
     for (const record of records) await this.put(record);
   }
-  /** What was sent since the last flush, so far, without waiting (for progress displays). */
+
+  /** What was acknowledged, rejected or given up since the last flush, so far, without waiting (for progress displays). */
   public progress(): ProducerReport {
     return this.sender.peek();
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { KINESIS_LIMITS } from './limits';
+import { partitionKeyProblem } from './validation';
 
 /** Chooses the partition key of a record that was put without one. */
 export interface PartitionKeyStrategy {
@@ -10,7 +11,8 @@ export interface PartitionKeyStrategy {
 /** Options of {@link PartitionKey.field}. */
 export interface FieldPartitionKeyOptions {
   /**
-   * Key of records that are not JSON objects or lack the field. A constant fallback would pile
+   * Key of records that are not JSON objects or lack the field (values longer than 256 UTF-16
+   * code units are cut to 256). A constant fallback would pile
    * such records onto one shard, so by default they get a random key.
    * @default - a random key
    */
@@ -59,13 +61,10 @@ export class PartitionKey {
   }
 }
 
+/** @throws Error when Kinesis would refuse the key (see KINESIS_LIMITS.maxPartitionKeyLength for the unit) */
 export function validatePartitionKey(key: string): void {
-  const length = [...key].length;
-  if (length < 1 || length > KINESIS_LIMITS.maxPartitionKeyLength) {
-    throw new Error(
-      `partitionKey must be between 1 and ${KINESIS_LIMITS.maxPartitionKeyLength} characters. Received ${length} characters`,
-    );
-  }
+  const problem = partitionKeyProblem(key);
+  if (problem) throw new Error(problem.message);
 }
 
 function readField(data: Uint8Array, segments: string[]): string | undefined {
@@ -84,9 +83,10 @@ function readField(data: Uint8Array, segments: string[]): string | undefined {
   return undefined;
 }
 
+/** The first 256 UTF-16 code units (the unit Kinesis counts), without splitting a surrogate pair. */
 function truncateKey(value: string): string {
-  const chars = [...value];
-  return chars.length > KINESIS_LIMITS.maxPartitionKeyLength
-    ? chars.slice(0, KINESIS_LIMITS.maxPartitionKeyLength).join('')
-    : value;
+  const max = KINESIS_LIMITS.maxPartitionKeyLength;
+  if (value.length <= max) return value;
+  const cut = /[\uD800-\uDBFF]/.test(value[max - 1]) ? max - 1 : max;
+  return value.slice(0, cut);
 }

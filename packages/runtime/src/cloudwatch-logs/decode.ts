@@ -1,0 +1,106 @@
+import { gunzipSync } from 'node:zlib';
+import type { CloudWatchLogEvent, CloudWatchLogsData } from './types';
+
+/** Data that is not a CloudWatch Logs subscription message; the message says why. */
+export class CloudWatchLogsDecodeError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CloudWatchLogsDecodeError';
+  }
+}
+
+/**
+ * Bound on the gunzipped size of one record. A subscription message holds one PutLogEvents batch
+ * (at most 1 MiB of events), so real ones stay far below; the bound keeps a gzip bomb from
+ * exhausting the function's memory.
+ */
+export const MAX_CLOUDWATCH_LOGS_DECOMPRESSED_BYTES = 16 * 1024 * 1024;
+
+/** Whether the bytes start with the gzip magic number (RFC 1952: 1F 8B). */
+export function isGzip(data: Uint8Array): boolean {
+  return data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b;
+}
+
+/** Whether text is a subscription message already decompressed (e.g. by Firehose's decompression option). */
+export function looksLikeCloudWatchLogsJson(text: string): boolean {
+  return text.startsWith('{"messageType":');
+}
+
+export interface DecodeCloudWatchLogsOptions {
+  /** @default MAX_CLOUDWATCH_LOGS_DECOMPRESSED_BYTES (16 MiB) */
+  readonly maxDecompressedBytes?: number;
+}
+
+/**
+ * Decodes one CloudWatch Logs subscription record, as Kinesis or Firehose carry it: gzip-compressed
+ * JSON (the record's bytes, not base64), or the JSON itself when something upstream already
+ * decompressed it. Checks the shape: a DATA_MESSAGE has a log group, a log stream and log events
+ * with a string id, a numeric timestamp and a string message. Throws CloudWatchLogsDecodeError.
+ * Usable from any consumer: `decodeCloudWatchLogsData(record.data)` on a Kinesis record's bytes.
+ */
+export function decodeCloudWatchLogsData(
+  data: Uint8Array | string,
+  options: DecodeCloudWatchLogsOptions = {},
+): CloudWatchLogsData {
+  let json: string;
+  if (typeof data === 'string') {
+    json = data;
+  } else if (isGzip(data)) {
+    const max = options.maxDecompressedBytes ?? MAX_CLOUDWATCH_LOGS_DECOMPRESSED_BYTES;
+    try {
+      json = gunzipSync(data, { maxOutputLength: max }).toString('utf8');
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      throw new CloudWatchLogsDecodeError(
+        code === 'ERR_BUFFER_TOO_LARGE'
+          ? `CloudWatch Logs data decompresses to more than ${max} bytes`
+          : `CloudWatch Logs data is not valid gzip: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  } else {
+    json = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (error) {
+    throw new CloudWatchLogsDecodeError(`CloudWatch Logs data is not JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return checkShape(parsed);
+}
+
+function checkShape(value: unknown): CloudWatchLogsData {
+  const fail = (what: string): never => {
+    throw new CloudWatchLogsDecodeError(`not a CloudWatch Logs subscription message: ${what}`);
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('not a JSON object');
+  const v = value as Record<string, unknown>;
+  if (v.messageType !== 'DATA_MESSAGE' && v.messageType !== 'CONTROL_MESSAGE') {
+    return fail(`messageType is ${JSON.stringify(v.messageType)}, expected DATA_MESSAGE or CONTROL_MESSAGE`);
+  }
+  for (const key of ['owner', 'logGroup', 'logStream'] as const) {
+    if (typeof v[key] !== 'string') fail(`${key} is not a string`);
+  }
+  const filters = v.subscriptionFilters ?? [];
+  if (!Array.isArray(filters) || !filters.every((f) => typeof f === 'string')) {
+    fail('subscriptionFilters is not a list of strings');
+  }
+  if (!Array.isArray(v.logEvents)) return fail('logEvents is not a list');
+  v.logEvents.forEach((e: unknown, i) => {
+    const event = e as Partial<Record<keyof CloudWatchLogEvent, unknown>> | null;
+    if (
+      typeof event !== 'object' ||
+      event === null ||
+      typeof event.id !== 'string' ||
+      typeof event.timestamp !== 'number' ||
+      !Number.isFinite(event.timestamp) ||
+      typeof event.message !== 'string'
+    ) {
+      fail(`logEvents[${i}] is not { id: string, timestamp: number, message: string }`);
+    }
+  });
+  return value as CloudWatchLogsData;
+}
