@@ -65,7 +65,14 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const { log } = options;
   const outDir = path.resolve(options.cwd, options.outDir);
   const localDir = path.join(outDir, LOCAL_RECORDS_DIR);
-  fs.rmSync(localDir, { recursive: true, force: true });
+  // What a previous run recorded (logs, SNS/SQS messages, on-failure documents); an assembly kept
+  // there by the user (--assembly) stays.
+  if (fs.existsSync(localDir)) {
+    for (const entry of fs.readdirSync(localDir)) {
+      if (entry !== 'cdk.out' || !options.assembly)
+        fs.rmSync(path.join(localDir, entry), { recursive: true, force: true });
+    }
+  }
   fs.mkdirSync(localDir, { recursive: true });
 
   let assemblyDir: string;
