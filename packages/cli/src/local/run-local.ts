@@ -62,7 +62,7 @@ export interface LocalRunResult {
 
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   const started = Date.now();
-  const { log } = options;
+  const log = (line: string) => options.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`);
   const outDir = path.resolve(options.cwd, options.outDir);
   const localDir = path.join(outDir, LOCAL_RECORDS_DIR);
   // What a previous run recorded (logs, SNS/SQS messages, on-failure documents); an assembly kept
@@ -163,8 +163,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
         ),
       ),
     ]);
+    log(
+      `consumers and delivery streams done: ${mappingReports.length} mapping(s), ${deliveryReports.length} delivery stream(s)`,
+    );
     const lake: LakeQueryResult[] = [];
     for (const d of deliveries) if (d.conversion) lake.push(await queryLake(d.conversion.table, outDir));
+    if (lake.length > 0) log(`queried ${lake.length} table(s) with DuckDB`);
     for (const [call, count] of server.unsupportedCalls)
       notEmulated.push(`${count} call(s) to ${call} were refused (not emulated)`);
     const account = buildAccount({
