@@ -18,7 +18,7 @@ export class ReferencePipelineStack extends Stack {
     this.pipeline = new StreamingPipeline(this, 'Pipeline');
 
     const { stream, dataLake, monitoring } = this.pipeline;
-    new CfnOutput(this, 'StreamName', { value: stream.stream.streamName });
+    new CfnOutput(this, 'StreamName', { value: stream.streamName });
     if (dataLake) {
       const schema = dataLake.schema;
       new CfnOutput(this, 'DeliveryStreamName', { value: dataLake.deliveryStream.deliveryStreamName });

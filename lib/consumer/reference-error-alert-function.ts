@@ -4,6 +4,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { bundledHandlerProps } from '../private/handler-code';
 import { ACKNOWLEDGMENT_REASONS, BASIC_EXECUTION_ROLE_FINDING, acknowledge } from '../private/acknowledge';
+import { LAMBDA_TIMEOUT, checkDurationRange } from '../private/validation';
 
 export interface ReferenceErrorAlertFunctionProps {
   /**
@@ -12,7 +13,10 @@ export interface ReferenceErrorAlertFunctionProps {
    * @default - alerts are only logged
    */
   readonly alertTopic?: sns.ITopic;
-  /** @default Duration.seconds(60) */
+  /**
+   * 1 second to 15 minutes (whole seconds).
+   * @default Duration.seconds(60)
+   */
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
@@ -27,6 +31,7 @@ export class ReferenceErrorAlertFunction extends lambda.Function {
   public readonly alertTopic?: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: ReferenceErrorAlertFunctionProps = {}) {
+    checkDurationRange('timeout', props.timeout, LAMBDA_TIMEOUT);
     super(scope, id, {
       ...bundledHandlerProps('reference-error-alert'),
       timeout: props.timeout ?? Duration.seconds(60),

@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { bundledHandlerProps } from '../private/handler-code';
 import { ACKNOWLEDGMENT_REASONS, BASIC_EXECUTION_ROLE_FINDING, acknowledge } from '../private/acknowledge';
+import { LAMBDA_TIMEOUT, checkDurationRange } from '../private/validation';
 
 export interface ReferenceMinuteAggregatesFunctionProps {
   /**
@@ -16,7 +17,10 @@ export interface ReferenceMinuteAggregatesFunctionProps {
    * @default - a name unique in the app, derived from the construct path
    */
   readonly serviceName?: string;
-  /** @default Duration.seconds(60) */
+  /**
+   * 1 second to 15 minutes (whole seconds).
+   * @default Duration.seconds(60)
+   */
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
@@ -34,6 +38,7 @@ export class ReferenceMinuteAggregatesFunction extends lambda.Function {
   public readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: ReferenceMinuteAggregatesFunctionProps = {}) {
+    checkDurationRange('timeout', props.timeout, LAMBDA_TIMEOUT);
     const metricsNamespace = props.metricsNamespace ?? 'CdkKinesisPipeline/Traffic';
     super(scope, id, {
       ...bundledHandlerProps('reference-minute-aggregates'),

@@ -2,20 +2,21 @@ import { Construct } from 'constructs';
 import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { validateOutputPrefixes } from './output-prefixes';
-import { Partitioning } from './partitioning';
+import { OutputPrefixes } from './output-prefixes';
+import { PartitionValueSource, Partitioning } from './partitioning';
 import { createLakeBucket } from './private/lake-bucket';
 import { createReferenceTransform } from './private/reference-transform';
 import { TransformProcessor } from './private/transform-processor';
-import { checkRange, glueDataFormat, roundMB, tableRoot } from './private/validation';
+import { checkEventTimeField, checkRange, glueDataFormat, roundMB, tableRoot } from './private/validation';
 import { TableSchema } from './table-schema';
-import { WEB_LOG_SCHEMA } from './web-log-schema';
 import { acknowledge, acknowledgeBucketObjectsGrant } from '../private/acknowledge';
+import { checkDurationRange } from '../private/validation';
 
 /** The format of the files Firehose writes. */
 export enum OutputFormat {
@@ -37,7 +38,7 @@ export enum JsonDeserializer {
 
 /** Everything of DataLakeDeliveryProps but the stream (for constructs that supply the stream). */
 export interface DataLakeDeliveryOptions {
-  /** The table's columns. @default WEB_LOG_SCHEMA (what the reference transform writes) */
+  /** The table's columns. @default TableSchema.WEB_LOG (what the reference transform writes) */
   readonly schema?: TableSchema;
   /** The partition layout. @default Partitioning.hourly() */
   readonly partitioning?: Partitioning;
@@ -57,7 +58,7 @@ export interface DataLakeDeliveryOptions {
   /**
    * The Firehose transform: it must write newline-delimited JSON rows of `schema` (see the runtime
    * toolkit's `transformFirehoseRecords`).
-   * @default - the reference Apache web-log transform (then `schema` must be WEB_LOG_SCHEMA)
+   * @default - the reference Apache web-log transform (then `schema` must be TableSchema.WEB_LOG)
    */
   readonly transform?: lambda.IFunction;
   /** An existing Glue database. @default - a new database */
@@ -142,6 +143,8 @@ export class DataLakeDelivery extends Construct {
   public readonly partitioning: Partitioning;
   /** The format of the data files. */
   public readonly outputFormat: OutputFormat;
+  /** 'Parquet' or 'ORC' when Firehose converts the transform's JSON; undefined for JSON output. */
+  public readonly conversionFormat?: string;
   /** How long Firehose buffers before writing a file. */
   public readonly bufferingInterval: Duration;
   /** How much Firehose buffers before writing a file. */
@@ -157,23 +160,29 @@ export class DataLakeDelivery extends Construct {
 
   constructor(scope: Construct, id: string, props: DataLakeDeliveryProps) {
     super(scope, id);
-    this.schema = props.schema ?? WEB_LOG_SCHEMA;
+    this.schema = props.schema ?? TableSchema.WEB_LOG;
     this.partitioning = props.partitioning ?? Partitioning.hourly();
     this.outputFormat = props.outputFormat ?? OutputFormat.PARQUET;
     const converting = this.outputFormat !== OutputFormat.JSON;
+    this.conversionFormat = converting ? (this.outputFormat === OutputFormat.ORC ? 'ORC' : 'Parquet') : undefined;
     const deserializer = props.jsonDeserializer ?? JsonDeserializer.OPENX;
     const dynamic = this.partitioning.isDynamic;
 
     // --- validation: every rule names the prop, the value and the allowed range ---
-    if (!props.transform && props.schema && props.schema !== WEB_LOG_SCHEMA) {
+    if (!props.transform && props.schema && props.schema !== TableSchema.WEB_LOG) {
       throw new Error(
-        'schema needs a transform: the reference transform writes WEB_LOG_SCHEMA rows only. Received a custom schema and no transform',
+        'schema needs a transform: the reference transform writes TableSchema.WEB_LOG rows only. Received a custom schema and no transform',
       );
     }
     for (const key of this.partitioning.keys) {
-      if (!props.transform && key.fromRecord && !this.schema.columnNames.includes(key.field ?? '')) {
+      if (key.source === PartitionValueSource.EVENT_TIME) checkEventTimeField(key, this.schema);
+      if (
+        !props.transform &&
+        key.source === PartitionValueSource.RECORD_FIELD &&
+        !this.schema.columnNames.includes(key.field ?? '')
+      ) {
         throw new Error(
-          `partition key '${key.name}' takes its value from field '${key.field}', which the reference transform does not write: field must be a column of WEB_LOG_SCHEMA. Received '${key.field}'`,
+          `partition key '${key.name}' takes its value from field '${key.field}', which the reference transform does not write: field must be a column of TableSchema.WEB_LOG. Received '${key.field}'`,
         );
       }
       if (this.schema.columnNames.includes(key.name)) {
@@ -204,15 +213,15 @@ export class DataLakeDelivery extends Construct {
         `databaseName names the database the construct creates, not an existing one. Received databaseName '${props.databaseName}' with database`,
       );
     }
+    // Firehose takes whole seconds (IntervalInSeconds, 0..900; 60..900 with dynamic partitioning).
     this.bufferingInterval = props.bufferingInterval ?? Duration.seconds(300);
-    checkRange(
-      'bufferingInterval',
-      this.bufferingInterval.toSeconds(),
-      dynamic ? 60 : 0,
-      MAX_BUFFERING_INTERVAL_SECONDS,
-      'seconds',
-      dynamic ? ' with dynamic partitioning' : '',
-    );
+    checkDurationRange('bufferingInterval', this.bufferingInterval, {
+      unit: 'seconds',
+      min: dynamic ? 60 : 0,
+      max: MAX_BUFFERING_INTERVAL_SECONDS,
+      integral: true,
+      context: dynamic ? ' with dynamic partitioning' : '',
+    });
     this.bufferingSize = props.bufferingSize ?? Size.mebibytes(converting ? 128 : 5);
     const bufferingMiB = this.bufferingSize.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
     checkRange(
@@ -227,18 +236,26 @@ export class DataLakeDelivery extends Construct {
       rounding: SizeRoundingBehavior.NONE,
     });
     checkRange('transformBufferSize', transformBufferMB, 0.2, 3, 'MB');
-    const transformIntervalSeconds = (props.transformBufferInterval ?? Duration.seconds(60)).toSeconds();
-    checkRange('transformBufferInterval', transformIntervalSeconds, 0, MAX_BUFFERING_INTERVAL_SECONDS, 'seconds');
+    const transformInterval = props.transformBufferInterval ?? Duration.seconds(60);
+    checkDurationRange('transformBufferInterval', transformInterval, {
+      unit: 'seconds',
+      min: 0,
+      max: MAX_BUFFERING_INTERVAL_SECONDS,
+      integral: true,
+    });
+    const transformIntervalSeconds = transformInterval.toSeconds();
 
     this.dataOutputPrefix = props.dataOutputPrefix ?? `data/${this.partitioning.prefixLayout}`;
     this.errorOutputPrefix =
       props.errorOutputPrefix ?? `errors/!{firehose:error-output-type}/${this.partitioning.errorPrefixLayout}`;
-    validateOutputPrefixes(this.dataOutputPrefix, this.errorOutputPrefix, dynamic);
+    OutputPrefixes.validate(this.dataOutputPrefix, this.errorOutputPrefix, dynamic);
     this.tableLocationPrefix = tableRoot(this.dataOutputPrefix, this.partitioning.prefixLayout);
 
     // --- storage ---
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const glacierAfter = props.rawBackupGlacierTransitionAfter ?? Duration.days(30);
+    // An S3 lifecycle transition is a whole number of days (TransitionInDays).
+    checkDurationRange('rawBackupGlacierTransitionAfter', glacierAfter, { unit: 'days', min: 0, integral: true });
     this.bucket =
       props.bucket ??
       createLakeBucket(this, 'Bucket', {
@@ -261,6 +278,11 @@ export class DataLakeDelivery extends Construct {
       storage: glue.S3TableStorage.fromBucket(this.bucket),
       s3Prefix: this.tableLocationPrefix,
       partitionProjection: this.partitioning.projection,
+      // has_encrypted_data tells Athena the objects are client-side (CSE-KMS) encrypted; Firehose
+      // only writes server-side encrypted objects (SSE-S3/SSE-KMS), which S3 decrypts for any
+      // reader, so it is false whatever the bucket's encryption. Athena: "Create tables based on
+      // encrypted datasets in Amazon S3" (creating-tables-based-on-encrypted-datasets-in-s3.html).
+      hasEncryptedData: false,
       parameters: {
         'storage.location.template': this.partitioning.locationTemplate(location),
         classification: this.outputFormat.toLowerCase(),
@@ -285,9 +307,10 @@ export class DataLakeDelivery extends Construct {
       // With conversion the L2 refuses any compression; UNCOMPRESSED is written below instead.
       compression: converting ? undefined : (props.compression ?? firehose.Compression.UNCOMPRESSED),
       loggingConfig: new firehose.EnableLogging(this.logGroup),
-      processors: [
+      processors: deliveryProcessors(
+        this.partitioning,
         new TransformProcessor(this.transformFunction, roundMB(transformBufferMB), transformIntervalSeconds),
-      ],
+      ),
       dataFormatConversion: converting
         ? {
             schemaConfiguration: firehose.SchemaConfiguration.fromCfnTable(
@@ -317,6 +340,17 @@ export class DataLakeDelivery extends Construct {
       source: new firehose.KinesisStreamSource(props.stream),
       destination,
     });
+    // Firehose checks at creation that its role may read the stream ("not authorized to perform
+    // kinesis:DescribeStream"). The L2 makes the delivery stream depend on the read grant, but a
+    // grant on a stream that may be in another account (cross-account, or a literal ARN in an
+    // environment-agnostic stack) carries only its resource-policy half, so the dependency on the
+    // role's policy is lost. Depend on the source role's policy in every import mode (the role
+    // itself is already a dependency through the RoleARN attribute).
+    const sourceRole = this.deliveryStream.grantPrincipal;
+    const sourcePolicy = sourceRole instanceof iam.Role ? sourceRole.node.tryFindChild('DefaultPolicy') : undefined;
+    if (sourcePolicy) {
+      (this.deliveryStream.node.defaultChild as firehose.CfnDeliveryStream).node.addDependency(sourcePolicy);
+    }
     this.acknowledgeAcceptedFindings();
     if (converting) {
       // Explicit, so that nobody "optimises" it to GZIP: Firehose rejects compression with conversion.
@@ -390,4 +424,20 @@ export class DataLakeDelivery extends Construct {
   public metricKinesisMillisBehindLatest(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.deliveryStream.metric('KinesisMillisBehindLatest', { statistic: 'Maximum', ...props });
   }
+}
+
+/**
+ * The Firehose processors in the order Firehose runs them (record deaggregation, Lambda, then the
+ * partition keys). Event-time keys need each transformed record to be one row, so source records
+ * are first split into lines, and their values are parsed from the row by jq.
+ * @see https://docs.aws.amazon.com/firehose/latest/dev/dynamic-partitioning-multirecord-deaggergation.html
+ */
+function deliveryProcessors(partitioning: Partitioning, transform: firehose.IDataProcessor): firehose.IDataProcessor[] {
+  const eventTimeKeys = partitioning.keys.filter((k) => k.source === PartitionValueSource.EVENT_TIME);
+  if (eventTimeKeys.length === 0) return [transform];
+  return [
+    firehose.RecordDeAggregationProcessor.delimited('\n'),
+    transform,
+    firehose.MetadataExtractionProcessor.jq16(Object.fromEntries(eventTimeKeys.map((k) => [k.name, k.query!]))),
+  ];
 }

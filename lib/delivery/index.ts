@@ -2,4 +2,3 @@ export * from './data-lake-delivery';
 export * from './output-prefixes';
 export * from './partitioning';
 export * from './table-schema';
-export * from './web-log-schema';

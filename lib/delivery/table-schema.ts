@@ -5,12 +5,17 @@ import {
   parseColumnType,
   type ColumnType as ParsedColumnType,
 } from '../private/generated/column-type';
+import { WEB_LOG_COLUMNS } from '../private/generated/web-log-columns';
 
 /** A column of the table, declared once for the Glue table and the transform's row shape. */
 export interface Column {
   /** Lowercase name; also the JSON key the transform writes. A '.' becomes '_' in Glue (OpenX SerDe). */
   readonly name: string;
-  /** Glue type string; build it with `ColumnType`, e.g. `ColumnType.decimal(10, 2)`. */
+  /**
+   * The Glue type string. Build it with `ColumnType`, e.g. `ColumnType.decimalOf(10, 2)`.
+   *
+   * @jsii suppress reserved-word the name of aws-cdk-lib glue.Column.type and of the runtime toolkit column definitions (schema.columns are passed to it); Go bindings export it as Type which is not reserved
+   */
   readonly type: string;
   /** @default - no comment */
   readonly comment?: string;
@@ -33,21 +38,25 @@ export class ColumnType {
   /** 'yyyy-MM-dd'. */
   public static readonly DATE = 'date';
 
-  /** @param precision 1..38 @param scale 0..precision */
-  public static decimal(precision: number, scale: number = 0): string {
+  // The builders end in 'Of': decimal, map and struct are reserved words in C# or Go.
+
+  /** `decimal(precision,scale)`. @param precision 1..38 @param scale 0..precision */
+  public static decimalOf(precision: number, scale: number = 0): string {
     return ColumnType.checked(`decimal(${precision},${scale})`);
   }
 
-  public static array(itemType: string): string {
+  /** `array<itemType>`. */
+  public static arrayOf(itemType: string): string {
     return ColumnType.checked(`array<${itemType}>`);
   }
 
-  /** @param keyType a primitive type */
-  public static map(keyType: string, valueType: string): string {
+  /** `map<keyType,valueType>`. @param keyType a primitive type */
+  public static mapOf(keyType: string, valueType: string): string {
     return ColumnType.checked(`map<${keyType},${valueType}>`);
   }
 
-  public static struct(fields: Column[]): string {
+  /** `struct<name:type,...>`. */
+  public static structOf(fields: Column[]): string {
     return ColumnType.checked(`struct<${fields.map((f) => `${f.name}:${f.type}`).join(',')}>`);
   }
 
@@ -63,6 +72,12 @@ export class ColumnType {
  * transform must produce (pass `schema.columns` to the runtime's `transformFirehoseRecords`).
  */
 export class TableSchema {
+  /**
+   * The reference web-log table: Apache access and error lines in one table, told apart by
+   * `log_type` ('access', 'error', 'unparsed'). The reference transform writes exactly these rows.
+   */
+  public static readonly WEB_LOG: TableSchema = TableSchema.fromColumns(WEB_LOG_COLUMNS.map((c) => ({ ...c })));
+
   /**
    * Validates the columns: at least one; names non-empty, lowercase, unique (also after '.' → '_');
    * type strings valid Glue types.

@@ -35,11 +35,11 @@ export interface StreamMonitoringOptions extends AlarmEvaluationOptions {
    */
   readonly retentionPeriod?: Duration;
   /**
-   * Alarm when GetRecords.IteratorAgeMilliseconds (Maximum) reaches this many milliseconds.
-   * Must be below the retention period.
-   * @default - half the retention period (43,200,000 ms for 24 h)
+   * Alarm when GetRecords.IteratorAgeMilliseconds (Maximum) reaches this age. Must be below the
+   * retention period.
+   * @default - half the retention period (12 hours for 24 h)
    */
-  readonly iteratorAgeThresholdInMillis?: number;
+  readonly iteratorAgeThreshold?: Duration;
   /**
    * Alarm when WriteProvisionedThroughputExceeded (Sum, records rejected) reaches this per period.
    * @default 1
@@ -71,17 +71,17 @@ export interface ConsumerMonitoringOptions extends AlarmEvaluationOptions {
    */
   readonly retentionPeriod?: Duration;
   /**
-   * Alarm when the Lambda IteratorAge (Maximum) reaches this many milliseconds. Must be below the
-   * retention period and below the consumer's maxRecordAge.
+   * Alarm when the Lambda IteratorAge (Maximum) reaches this age. Must be below the retention
+   * period and below the consumer's maxRecordAge.
    * @default - half the consumer's maxRecordAge, or half the retention period when it has none
    */
-  readonly iteratorAgeThresholdInMillis?: number;
+  readonly iteratorAgeThreshold?: Duration;
   /**
    * Enhanced fan-out only: alarm when SubscribeToShardEvent.MillisBehindLatest (Maximum) reaches
-   * this many milliseconds. Same bounds as iteratorAgeThresholdInMillis.
+   * this lag. Same bounds as iteratorAgeThreshold.
    * @default - the iterator-age threshold
    */
-  readonly millisBehindLatestThresholdInMillis?: number;
+  readonly millisBehindLatestThreshold?: Duration;
   /**
    * Alarm when Errors (Sum, invocations) reaches this per period, for every evaluated period.
    * @default 1
@@ -103,8 +103,22 @@ export interface ConsumerMonitoringOptions extends AlarmEvaluationOptions {
    */
   readonly quarantinedRecordsThreshold?: number;
   /**
-   * Create the on-failure destination alarm. Turn off when the event source mapping publishes no
-   * EventCount metrics (its MetricsConfig), as the metric would never arrive.
+   * Alarm (paging: data loss) when DroppedEventCount (Sum, records discarded without reaching the
+   * on-failure destination) reaches this in one period.
+   * @default 1
+   */
+  readonly droppedRecordsThreshold?: number;
+  /**
+   * Alarm (paging: data loss) when DestinationDeliveryFailures (Sum, failed writes to the
+   * on-failure destination) reaches this in one period.
+   * @default 1
+   */
+  readonly destinationDeliveryFailuresThreshold?: number;
+  /**
+   * Create the alarms on the event source mapping's EventCount metrics: records sent to the
+   * on-failure destination and records dropped. Turn off when the mapping publishes no EventCount
+   * metrics (its MetricsConfig), as those metrics would never arrive. The
+   * DestinationDeliveryFailures alarm (a function metric) stays.
    * @default true
    */
   readonly monitorFailureDestination?: boolean;
@@ -128,13 +142,15 @@ export interface DeliveryMonitoringOptions extends AlarmEvaluationOptions {
    */
   readonly retentionPeriod?: Duration;
   /**
-   * Alarm when DeliveryToS3.DataFreshness (Maximum) reaches this many seconds. Must exceed the
-   * buffering interval, or every flush would alarm.
-   * @default - 2 × bufferingInterval + 300 s (900 s for a 300 s buffer)
+   * Alarm when DeliveryToS3.DataFreshness (Maximum) reaches this age. Must exceed the buffering
+   * interval, or every flush would alarm.
+   * @default - 2 × bufferingInterval + 5 minutes (15 minutes for a 300 s buffer)
    */
-  readonly dataFreshnessThresholdInSeconds?: number;
+  readonly dataFreshnessThreshold?: Duration;
   /**
-   * Alarm when DeliveryToS3.Success (Average, ratio of successful deliveries, 0..1) is below this.
+   * Alarm (not paging) when DeliveryToS3.Success (Average, ratio of successful S3 puts, 0..1) stays
+   * below this for the evaluation periods. Firehose retries failed puts, so this is a warning;
+   * the DataFreshness alarm pages when delivery really stalls.
    * @default 1
    */
   readonly deliveryToS3SuccessRatioThreshold?: number;
@@ -155,16 +171,16 @@ export interface DeliveryMonitoringOptions extends AlarmEvaluationOptions {
    */
   readonly failedConversionRecordsThreshold?: number;
   /**
-   * Create the FailedConversion.Records alarm. Turn off for deliveries without format conversion.
-   * @default true
+   * Create the FailedConversion.Records alarm.
+   * @default - true when the delivery converts records (its `conversionFormat` is set)
    */
   readonly monitorFormatConversion?: boolean;
   /**
-   * Alarm when KinesisMillisBehindLatest (Maximum) reaches this many milliseconds. Must be below
-   * the retention period.
+   * Alarm when KinesisMillisBehindLatest (Maximum) reaches this lag. Must be below the retention
+   * period.
    * @default - half the retention period
    */
-  readonly kinesisMillisBehindLatestThresholdInMillis?: number;
+  readonly kinesisMillisBehindLatestThreshold?: Duration;
 }
 
 /** Options of `PipelineMonitoring.monitorAutoScaler`. */

@@ -12,12 +12,6 @@ import { PipelineMonitoring, type PipelineMonitoringProps } from '../monitoring'
 import { RedriveFunction } from '../redrive';
 import { ScalableStream, type ScalableStreamProps } from '../stream';
 
-/** A consumer of the pipeline's stream: the StreamConsumer options plus a construct id. */
-export interface PipelineConsumerProps extends StreamConsumerOptions {
-  /** Construct id of the consumer, unique within the pipeline; also its label on alarms. */
-  readonly id: string;
-}
-
 export interface StreamingPipelineProps {
   /**
    * The stream.
@@ -36,10 +30,12 @@ export interface StreamingPipelineProps {
    */
   readonly errorAlertTopic?: sns.ITopic;
   /**
-   * Your own consumers of the stream.
+   * Your own consumers of the stream, keyed by construct id (unique within the pipeline; also
+   * the consumer's label on alarms and the key of `redriveFunctions`). Same as calling
+   * `addConsumer(id, options)` for each.
    * @default - none
    */
-  readonly consumers?: PipelineConsumerProps[];
+  readonly consumers?: { [id: string]: StreamConsumerOptions };
   /**
    * Deploy a RedriveFunction per consumer, which replays the records kept in the consumer's
    * failure bucket (Lambda on-failure batches, quarantined records) onto the stream.
@@ -74,6 +70,7 @@ export interface StreamingPipelineProps {
  * Every part has safe defaults and can be overridden or turned off.
  */
 export class StreamingPipeline extends Construct {
+  /** The stream, a `kinesis.IStream`: `pipeline.stream.grantWrite(producer)`. */
   public readonly stream: ScalableStream;
   /** Every consumer of the stream, the reference ones first. */
   public readonly consumers: StreamConsumer[] = [];
@@ -83,7 +80,9 @@ export class StreamingPipeline extends Construct {
   public readonly aggregatesConsumer?: StreamConsumer;
   /** The redrive function of each consumer, keyed by the consumer's id, when redrive is on. */
   public readonly redriveFunctions: { [consumerId: string]: RedriveFunction } = {};
+  /** The data-lake delivery, when dataLake is on. */
   public readonly dataLake?: DataLakeDelivery;
+  /** Alarms, topic and dashboard, when monitoring is on. */
   public readonly monitoring?: PipelineMonitoring;
   private readonly redrive: boolean;
 
@@ -101,19 +100,24 @@ export class StreamingPipeline extends Construct {
 
     if (props.referenceConsumers ?? true) {
       const alertTopic = props.errorAlertTopic ?? this.monitoring?.alarmTopic;
-      this.errorAlertConsumer = this.addConsumer({
-        id: 'ErrorAlerts',
+      this.errorAlertConsumer = this.addConsumer('ErrorAlerts', {
         handler: new ReferenceErrorAlertFunction(this, 'ErrorAlertsFunction', { alertTopic }),
         consumerType: ConsumerType.STANDARD,
       });
-      this.aggregatesConsumer = this.addConsumer({
-        id: 'MinuteAggregates',
+      this.aggregatesConsumer = this.addConsumer('MinuteAggregates', {
         handler: new ReferenceMinuteAggregatesFunction(this, 'MinuteAggregatesFunction'),
         consumerType: ConsumerType.ENHANCED_FAN_OUT,
       });
     }
-    for (const consumer of props.consumers ?? []) {
-      this.addConsumer(consumer);
+    // Before 0.2 `consumers` was a list of props with an `id`; a JavaScript caller may still pass
+    // one, whose indexes would silently become construct ids.
+    if (Array.isArray(props.consumers)) {
+      throw new Error(
+        `consumers must be an object keyed by construct id, e.g. { Orders: { handler } }. Received a list of ${props.consumers.length}`,
+      );
+    }
+    for (const [consumerId, options] of Object.entries(props.consumers ?? {})) {
+      this.addConsumer(consumerId, options);
     }
 
     if (props.dataLake ?? true) {
@@ -127,9 +131,14 @@ export class StreamingPipeline extends Construct {
     }
   }
 
-  /** Adds a consumer of the pipeline's stream (monitored when monitoring is on). */
-  public addConsumer(props: PipelineConsumerProps): StreamConsumer {
-    const { id, ...options } = props;
+  /**
+   * Adds a consumer of the pipeline's stream (monitored when monitoring is on, with a
+   * RedriveFunction when redrive is on).
+   * @param id construct id of the consumer, unique within the pipeline; also its label on alarms
+   *   and its key in `redriveFunctions`
+   * @param options the consumer; the stream and its retention are the pipeline's
+   */
+  public addConsumer(id: string, options: StreamConsumerOptions): StreamConsumer {
     const consumer = new StreamConsumer(this, id, {
       streamRetention: this.stream.retention,
       ...options,

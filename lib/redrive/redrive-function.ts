@@ -13,6 +13,7 @@ import {
   acknowledge,
   acknowledgeBucketObjectsGrant,
 } from '../private/acknowledge';
+import { LAMBDA_TIMEOUT, checkDurationRange } from '../private/validation';
 
 export interface RedriveFunctionProps {
   /** Stream to put the records back onto; also the stream metadata-only on-failure records are read back from. */
@@ -46,7 +47,7 @@ export interface RedriveFunctionProps {
    * @default - no event source: invoke the function directly
    */
   readonly queue?: sqs.IQueue;
-  /** 1 second to 15 minutes. @default Duration.minutes(5) */
+  /** 1 second to 15 minutes (whole seconds). @default Duration.minutes(5) */
   readonly timeout?: Duration;
   /** 128 to 10240 MB. @default 512 */
   readonly memorySize?: number;
@@ -137,11 +138,7 @@ function validate(props: RedriveFunctionProps, ledgerPrefix: string): void {
       `ledgerPrefix must be a non-empty prefix ending with '/', outside ${reserved.join(' and ')}. Received '${ledgerPrefix}'`,
     );
   }
-  const timeout = props.timeout;
-  if (timeout && !Token.isUnresolved(timeout.toSeconds())) {
-    const seconds = timeout.toSeconds();
-    if (seconds < 1 || seconds > 900) throw new Error(`timeout must be between 1 and 900 seconds. Received ${seconds}`);
-  }
+  checkDurationRange('timeout', props.timeout, LAMBDA_TIMEOUT);
   const memory = props.memorySize;
   if (memory !== undefined && !Token.isUnresolved(memory) && (memory < 128 || memory > 10240)) {
     throw new Error(`memorySize must be between 128 and 10240 MB. Received ${memory}`);

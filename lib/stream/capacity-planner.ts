@@ -57,8 +57,17 @@ function checkInteger(name: string, value: number, max: number): void {
   }
 }
 
-/** Plans the shards of a provisioned stream. Pure; throws on invalid input. */
-export function planShardCapacity(input: ShardCapacityInput): ShardCapacityPlan {
+/** The capacity planner (a class with a static method: jsii has no free functions). */
+export class ShardCapacityPlanner {
+  /** Plans the shards of a provisioned stream for `input`. Pure; throws on invalid input. */
+  public static plan(input: ShardCapacityInput): ShardCapacityPlan {
+    return planShardCapacity(input);
+  }
+
+  private constructor() {}
+}
+
+function planShardCapacity(input: ShardCapacityInput): ShardCapacityPlan {
   const standardConsumers = input.standardConsumers ?? 1;
   const efoConsumers = input.efoConsumers ?? 0;
   const targetUtilization = input.targetUtilization ?? 0.8;

@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy, Token, Tokenization } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Resource, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct } from 'constructs';
-import { type ShardCapacityInput, type ShardCapacityPlan, planShardCapacity } from './capacity-planner';
-import { checkIntegerRange } from '../private/validation';
+import type { Construct } from 'constructs';
+import { type ShardCapacityInput, type ShardCapacityPlan, ShardCapacityPlanner } from './capacity-planner';
+import { checkDurationRange, checkIntegerRange } from '../private/validation';
 import { SHARD_AUTO_SCALER_DEFAULTS } from './scaler-defaults';
 import { ShardAutoScaler, type ShardAutoScalerOptions } from './shard-auto-scaler';
 
@@ -62,10 +63,20 @@ export interface ScalableStreamProps {
 /**
  * A Kinesis data stream that is encrypted, sized by the capacity planner and, when provisioned,
  * scaled by a ShardAutoScaler.
+ *
+ * It is a `kinesis.IStream`: pass it wherever aws-cdk-lib takes a stream and use its grants and
+ * metrics directly (`stream.grantWrite(producer)`); they delegate to the underlying
+ * `kinesis.Stream` (`stream.stream`), and `node.defaultChild` is that stream's `CfnStream`.
  */
-export class ScalableStream extends Construct {
-  /** The stream. */
+export class ScalableStream extends Resource implements kinesis.IStream {
+  /** The underlying aws-cdk-lib stream (construct id 'Resource'). */
   public readonly stream: kinesis.Stream;
+  /** The ARN of the stream. */
+  public readonly streamArn: string;
+  /** The name of the stream. */
+  public readonly streamName: string;
+  /** The customer-managed key, when `encryptionKey` was given (else the AWS-managed key encrypts). */
+  public readonly encryptionKey?: kms.IKey;
   /** The scaler, when autoscaling is on. */
   public readonly autoScaler?: ShardAutoScaler;
   /** How long records stay readable. */
@@ -83,12 +94,9 @@ export class ScalableStream extends Construct {
     this.retention = props.retention ?? Duration.hours(24);
     const provisioned = this.streamMode === kinesis.StreamMode.PROVISIONED;
 
-    if (!this.retention.isUnresolved()) {
-      const hours = this.retention.toHours({ integral: false });
-      if (hours < 24 || hours > 8760) {
-        throw new Error(`retention must be between 24 and 8760 hours. Received ${hours}`);
-      }
-    }
+    // RetentionPeriodHours is an integer from 24 to 8760.
+    // @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesis-stream.html
+    checkDurationRange('retention', this.retention, { unit: 'hours', min: 24, max: 8760, integral: true });
     const autoScaling = props.autoScaling ?? provisioned;
     if (autoScaling && !provisioned) {
       throw new Error(
@@ -104,7 +112,7 @@ export class ScalableStream extends Construct {
     const options = props.autoScalingOptions ?? {};
     const minShards = options.minShards ?? SHARD_AUTO_SCALER_DEFAULTS.minShards;
     const maxShards = options.maxShards ?? SHARD_AUTO_SCALER_DEFAULTS.maxShards;
-    if (props.expectedTraffic) this.capacityPlan = planShardCapacity(props.expectedTraffic);
+    if (props.expectedTraffic) this.capacityPlan = ShardCapacityPlanner.plan(props.expectedTraffic);
     if (provisioned) {
       checkIntegerRange('initialShardCount', props.initialShardCount, 1, 10_000);
       const planned = this.capacityPlan?.totalShards;
@@ -130,10 +138,123 @@ export class ScalableStream extends Construct {
       encryptionKey: props.encryptionKey,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
+    this.streamArn = this.stream.streamArn;
+    this.streamName = this.stream.streamName;
+    this.encryptionKey = this.stream.encryptionKey;
+    // Escape hatches and the helpers that read a stream's L1 (retention, stream mode) see the CfnStream.
+    this.node.defaultChild = this.stream.node.defaultChild;
 
     if (autoScaling) {
       this.autoScaler = new ShardAutoScaler(this, 'AutoScaler', { ...options, stream: this.stream });
     }
+  }
+
+  /** A reference to the stream (aws-cdk-lib's `IStreamRef`). */
+  public get streamRef(): kinesis.StreamReference {
+    return this.stream.streamRef;
+  }
+
+  /** Adds a statement to the stream's resource policy. */
+  public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    return this.stream.addToResourcePolicy(statement);
+  }
+
+  /** Read access to the stream (and decrypt with a customer-managed key). */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.stream.grantRead(grantee);
+  }
+
+  /** Write access to the stream (and encrypt with a customer-managed key). */
+  public grantWrite(grantee: iam.IGrantable): iam.Grant {
+    return this.stream.grantWrite(grantee);
+  }
+
+  /** Read and write access to the stream (and the key, when customer-managed). */
+  public grantReadWrite(grantee: iam.IGrantable): iam.Grant {
+    return this.stream.grantReadWrite(grantee);
+  }
+
+  /** The given actions on the stream. */
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return this.stream.grant(grantee, ...actions);
+  }
+
+  // Metrics. The five below with a documented default (Sum or Maximum over 1 minute, Kinesis'
+  // resolution) are this construct's own; every other one is kinesis.Stream's, unchanged.
+
+  /** Any AWS/Kinesis metric of the stream (dimension StreamName). @default Average over 5 minutes */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metric(metricName, props);
+  }
+
+  /** GetRecords.Bytes. @default Average over 5 minutes */
+  public metricGetRecordsBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricGetRecordsBytes(props);
+  }
+
+  /** GetRecords.Latency. @default Average over 5 minutes */
+  public metricGetRecordsLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricGetRecordsLatency(props);
+  }
+
+  /** GetRecords.Records. @default Average over 5 minutes */
+  public metricGetRecords(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricGetRecords(props);
+  }
+
+  /** GetRecords.Success. @default Average over 5 minutes */
+  public metricGetRecordsSuccess(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricGetRecordsSuccess(props);
+  }
+
+  /** PutRecord.Bytes. @default Average over 5 minutes */
+  public metricPutRecordBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricPutRecordBytes(props);
+  }
+
+  /** PutRecord.Latency. @default Average over 5 minutes */
+  public metricPutRecordLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricPutRecordLatency(props);
+  }
+
+  /** PutRecord.Success. @default Average over 5 minutes */
+  public metricPutRecordSuccess(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricPutRecordSuccess(props);
+  }
+
+  /** PutRecords.Bytes. @default Average over 5 minutes */
+  public metricPutRecordsBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricPutRecordsBytes(props);
+  }
+
+  /** PutRecords.Latency. @default Average over 5 minutes */
+  public metricPutRecordsLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricPutRecordsLatency(props);
+  }
+
+  /** PutRecords.Success. @default Average over 5 minutes */
+  public metricPutRecordsSuccess(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricPutRecordsSuccess(props);
+  }
+
+  /** PutRecords.TotalRecords. @default Average over 5 minutes */
+  public metricPutRecordsTotalRecords(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricPutRecordsTotalRecords(props);
+  }
+
+  /** PutRecords.SuccessfulRecords. @default Average over 5 minutes */
+  public metricPutRecordsSuccessfulRecords(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricPutRecordsSuccessfulRecords(props);
+  }
+
+  /** PutRecords.FailedRecords. @default Average over 5 minutes */
+  public metricPutRecordsFailedRecords(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricPutRecordsFailedRecords(props);
+  }
+
+  /** PutRecords.ThrottledRecords. @default Average over 5 minutes */
+  public metricPutRecordsThrottledRecords(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricPutRecordsThrottledRecords(props);
   }
 
   /** Bytes written to the stream. @default Sum over 1 minute */

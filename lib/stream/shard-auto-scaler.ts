@@ -115,6 +115,9 @@ function streamModeOf(stream: kinesis.IStream): string | undefined {
  * survives cold starts and redeploys.
  */
 export class ShardAutoScaler extends Construct {
+  /** CloudWatch namespace of the metrics the scaler publishes (dimension StreamName). */
+  public static readonly METRIC_NAMESPACE: string = SHARD_AUTO_SCALER_NAMESPACE;
+
   /** The scaler function. */
   public readonly function: lambda.Function;
   /** The stream it scales. */
@@ -170,13 +173,15 @@ export class ShardAutoScaler extends Construct {
         `stream must be a PROVISIONED stream: ShardAutoScaler cannot scale a stream in ${mode} mode. Received streamMode ${mode} for ${props.stream.node.path}`,
       );
     }
-    const existing = SCALED_STREAMS.get(props.stream);
+    // Keyed by the L1 when there is one: a ScalableStream and its kinesis.Stream share one CfnStream.
+    const scaledKey = props.stream.node.defaultChild ?? props.stream;
+    const existing = SCALED_STREAMS.get(scaledKey);
     if (existing) {
       throw new Error(
         `stream ${props.stream.node.path} already has a ShardAutoScaler (${existing}): two scalers would share one UpdateShardCount budget and undo each other's work`,
       );
     }
-    SCALED_STREAMS.set(props.stream, this.node.path);
+    SCALED_STREAMS.set(scaledKey, this.node.path);
 
     this.stream = props.stream;
     this.minShards = minShards;

@@ -4,7 +4,13 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { ConsumerType, StreamConsumer, type StreamConsumerProps } from '../../lib/consumer';
+import {
+  ConsumerType,
+  ReferenceErrorAlertFunction,
+  ReferenceMinuteAggregatesFunction,
+  StreamConsumer,
+  type StreamConsumerProps,
+} from '../../lib/consumer';
 import { createTestStack } from '../support/app';
 
 let stack: Stack;
@@ -51,12 +57,31 @@ describe('retryAttempts: -1..10000', () => {
 describe('maxRecordAge: 60 s..7 days, below the retention', () => {
   test('fails below 60 seconds', () => {
     expect(() => consumer({ maxRecordAge: Duration.seconds(59) })).toThrow(
-      /maxRecordAge must be between 60 seconds and 7 days \(604800 seconds\)\. Received 59 seconds/,
+      /maxRecordAge must be a whole number of seconds between 60 seconds and 7 days \(604800 seconds\)\. Received 59 seconds/,
+    );
+  });
+  test('fails when NaN or not a whole number of seconds (MaximumRecordAgeInSeconds is an integer)', () => {
+    expect(() => consumer({ maxRecordAge: Duration.minutes(NaN) })).toThrow(
+      /maxRecordAge must be a whole number of seconds between .* Received NaN seconds/,
+    );
+    expect(() => consumer({ maxRecordAge: Duration.millis(90_500) }, 'B')).toThrow(
+      /maxRecordAge must be a whole number of seconds .* Received 90\.5 seconds/,
+    );
+  });
+  test('streamRetention and failureRetention must be finite and in range', () => {
+    expect(() => consumer({ streamRetention: Duration.hours(Infinity) })).toThrow(
+      /^streamRetention must be between 24 and 8760 hours\. Received Infinity hours$/,
+    );
+    expect(() => consumer({ streamRetention: Duration.hours(12) }, 'B')).toThrow(
+      /^streamRetention must be between 24 and 8760 hours\. Received 12 hours$/,
+    );
+    expect(() => consumer({ failureRetention: Duration.hours(36) }, 'C')).toThrow(
+      /^failureRetention must be at least 1 days \(whole days\)\. Received 1\.5 days$/,
     );
   });
   test('fails above 7 days (with a long retention)', () => {
     expect(() => consumer({ maxRecordAge: Duration.days(8), streamRetention: Duration.days(30) })).toThrow(
-      /maxRecordAge must be between .* Received 691200 seconds/,
+      /maxRecordAge must be a whole number of seconds between .* Received 691200 seconds/,
     );
   });
   test('fails at or above the retention', () => {
@@ -127,7 +152,15 @@ describe('event source settings', () => {
   });
   test('maxBatchingWindow over 300 seconds fails', () => {
     expect(() => consumer({ maxBatchingWindow: Duration.seconds(301) })).toThrow(
-      /maxBatchingWindow must be between 0 and 300 seconds\. Received 301 seconds/,
+      /maxBatchingWindow must be between 0 and 300 seconds \(whole seconds\)\. Received 301 seconds/,
+    );
+  });
+  test('maxBatchingWindow that is NaN or fractional fails with the prop name', () => {
+    expect(() => consumer({ maxBatchingWindow: Duration.seconds(NaN) })).toThrow(
+      /maxBatchingWindow must be between 0 and 300 seconds \(whole seconds\)\. Received NaN seconds/,
+    );
+    expect(() => consumer({ maxBatchingWindow: Duration.millis(2500) }, 'B')).toThrow(
+      /maxBatchingWindow .* Received 2\.5 seconds/,
     );
   });
   test('maxBatchingWindow accepts 300 seconds and a token', () => {
@@ -231,5 +264,16 @@ describe('consumer names and counts', () => {
       /failureRetention only applies to the failure bucket the construct creates.* Received failureRetention 7 days with failureBucket/,
     );
     expect(() => consumer({ failureBucket }, 'WithBucket')).not.toThrow();
+  });
+});
+
+describe('reference functions', () => {
+  test.each([
+    [Duration.minutes(16), /^timeout must be between 1 and 900 seconds \(whole seconds\)\. Received 960 seconds$/],
+    [Duration.millis(2500), /Received 2\.5 seconds/],
+    [Duration.seconds(NaN), /Received NaN seconds/],
+  ])('timeout %s fails with the prop, the value and the range', (timeout, error) => {
+    expect(() => new ReferenceErrorAlertFunction(stack, 'Alerts', { timeout })).toThrow(error);
+    expect(() => new ReferenceMinuteAggregatesFunction(stack, 'Aggregates', { timeout })).toThrow(error);
   });
 });

@@ -12,7 +12,7 @@ import {
   PartitionKey,
   Partitioning,
   TableSchema,
-  validateOutputPrefixes,
+  OutputPrefixes,
   type DataLakeDeliveryProps,
 } from '../../lib/delivery';
 import { createTestStack } from '../support/app';
@@ -55,7 +55,7 @@ describe('buffering', () => {
 
   test('bufferingInterval outside 0..900 s', () => {
     expect(build({ bufferingInterval: Duration.seconds(901) })).toThrow(
-      /^bufferingInterval must be between 0 and 900 seconds\. Received 901$/,
+      /^bufferingInterval must be between 0 and 900 seconds \(whole seconds\)\. Received 901 seconds$/,
     );
     expect(build({ bufferingInterval: Duration.minutes(16) })).toThrow(/bufferingInterval.*Received 960/);
   });
@@ -64,7 +64,9 @@ describe('buffering', () => {
     const partitioning = Partitioning.hourly({ recordFields: [PartitionKey.fromRecordField('tenant')] });
     expect(
       build({ partitioning, transform, schema: schemaOf('message'), bufferingInterval: Duration.seconds(30) }),
-    ).toThrow(/bufferingInterval must be between 60 and 900 seconds with dynamic partitioning\. Received 30/);
+    ).toThrow(
+      /bufferingInterval must be between 60 and 900 seconds \(whole seconds\) with dynamic partitioning\. Received 30 seconds/,
+    );
   });
 
   test('transformBufferSize outside 0.2..3 MB', () => {
@@ -76,9 +78,22 @@ describe('buffering', () => {
     );
   });
 
+  test('Durations that are NaN, infinite or not whole seconds/days name the prop (aws-cdk-lib would not)', () => {
+    expect(build({ bufferingInterval: Duration.seconds(NaN) })).toThrow(
+      /^bufferingInterval must be between 0 and 900 seconds \(whole seconds\)\. Received NaN seconds$/,
+    );
+    expect(build({ bufferingInterval: Duration.millis(1500) })).toThrow(/bufferingInterval.*Received 1\.5 seconds/);
+    expect(build({ transformBufferInterval: Duration.minutes(Infinity) })).toThrow(
+      /transformBufferInterval.*Received Infinity seconds/,
+    );
+    expect(build({ rawBackupGlacierTransitionAfter: Duration.hours(36) })).toThrow(
+      /^rawBackupGlacierTransitionAfter must be at least 0 days \(whole days\)\. Received 1\.5 days$/,
+    );
+  });
+
   test('transformBufferInterval outside 0..900 s', () => {
     expect(build({ transformBufferInterval: Duration.seconds(1000) })).toThrow(
-      /transformBufferInterval must be between 0 and 900 seconds\. Received 1000/,
+      /transformBufferInterval must be between 0 and 900 seconds \(whole seconds\)\. Received 1000 seconds/,
     );
   });
 
@@ -97,7 +112,7 @@ describe('prefixes', () => {
     expect(build({ errorOutputPrefix: '' })).toThrow(
       `errorOutputPrefix is required when dataOutputPrefix uses expressions. Received dataOutputPrefix 'data/${HOURLY}' and an empty errorOutputPrefix`,
     );
-    expect(() => validateOutputPrefixes('data/!{timestamp:yyyy}/', undefined, false)).toThrow(
+    expect(() => OutputPrefixes.validate('data/!{timestamp:yyyy}/', undefined, false)).toThrow(
       /errorOutputPrefix is required.*Received dataOutputPrefix 'data\/!\{timestamp:yyyy\}\/' and no errorOutputPrefix/,
     );
   });
@@ -135,7 +150,7 @@ describe('prefixes', () => {
     expect(build({ errorOutputPrefix: 'errors/!{firehose:error-output-type}/!{firehose:nope}/' })).toThrow(
       /errorOutputPrefix has an unknown expression !\{firehose:nope\}/,
     );
-    expect(() => validateOutputPrefixes('data/!{timestamp:yyyy/', 'e/', false)).toThrow(/unclosed !\{ expression/);
+    expect(() => OutputPrefixes.validate('data/!{timestamp:yyyy/', 'e/', false)).toThrow(/unclosed !\{ expression/);
   });
 
   test('a data prefix that does not end with the partitioning layout, or has no fixed root', () => {
@@ -160,9 +175,9 @@ describe('prefixes', () => {
         errorOutputPrefix: 'failed/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/',
       }),
     ).not.toThrow();
-    expect(() => validateOutputPrefixes('plain/', '', false)).not.toThrow();
+    expect(() => OutputPrefixes.validate('plain/', '', false)).not.toThrow();
     expect(() =>
-      validateOutputPrefixes('d/!{partitionKeyFromLambda:k}/', 'e/!{firehose:error-output-type}/', true),
+      OutputPrefixes.validate('d/!{partitionKeyFromLambda:k}/', 'e/!{firehose:error-output-type}/', true),
     ).not.toThrow();
   });
 });
@@ -186,9 +201,11 @@ describe('schema', () => {
     expect(() => TableSchema.fromColumns([{ name: 'a', type: 'varchar' }])).toThrow(
       /column 'a' has an invalid type\. Received 'varchar'/,
     );
-    expect(() => ColumnType.decimal(39, 2)).toThrow(/precision must be 1\.\.38/);
-    expect(ColumnType.struct([{ name: 'lat', type: ColumnType.DOUBLE }])).toBe('struct<lat:double>');
-    expect(ColumnType.map(ColumnType.STRING, ColumnType.array(ColumnType.BIGINT))).toBe('map<string,array<bigint>>');
+    expect(() => ColumnType.decimalOf(39, 2)).toThrow(/precision must be 1\.\.38/);
+    expect(ColumnType.structOf([{ name: 'lat', type: ColumnType.DOUBLE }])).toBe('struct<lat:double>');
+    expect(ColumnType.mapOf(ColumnType.STRING, ColumnType.arrayOf(ColumnType.BIGINT))).toBe(
+      'map<string,array<bigint>>',
+    );
   });
 
   test('a partition key that is also a column', () => {
@@ -269,5 +286,49 @@ describe('partitioning', () => {
     expect(() => Partitioning.hourly({ recordFields: [PartitionKey.fromRecordField('hour')] })).toThrow(
       /partition key names must be unique\. Received 'hour' twice/,
     );
+  });
+
+  test('event-time keys: a time format jq can slice, a column name', () => {
+    expect(() => PartitionKey.eventTime('minute', 'event_time', 'mm')).toThrow(
+      /^format of event-time partition key 'minute' must be one of yyyy, MM, dd, HH\. Received 'mm'$/,
+    );
+    expect(() => PartitionKey.eventTime('hour', 'a"b', 'HH')).toThrow(
+      /field of event-time partition key 'hour' must be a column name.*Received 'a"b'/,
+    );
+    expect(() => Partitioning.hourly({ eventTimeField: 'event_time', startYear: 1900 })).toThrow(
+      /min of partition key 'year' \(yyyy\) must be an integer between 1970 and 9999\. Received 1900/,
+    );
+  });
+
+  test('eventTimeField must be a timestamp column of the schema (or a date column without an hour key)', () => {
+    const at = (type: string) =>
+      TableSchema.fromColumns([
+        { name: 'message', type: ColumnType.STRING },
+        { name: 'at', type },
+      ]);
+    const props = (schema: TableSchema, partitioning: Partitioning) => ({
+      schema,
+      transform,
+      partitioning,
+      bufferingInterval: Duration.seconds(60),
+    });
+    expect(build(props(at(ColumnType.TIMESTAMP), Partitioning.hourly({ eventTimeField: 'when' })))).toThrow(
+      /^event-time partition key 'year' reads field 'when', which is not a column of the schema: eventTimeField must name a timestamp or date column\. Received 'when'$/,
+    );
+    expect(build(props(at(ColumnType.STRING), Partitioning.daily({ eventTimeField: 'at' })))).toThrow(
+      /^event-time partition key 'year' \(yyyy\) needs a timestamp column or a date column; field 'at' is string\. Received 'at'$/,
+    );
+    expect(build(props(at(ColumnType.DATE), Partitioning.hourly({ eventTimeField: 'at' })))).toThrow(
+      /event-time partition key 'hour' \(HH\) needs a timestamp column; field 'at' is date/,
+    );
+    expect(build(props(at(ColumnType.DATE), Partitioning.daily({ eventTimeField: 'at' })))).not.toThrow();
+    expect(build(props(at(ColumnType.TIMESTAMP), Partitioning.hourly({ eventTimeField: 'at' })))).not.toThrow();
+    // Dynamic partitioning rules apply: at least 60 s of buffering.
+    expect(
+      build({
+        ...props(at(ColumnType.TIMESTAMP), Partitioning.hourly({ eventTimeField: 'at' })),
+        bufferingInterval: Duration.seconds(0),
+      }),
+    ).toThrow(/bufferingInterval must be between 60 and 900 seconds \(whole seconds\) with dynamic partitioning\. Received 0/);
   });
 });

@@ -13,7 +13,7 @@ import {
   defaultStreamIteratorAgeMillis,
 } from '../../lib/monitoring/private/thresholds';
 import { createTestStack } from '../support/app';
-import { autoScaler, delivery, standardConsumer } from './fakes';
+import { autoScaler, delivery, efoConsumer, standardConsumer } from './fakes';
 
 const HOUR_MS = 3_600_000;
 
@@ -43,7 +43,7 @@ describe('default thresholds derived from the configuration', () => {
     // MillisBehindLatest follows the iterator age unless set.
     expect(consumerThresholds(withAge, {}).millisBehindLatestThresholdInMillis).toBe(HOUR_MS / 2);
     expect(
-      consumerThresholds(withAge, { iteratorAgeThresholdInMillis: 600_000 }).millisBehindLatestThresholdInMillis,
+      consumerThresholds(withAge, { iteratorAgeThreshold: Duration.minutes(10) }).millisBehindLatestThresholdInMillis,
     ).toBe(600_000);
   });
 
@@ -112,41 +112,44 @@ function thresholdOf(alarms: cloudwatch.Alarm[], metricName: string): unknown {
   return cfn.threshold;
 }
 
+// Time thresholds are Durations; the alarm compares the number in the metric's unit.
 describe('overrides reach the alarms', () => {
-  test.each([
-    ['iteratorAgeThresholdInMillis', 'GetRecords.IteratorAgeMilliseconds', 3_600_000],
-    ['writeThrottledRecordsThreshold', 'WriteProvisionedThroughputExceeded', 50],
-    ['readThrottledRequestsThreshold', 'ReadProvisionedThroughputExceeded', 20],
-  ])('stream %s', (prop, metricName, value) => {
+  test.each<[string, string, Duration | number, number]>([
+    ['iteratorAgeThreshold', 'GetRecords.IteratorAgeMilliseconds', Duration.hours(1), 3_600_000],
+    ['writeThrottledRecordsThreshold', 'WriteProvisionedThroughputExceeded', 50, 50],
+    ['readThrottledRequestsThreshold', 'ReadProvisionedThroughputExceeded', 20, 20],
+  ])('stream %s', (prop, metricName, value, threshold) => {
     const stack = createTestStack();
     const alarms = new PipelineMonitoring(stack, 'M').monitorStream(new kinesis.Stream(stack, 'S'), { [prop]: value });
-    expect(thresholdOf(alarms, metricName)).toBe(value);
+    expect(thresholdOf(alarms, metricName)).toBe(threshold);
   });
 
-  test.each([
-    ['iteratorAgeThresholdInMillis', 'IteratorAge', 900_000],
-    ['errorsThreshold', 'Errors', 5],
-    ['throttlesThreshold', 'Throttles', 7],
-    ['failureDestinationRecordsThreshold', 'OnFailureDestinationDeliveredEventCount', 3],
-    ['quarantinedRecordsThreshold', 'RecordsQuarantined', 10],
-  ])('consumer %s', (prop, metricName, value) => {
+  test.each<[string, string, Duration | number, number]>([
+    ['iteratorAgeThreshold', 'IteratorAge', Duration.minutes(15), 900_000],
+    ['millisBehindLatestThreshold', 'SubscribeToShardEvent.MillisBehindLatest', Duration.seconds(90), 90_000],
+    ['errorsThreshold', 'Errors', 5, 5],
+    ['throttlesThreshold', 'Throttles', 7, 7],
+    ['failureDestinationRecordsThreshold', 'OnFailureDestinationDeliveredEventCount', 3, 3],
+    ['quarantinedRecordsThreshold', 'RecordsQuarantined', 10, 10],
+  ])('consumer %s', (prop, metricName, value, threshold) => {
     const stack = createTestStack();
-    const consumer = standardConsumer(stack, 'C', new kinesis.Stream(stack, 'S'), Duration.hours(1)).consumer;
+    const consumer = efoConsumer(stack, 'C', new kinesis.Stream(stack, 'S')).consumer;
     const alarms = new PipelineMonitoring(stack, 'M').monitorConsumer(consumer, { [prop]: value });
-    expect(thresholdOf(alarms, metricName)).toBe(value);
+    expect(thresholdOf(alarms, metricName)).toBe(threshold);
   });
 
-  test.each([
-    ['dataFreshnessThresholdInSeconds', 'DeliveryToS3.DataFreshness', 1200],
-    ['deliveryToS3SuccessRatioThreshold', 'DeliveryToS3.Success', 0.95],
-    ['executeProcessingSuccessRatioThreshold', 'ExecuteProcessing.Success', 0.99],
-    ['failedConversionRecordsThreshold', 'FailedConversion.Records', 100],
-    ['kinesisMillisBehindLatestThresholdInMillis', 'KinesisMillisBehindLatest', 600_000],
-  ])('delivery %s', (prop, metricName, value) => {
+  test.each<[string, string, Duration | number, number]>([
+    ['dataFreshnessThreshold', 'DeliveryToS3.DataFreshness', Duration.minutes(20), 1200],
+    ['dataFreshnessThreshold', 'DeliveryToS3.DataFreshness', Duration.millis(1_200_500), 1200.5],
+    ['deliveryToS3SuccessRatioThreshold', 'DeliveryToS3.Success', 0.95, 0.95],
+    ['executeProcessingSuccessRatioThreshold', 'ExecuteProcessing.Success', 0.99, 0.99],
+    ['failedConversionRecordsThreshold', 'FailedConversion.Records', 100, 100],
+    ['kinesisMillisBehindLatestThreshold', 'KinesisMillisBehindLatest', Duration.minutes(10), 600_000],
+  ])('delivery %s', (prop, metricName, value, threshold) => {
     const stack = createTestStack();
     const d = delivery(stack, 'D', new kinesis.Stream(stack, 'S')).delivery;
     const alarms = new PipelineMonitoring(stack, 'M').monitorDelivery(d, { [prop]: value });
-    expect(thresholdOf(alarms, metricName)).toBe(value);
+    expect(thresholdOf(alarms, metricName)).toBe(threshold);
   });
 
   test('autoscaler errorsThreshold (default 1)', () => {
@@ -170,10 +173,14 @@ describe('overrides reach the alarms', () => {
     const monitoring = new PipelineMonitoring(stack, 'M');
     expect(() =>
       monitoring.monitorStream(new kinesis.Stream(stack, 'A'), { retentionPeriod: Duration.hours(hours) }),
-    ).toThrow(/retentionPeriod is a token.*set iteratorAgeThresholdInMillis/);
+    ).toThrow(/retentionPeriod is a token.*set iteratorAgeThreshold/);
+    // A token converts only from the metric's unit: aws-cdk-lib cannot scale a token.
+    expect(() =>
+      monitoring.monitorStream(new kinesis.Stream(stack, 'C'), { iteratorAgeThreshold: Duration.seconds(threshold) }),
+    ).toThrow(/iteratorAgeThreshold must be given in milliseconds when it is a token \(Duration.millis\(token\)\)/);
     monitoring.monitorStream(new kinesis.Stream(stack, 'B'), {
       retentionPeriod: Duration.hours(hours),
-      iteratorAgeThresholdInMillis: threshold,
+      iteratorAgeThreshold: Duration.millis(threshold),
     });
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'GetRecords.IteratorAgeMilliseconds',

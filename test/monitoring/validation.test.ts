@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Token, type Stack } from 'aws-cdk-lib';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { MonitorableConsumer, PipelineMonitoring, type AlarmEvaluationOptions } from '../../lib/monitoring';
 import { createTestStack } from '../support/app';
@@ -28,26 +28,32 @@ describe('bad thresholds fail at synth time, naming the prop, the value and the 
     [
       'stream iterator age zero',
       monitorStream,
-      { iteratorAgeThresholdInMillis: 0 },
-      /iteratorAgeThresholdInMillis must be greater than 0 milliseconds. Received 0/,
+      { iteratorAgeThreshold: Duration.millis(0) },
+      /iteratorAgeThreshold must be greater than 0 milliseconds. Received 0/,
     ],
     [
-      'stream iterator age negative',
+      'stream iterator age NaN',
       monitorStream,
-      { iteratorAgeThresholdInMillis: -1 },
-      /iteratorAgeThresholdInMillis must be greater than 0 milliseconds. Received -1/,
+      { iteratorAgeThreshold: Duration.minutes(NaN) },
+      /iteratorAgeThreshold must be a finite duration greater than 0 milliseconds. Received NaN milliseconds/,
+    ],
+    [
+      'stream iterator age infinite, with a token retention period (no upper bound to catch it)',
+      monitorStream,
+      { iteratorAgeThreshold: Duration.hours(Infinity), retentionPeriod: Duration.hours(Token.asNumber({ Ref: 'H' })) },
+      /iteratorAgeThreshold must be a finite duration greater than 0 milliseconds. Received Infinity milliseconds/,
     ],
     [
       'stream iterator age at the retention period',
       monitorStream,
-      { iteratorAgeThresholdInMillis: 86_400_000 },
-      /iteratorAgeThresholdInMillis must be below the retention period \(86400000 ms\). Received 86400000/,
+      { iteratorAgeThreshold: Duration.hours(24) },
+      /iteratorAgeThreshold must be below the retention period \(86400000 ms\). Received 86400000 ms/,
     ],
     [
       'stream iterator age above a longer retention period',
       monitorStream,
-      { retentionPeriod: Duration.hours(48), iteratorAgeThresholdInMillis: 172_800_001 },
-      /iteratorAgeThresholdInMillis must be below the retention period \(172800000 ms\). Received 172800001/,
+      { retentionPeriod: Duration.hours(48), iteratorAgeThreshold: Duration.millis(172_800_001) },
+      /iteratorAgeThreshold must be below the retention period \(172800000 ms\). Received 172800001 ms/,
     ],
     [
       'write throttles zero',
@@ -65,20 +71,20 @@ describe('bad thresholds fail at synth time, naming the prop, the value and the 
     [
       'consumer iterator age at maxRecordAge',
       monitorConsumer,
-      { iteratorAgeThresholdInMillis: 7_200_000 },
-      /iteratorAgeThresholdInMillis must be below the consumer maxRecordAge \(7200000 ms\). Received 7200000/,
+      { iteratorAgeThreshold: Duration.hours(2) },
+      /iteratorAgeThreshold must be below the consumer maxRecordAge \(7200000 ms\). Received 7200000 ms/,
     ],
     [
       'consumer iterator age zero',
       monitorConsumer,
-      { iteratorAgeThresholdInMillis: 0 },
-      /iteratorAgeThresholdInMillis must be greater than 0 milliseconds. Received 0/,
+      { iteratorAgeThreshold: Duration.seconds(0) },
+      /iteratorAgeThreshold must be greater than 0 milliseconds. Received 0/,
     ],
     [
       'consumer MillisBehindLatest above retention',
       monitorConsumer,
-      { millisBehindLatestThresholdInMillis: 90_000_000 },
-      /millisBehindLatestThresholdInMillis must be below the retention period \(86400000 ms\). Received 90000000/,
+      { millisBehindLatestThreshold: Duration.hours(25) },
+      /millisBehindLatestThreshold must be below the retention period \(86400000 ms\). Received 90000000 ms/,
     ],
     [
       'consumer errors zero',
@@ -107,14 +113,14 @@ describe('bad thresholds fail at synth time, naming the prop, the value and the 
     [
       'freshness zero',
       monitorDelivery,
-      { dataFreshnessThresholdInSeconds: 0 },
-      /dataFreshnessThresholdInSeconds must be greater than 0 seconds. Received 0/,
+      { dataFreshnessThreshold: Duration.seconds(0) },
+      /dataFreshnessThreshold must be greater than 0 seconds. Received 0/,
     ],
     [
       'freshness at the buffering interval',
       monitorDelivery,
-      { dataFreshnessThresholdInSeconds: 300 },
-      /dataFreshnessThresholdInSeconds must be greater than the bufferingInterval \(300 s\). Received 300/,
+      { dataFreshnessThreshold: Duration.minutes(5) },
+      /dataFreshnessThreshold must be greater than the bufferingInterval \(300 s\). Received 300 s/,
     ],
     [
       'delivery success ratio zero',
@@ -137,8 +143,8 @@ describe('bad thresholds fail at synth time, naming the prop, the value and the 
     [
       'Firehose read lag at retention',
       monitorDelivery,
-      { kinesisMillisBehindLatestThresholdInMillis: 86_400_000 },
-      /kinesisMillisBehindLatestThresholdInMillis must be below the retention period \(86400000 ms\). Received 86400000/,
+      { kinesisMillisBehindLatestThreshold: Duration.days(1) },
+      /kinesisMillisBehindLatestThreshold must be below the retention period \(86400000 ms\). Received 86400000 ms/,
     ],
     [
       'scaler errors zero',
@@ -227,7 +233,7 @@ describe('tokens are not validated at synth time', () => {
     const n = (id: string): number => new CfnParameter(s.stack, id, { type: 'Number' }).valueAsNumber;
     expect(() =>
       s.monitoring.monitorStream(s.stream, {
-        iteratorAgeThresholdInMillis: n('Age'),
+        iteratorAgeThreshold: Duration.millis(n('Age')),
         writeThrottledRecordsThreshold: n('Write'),
         readThrottledRequestsThreshold: n('Read'),
         evaluationPeriods: n('Periods'),
@@ -237,11 +243,11 @@ describe('tokens are not validated at synth time', () => {
     ).not.toThrow();
     expect(() =>
       monitorDelivery(s, {
-        dataFreshnessThresholdInSeconds: n('Freshness'),
+        dataFreshnessThreshold: Duration.seconds(n('Freshness')),
         deliveryToS3SuccessRatioThreshold: n('S3Ratio'),
         executeProcessingSuccessRatioThreshold: n('ProcRatio'),
         failedConversionRecordsThreshold: n('Conversion'),
-        kinesisMillisBehindLatestThresholdInMillis: n('Behind'),
+        kinesisMillisBehindLatestThreshold: Duration.millis(n('Behind')),
       }),
     ).not.toThrow();
   });
@@ -287,7 +293,7 @@ describe('other bad input', () => {
     expect(() => s.monitoring.monitorConsumer(consumer, { monitorQuarantine: false })).toThrow(
       /displayName is required when the consumer name is a token/,
     );
-    expect(s.monitoring.monitorConsumer(consumer, { monitorQuarantine: false, displayName: 'orders' })).toHaveLength(4);
+    expect(s.monitoring.monitorConsumer(consumer, { monitorQuarantine: false, displayName: 'orders' })).toHaveLength(6);
   });
 });
 

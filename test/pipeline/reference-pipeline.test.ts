@@ -6,7 +6,8 @@ import { walkAlarms } from '../monitoring/alarm-walk';
 import { addNagChecks, readTemplate, synthWithNag, type NagFinding } from '../support/nag';
 
 // Synthesized once for the whole file: the reference stack under cdk-nag's AwsSolutions pack.
-const app = createTestApp();
+// The reference app runs with the repository's cdk.json, which turns aws-cdk-lib's CloudFormation validation on.
+const app = createTestApp({ builtinValidation: true });
 const stack = new ReferencePipelineStack(app, 'ReferencePipeline');
 addNagChecks(app);
 const { findings, outdir } = synthWithNag(app);

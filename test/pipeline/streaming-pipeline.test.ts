@@ -1,9 +1,10 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ConsumerType, StreamingPipeline } from '../../lib';
+import { ConsumerType, StreamingPipeline, type StreamConsumerOptions } from '../../lib';
 import { createTestStack } from '../support/app';
 
 function inlineFunction(scope: ConstructLike, id: string): lambda.Function {
@@ -74,7 +75,7 @@ describe('StreamingPipeline overrides', () => {
       dataLake: false,
       monitoring: false,
       redrive: false,
-      consumers: [{ id: 'Only', handler: inlineFunction(stack, 'OnlyFn') }],
+      consumers: { Only: { handler: inlineFunction(stack, 'OnlyFn') } },
     });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Kinesis::Stream', 1);
@@ -86,18 +87,27 @@ describe('StreamingPipeline overrides', () => {
     expect(pipeline.monitoring).toBeUndefined();
   });
 
+  test('a list of consumers (the 0.1 shape, from JavaScript) is rejected, not turned into ids "0", "1"', () => {
+    const stack = createTestStack();
+    const consumers = [{ id: 'Orders', handler: inlineFunction(stack, 'OrdersFn') }] as unknown as {
+      [id: string]: StreamConsumerOptions;
+    };
+    expect(() => new StreamingPipeline(stack, 'Pipeline', { referenceConsumers: false, consumers })).toThrow(
+      /^consumers must be an object keyed by construct id, e\.g\. \{ Orders: \{ handler \} \}\. Received a list of 1$/,
+    );
+  });
+
   test('stream, consumers, data lake and monitoring take their own props', () => {
     const stack = createTestStack();
     const topic = new sns.Topic(stack, 'Pager');
     const pipeline = new StreamingPipeline(stack, 'Pipeline', {
       streamProps: { streamMode: kinesis.StreamMode.ON_DEMAND, retention: Duration.days(7) },
       referenceConsumers: false,
-      consumers: [{ id: 'Orders', handler: inlineFunction(stack, 'OrdersFn'), batchSize: 50 }],
+      consumers: { Orders: { handler: inlineFunction(stack, 'OrdersFn'), batchSize: 50 } },
       dataLakeProps: { bufferingInterval: Duration.seconds(120) },
       monitoringProps: { alarmTopic: topic, createDashboard: false },
     });
-    pipeline.addConsumer({
-      id: 'Audit',
+    pipeline.addConsumer('Audit', {
       handler: inlineFunction(stack, 'AuditFn'),
       consumerType: ConsumerType.ENHANCED_FAN_OUT,
     });
@@ -125,6 +135,34 @@ describe('StreamingPipeline overrides', () => {
     expect(pipeline.consumers).toHaveLength(2);
   });
 
+  test('producers are granted on pipeline.stream, and consumers are named by their id', () => {
+    const stack = createTestStack();
+    const pipeline = new StreamingPipeline(stack, 'Pipeline', {
+      referenceConsumers: false,
+      dataLake: false,
+      monitoring: false,
+      consumers: { Orders: { handler: inlineFunction(stack, 'OrdersFn') } },
+    });
+    pipeline.addConsumer('Audit', { handler: inlineFunction(stack, 'AuditFn') });
+    const producer = inlineFunction(stack, 'ProducerFn');
+    pipeline.stream.grantWrite(producer);
+
+    expect(pipeline.consumers.map((c) => c.node.id)).toEqual(['Orders', 'Audit']);
+    expect(Object.keys(pipeline.redriveFunctions)).toEqual(['Orders', 'Audit']);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [stack.resolve((producer.role as iam.IRole).roleName)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['kinesis:PutRecord', 'kinesis:PutRecords']),
+            Resource: stack.resolve(pipeline.stream.stream.streamArn),
+          }),
+        ]),
+      },
+    });
+  });
+
   test('synthesizes in an app without the recommended feature flags (a user app may have none)', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new Stack(app, 'NoFlags');
@@ -139,7 +177,7 @@ describe('StreamingPipeline overrides', () => {
   test('a consumer without event-count metrics is monitored without the diverted-records alarm', () => {
     const stack = createTestStack();
     const pipeline = new StreamingPipeline(stack, 'Pipeline', { referenceConsumers: false, dataLake: false });
-    pipeline.addConsumer({ id: 'Quiet', handler: inlineFunction(stack, 'QuietFn'), eventCountMetrics: false });
+    pipeline.addConsumer('Quiet', { handler: inlineFunction(stack, 'QuietFn'), eventCountMetrics: false });
     const template = Template.fromStack(stack);
     template.resourcePropertiesCountIs(
       'AWS::CloudWatch::Alarm',

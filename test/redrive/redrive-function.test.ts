@@ -143,7 +143,15 @@ describe('RedriveFunction', () => {
         /ledgerPrefix must be a non-empty prefix ending with '\/', outside aws\/ and quarantine\/. Received 'ledger'/,
       ],
       [{ ledgerPrefix: '/' }, /ledgerPrefix .* Received '\/'/],
-      [{ timeout: Duration.minutes(16) }, /timeout must be between 1 and 900 seconds. Received 960/],
+      [
+        { timeout: Duration.minutes(16) },
+        /timeout must be between 1 and 900 seconds \(whole seconds\). Received 960 seconds/,
+      ],
+      [
+        { timeout: Duration.millis(1500) },
+        /timeout must be between 1 and 900 seconds \(whole seconds\). Received 1.5 seconds/,
+      ],
+      [{ timeout: Duration.seconds(NaN) }, /timeout must be .* Received NaN seconds/],
       [{ memorySize: 64 }, /memorySize must be between 128 and 10240 MB. Received 64/],
       [{ memorySize: 10241 }, /memorySize must be between 128 and 10240 MB. Received 10241/],
     ])('fails for %p', (props, error) => {

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { planShardCapacity } from '../../lib/stream';
+import { ShardCapacityPlanner } from '../../lib/stream';
 
 const MiB = 1024 * 1024;
 
-describe('planShardCapacity', () => {
+describe('ShardCapacityPlanner.plan', () => {
   test('the README example: 100 records/s of 100 KB read by 10 consumers', () => {
-    const standard = planShardCapacity({
+    const standard = ShardCapacityPlanner.plan({
       recordsPerSecond: 100,
       averageRecordSizeBytes: 100_000,
       standardConsumers: 10,
@@ -20,7 +20,7 @@ describe('planShardCapacity', () => {
     expect(standard.warnings[0]).toMatch(/10 standard consumers share each shard's 2 MiB\/s.*enhanced fan-out/);
     expect(standard.warnings[1]).toMatch(/with enhanced fan-out the stream would need 12/);
 
-    const efo = planShardCapacity({
+    const efo = ShardCapacityPlanner.plan({
       recordsPerSecond: 100,
       averageRecordSizeBytes: 100_000,
       standardConsumers: 0,
@@ -36,24 +36,25 @@ describe('planShardCapacity', () => {
   });
 
   test('record-bound and tiny traffic', () => {
-    expect(planShardCapacity({ recordsPerSecond: 4000, averageRecordSizeBytes: 100 })).toMatchObject({
+    expect(ShardCapacityPlanner.plan({ recordsPerSecond: 4000, averageRecordSizeBytes: 100 })).toMatchObject({
       ingressShards: 5,
       totalShards: 5,
       boundBy: 'ingress records',
     });
-    expect(planShardCapacity({ recordsPerSecond: 1, averageRecordSizeBytes: 10 })).toMatchObject({
+    expect(ShardCapacityPlanner.plan({ recordsPerSecond: 1, averageRecordSizeBytes: 10 })).toMatchObject({
       totalShards: 1,
       boundBy: 'minimum of one shard',
     });
     expect(
-      planShardCapacity({ recordsPerSecond: 1000, averageRecordSizeBytes: 1024, targetUtilization: 1 }).totalShards,
+      ShardCapacityPlanner.plan({ recordsPerSecond: 1000, averageRecordSizeBytes: 1024, targetUtilization: 1 })
+        .totalShards,
     ).toBe(1);
   });
 
   test('two standard consumers do not warn; three do', () => {
-    const two = planShardCapacity({ recordsPerSecond: 10, averageRecordSizeBytes: 10, standardConsumers: 2 });
+    const two = ShardCapacityPlanner.plan({ recordsPerSecond: 10, averageRecordSizeBytes: 10, standardConsumers: 2 });
     expect(two.warnings).toEqual([]);
-    const three = planShardCapacity({ recordsPerSecond: 10, averageRecordSizeBytes: 10, standardConsumers: 3 });
+    const three = ShardCapacityPlanner.plan({ recordsPerSecond: 10, averageRecordSizeBytes: 10, standardConsumers: 3 });
     expect(three.warnings).toHaveLength(1);
   });
 
@@ -80,7 +81,7 @@ describe('planShardCapacity', () => {
       /targetUtilization must be in \(0, 1\]. Received 0/,
     ],
   ])('rejects %o', (input, error) => {
-    expect(() => planShardCapacity(input)).toThrow(error);
+    expect(() => ShardCapacityPlanner.plan(input)).toThrow(error);
   });
 
   test('property: the plan covers writes and reads at the target utilization, and no more than one shard extra', () => {
@@ -92,7 +93,7 @@ describe('planShardCapacity', () => {
         fc.integer({ min: 0, max: 20 }),
         fc.double({ min: 0.05, max: 1, noNaN: true }),
         (recordsPerSecond, averageRecordSizeBytes, standardConsumers, efoConsumers, targetUtilization) => {
-          const plan = planShardCapacity({
+          const plan = ShardCapacityPlanner.plan({
             recordsPerSecond,
             averageRecordSizeBytes,
             standardConsumers,

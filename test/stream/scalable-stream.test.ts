@@ -1,7 +1,11 @@
 import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { StreamConsumer } from '../../lib/consumer';
 import { ScalableStream } from '../../lib/stream';
 import { createTestStack } from '../support/app';
 
@@ -124,10 +128,88 @@ describe('ScalableStream metrics', () => {
   });
 });
 
+describe('ScalableStream is a kinesis.IStream', () => {
+  function role(id: string): iam.Role {
+    return new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  }
+
+  test('grants delegate to the stream: the same statements as on the kinesis.Stream, key actions included', () => {
+    const key = new kms.Key(stack, 'Key');
+    const s = new ScalableStream(stack, 'Stream', { encryptionKey: key });
+    const viaScalable: kinesis.IStream = s;
+    viaScalable.grantWrite(role('Producer'));
+    s.stream.grantWrite(role('Reference'));
+    s.grantRead(role('Reader'));
+    s.grant(role('Describer'), 'kinesis:DescribeStreamSummary');
+
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const statementsOf = (roleId: string) =>
+      Object.values(policies).find((p) => JSON.stringify(p.Properties.Roles).includes(roleId))?.Properties
+        .PolicyDocument.Statement;
+    expect(statementsOf('Producer')).toEqual(statementsOf('Reference'));
+    expect(JSON.stringify(statementsOf('Producer'))).toContain('kinesis:PutRecords');
+    expect(JSON.stringify(statementsOf('Producer'))).toContain('kms:GenerateDataKey*');
+    expect(JSON.stringify(statementsOf('Reader'))).toContain('kinesis:GetRecords');
+    expect(statementsOf('Describer')).toEqual([
+      { Action: 'kinesis:DescribeStreamSummary', Effect: 'Allow', Resource: stack.resolve(s.stream.streamArn) },
+    ]);
+    expect(s.encryptionKey).toBe(key);
+  });
+
+  test("ARN, name, reference and metrics are the stream's", () => {
+    const s = new ScalableStream(stack, 'Stream');
+    expect(s.streamArn).toBe(s.stream.streamArn);
+    expect(s.streamName).toBe(s.stream.streamName);
+    expect(stack.resolve(s.streamRef)).toEqual(stack.resolve(s.stream.streamRef));
+    // Metrics without a documented default of their own are kinesis.Stream's, unchanged.
+    for (const [ours, theirs] of [
+      [s.metricPutRecordsFailedRecords(), s.stream.metricPutRecordsFailedRecords()],
+      [s.metricGetRecordsLatency({ statistic: 'p99' }), s.stream.metricGetRecordsLatency({ statistic: 'p99' })],
+      [s.metric('GetRecords.Records'), s.stream.metric('GetRecords.Records')],
+    ]) {
+      expect(stack.resolve(ours.toMetricConfig())).toEqual(stack.resolve(theirs.toMetricConfig()));
+    }
+  });
+
+  test('node.defaultChild is the CfnStream: removal policy, and a consumer reads the retention from it', () => {
+    const s = new ScalableStream(stack, 'Stream', { retention: Duration.hours(48) });
+    expect(s.node.defaultChild).toBeInstanceOf(kinesis.CfnStream);
+    s.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    const consumer = new StreamConsumer(stack, 'Consumer', {
+      stream: s,
+      handler: new lambda.Function(stack, 'Fn', {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+      }),
+    });
+    // 48 h retention minus the 1 h margin: read from the ScalableStream's CfnStream.
+    expect(consumer.maxRecordAge?.toHours()).toBe(47);
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::Kinesis::Stream', { DeletionPolicy: 'Delete' });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: stack.resolve(s.stream.streamArn),
+    });
+  });
+});
+
 describe('ScalableStream validation', () => {
   test.each([
-    [{ retention: Duration.hours(8761) }, /retention must be between 24 and 8760 hours. Received 8761/],
-    [{ retention: Duration.hours(23) }, /retention must be between 24 and 8760 hours. Received 23/],
+    [
+      { retention: Duration.hours(8761) },
+      /retention must be between 24 and 8760 hours \(whole hours\). Received 8761 hours/,
+    ],
+    [
+      { retention: Duration.hours(23) },
+      /retention must be between 24 and 8760 hours \(whole hours\). Received 23 hours/,
+    ],
+    // RetentionPeriodHours is an integer: aws-cdk-lib would fail later without naming the prop.
+    [{ retention: Duration.minutes(1470) }, /retention must be .* \(whole hours\). Received 24.5 hours/],
+    [
+      { retention: Duration.hours(NaN) },
+      /retention must be between 24 and 8760 hours \(whole hours\). Received NaN hours/,
+    ],
+    [{ retention: Duration.days(Infinity) }, /retention must be .*Received Infinity hours/],
     [{ initialShardCount: 0 }, /initialShardCount must be an integer between 1 and 10000. Received 0/],
     [
       { initialShardCount: 20, autoScalingOptions: { minShards: 2, maxShards: 10 } },

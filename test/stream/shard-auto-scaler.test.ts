@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { HANDLER_RUNTIME } from '../../lib/private/handler-runtime';
-import { ShardAutoScaler, type ShardAutoScalerProps } from '../../lib/stream';
+import { ScalableStream, ShardAutoScaler, type ShardAutoScalerProps } from '../../lib/stream';
 import { createTestStack } from '../support/app';
 
 let stack: Stack;
@@ -198,6 +198,19 @@ describe('ShardAutoScaler validation', () => {
     expect(() => new ShardAutoScaler(stack, 'Second', { stream })).toThrow(
       /already has a ShardAutoScaler \(TestStack\/Scaler\)/,
     );
+  });
+
+  test("rejects a second scaler on a ScalableStream, which is a kinesis.IStream sharing its stream's CfnStream", () => {
+    const scalable = new ScalableStream(stack, 'Scalable');
+    expect(() => new ShardAutoScaler(stack, 'Second', { stream: scalable })).toThrow(
+      /already has a ShardAutoScaler \(TestStack\/Scalable\/AutoScaler\)/,
+    );
+  });
+
+  test('METRIC_NAMESPACE is the namespace of its metrics and of its PutMetricData condition', () => {
+    const s = scaler();
+    expect(ShardAutoScaler.METRIC_NAMESPACE).toBe('CdkKinesisPipeline/ShardAutoScaler');
+    expect(s.metricShardCount().namespace).toBe(ShardAutoScaler.METRIC_NAMESPACE);
   });
 });
 

@@ -1,6 +1,6 @@
 import { type Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { checkIntegerRange } from '../../private/validation';
+import { checkDurationRange, checkIntegerRange } from '../../private/validation';
 import { STREAM_CONSUMER_LIMITS as LIMITS } from '../stream-consumer-defaults';
 
 const known = (n: number | undefined): n is number => n !== undefined && !Token.isUnresolved(n);
@@ -19,11 +19,13 @@ export interface EventSourceSettings {
 export function validateEventSourceSettings(s: EventSourceSettings): void {
   checkIntegerRange('batchSize', s.batchSize, 1, LIMITS.maxBatchSize);
   checkIntegerRange('parallelizationFactor', s.parallelizationFactor, 1, LIMITS.maxParallelizationFactor);
-  if (knownDuration(s.maxBatchingWindow) && s.maxBatchingWindow.toSeconds() > LIMITS.maxBatchingWindowSeconds) {
-    throw new Error(
-      `maxBatchingWindow must be between 0 and ${LIMITS.maxBatchingWindowSeconds} seconds. Received ${s.maxBatchingWindow.toSeconds()} seconds`,
-    );
-  }
+  // MaximumBatchingWindowInSeconds is an integer, 0..300.
+  checkDurationRange('maxBatchingWindow', s.maxBatchingWindow, {
+    unit: 'seconds',
+    min: 0,
+    max: LIMITS.maxBatchingWindowSeconds,
+    integral: true,
+  });
   const atTimestamp = s.startingPosition === lambda.StartingPosition.AT_TIMESTAMP;
   if (atTimestamp && s.startingPositionTimestamp === undefined) {
     throw new Error('startingPositionTimestamp is required when startingPosition is AT_TIMESTAMP. Received none');
@@ -58,6 +60,7 @@ export interface FailureHandlingSettings {
   readonly maxRecordAge?: Duration;
   readonly infiniteRecordAge: boolean;
   readonly streamRetention: Duration;
+  readonly failureRetention?: Duration;
 }
 
 export function validateFailureHandling(s: FailureHandlingSettings): void {
@@ -82,11 +85,16 @@ export function validateFailureHandling(s: FailureHandlingSettings): void {
       'retryAttempts -1 and infiniteRecordAge together let one poison pill block its shard until the record expires. Received retryAttempts -1 and infiniteRecordAge true',
     );
   }
+  // A Kinesis stream keeps records 24 to 8760 hours.
+  checkDurationRange('streamRetention', s.streamRetention, { unit: 'hours', min: 24, max: 8760 });
+  // Lifecycle expiration is a whole number of days (ExpirationInDays), at least 1.
+  checkDurationRange('failureRetention', s.failureRetention, { unit: 'days', min: 1, integral: true });
   if (!knownDuration(s.maxRecordAge)) return;
   const seconds = s.maxRecordAge.toSeconds({ integral: false });
-  if (seconds < LIMITS.minRecordAgeSeconds || seconds > LIMITS.maxRecordAgeSeconds) {
+  // MaximumRecordAgeInSeconds is an integer: -1 (infiniteRecordAge) or 60..604800.
+  if (!Number.isInteger(seconds) || seconds < LIMITS.minRecordAgeSeconds || seconds > LIMITS.maxRecordAgeSeconds) {
     throw new Error(
-      `maxRecordAge must be between ${LIMITS.minRecordAgeSeconds} seconds and 7 days (${LIMITS.maxRecordAgeSeconds} seconds). Received ${seconds} seconds`,
+      `maxRecordAge must be a whole number of seconds between ${LIMITS.minRecordAgeSeconds} seconds and 7 days (${LIMITS.maxRecordAgeSeconds} seconds). Received ${seconds} seconds`,
     );
   }
   if (knownDuration(s.streamRetention) && seconds >= s.streamRetention.toSeconds({ integral: false })) {

@@ -2,7 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { IMonitorableConsumer } from '../monitorable';
 import type { ConsumerMonitoringOptions } from '../monitoring-options';
 import { GTE, IMMEDIATE, PERSISTENT, SUSTAINED, num, spec, type AlarmSpec } from './alarm-spec';
-import { retentionPeriodOf, defaultConsumerIteratorAgeMillis } from './thresholds';
+import { retentionPeriodOf, defaultConsumerIteratorAgeMillis, thresholdIn } from './thresholds';
 import { checkBelow, checkPositive } from './validation';
 
 export const ENHANCED_FAN_OUT = 'ENHANCED_FAN_OUT';
@@ -14,6 +14,8 @@ export interface ConsumerThresholds {
   readonly throttlesThreshold: number;
   readonly failureDestinationRecordsThreshold: number;
   readonly quarantinedRecordsThreshold: number;
+  readonly droppedRecordsThreshold: number;
+  readonly destinationDeliveryFailuresThreshold: number;
 }
 
 function checkAge(
@@ -34,16 +36,20 @@ export function consumerThresholds(
 ): ConsumerThresholds {
   const retentionPeriod = retentionPeriodOf(options.retentionPeriod);
   const iteratorAge =
-    options.iteratorAgeThresholdInMillis ??
-    defaultConsumerIteratorAgeMillis(retentionPeriod, consumer.maxRecordAge, 'iteratorAgeThresholdInMillis');
-  const millisBehindLatest = options.millisBehindLatestThresholdInMillis ?? iteratorAge;
+    options.iteratorAgeThreshold !== undefined
+      ? thresholdIn('iteratorAgeThreshold', options.iteratorAgeThreshold, 'milliseconds')
+      : defaultConsumerIteratorAgeMillis(retentionPeriod, consumer.maxRecordAge, 'iteratorAgeThreshold');
+  const millisBehindLatest =
+    options.millisBehindLatestThreshold !== undefined
+      ? thresholdIn('millisBehindLatestThreshold', options.millisBehindLatestThreshold, 'milliseconds')
+      : iteratorAge;
   const retentionMs = retentionPeriod.isUnresolved() ? undefined : retentionPeriod.toMilliseconds();
   const maxRecordAgeMs =
     consumer.maxRecordAge === undefined || consumer.maxRecordAge.isUnresolved()
       ? undefined
       : consumer.maxRecordAge.toMilliseconds();
-  checkAge('iteratorAgeThresholdInMillis', iteratorAge, retentionMs, maxRecordAgeMs);
-  checkAge('millisBehindLatestThresholdInMillis', millisBehindLatest, retentionMs, maxRecordAgeMs);
+  checkAge('iteratorAgeThreshold', iteratorAge, retentionMs, maxRecordAgeMs);
+  checkAge('millisBehindLatestThreshold', millisBehindLatest, retentionMs, maxRecordAgeMs);
   const thresholds = {
     iteratorAgeThresholdInMillis: iteratorAge,
     millisBehindLatestThresholdInMillis: millisBehindLatest,
@@ -51,11 +57,19 @@ export function consumerThresholds(
     throttlesThreshold: options.throttlesThreshold ?? 1,
     failureDestinationRecordsThreshold: options.failureDestinationRecordsThreshold ?? 1,
     quarantinedRecordsThreshold: options.quarantinedRecordsThreshold ?? 1,
+    droppedRecordsThreshold: options.droppedRecordsThreshold ?? 1,
+    destinationDeliveryFailuresThreshold: options.destinationDeliveryFailuresThreshold ?? 1,
   };
   checkPositive('errorsThreshold', thresholds.errorsThreshold, 'invocations');
   checkPositive('throttlesThreshold', thresholds.throttlesThreshold, 'invocations');
   checkPositive('failureDestinationRecordsThreshold', thresholds.failureDestinationRecordsThreshold, 'records');
   checkPositive('quarantinedRecordsThreshold', thresholds.quarantinedRecordsThreshold, 'records');
+  checkPositive('droppedRecordsThreshold', thresholds.droppedRecordsThreshold, 'records');
+  checkPositive(
+    'destinationDeliveryFailuresThreshold',
+    thresholds.destinationDeliveryFailuresThreshold,
+    'delivery attempts',
+  );
   return thresholds;
 }
 
@@ -98,8 +112,33 @@ export function consumerAlarms(
       pages: false,
     }),
   ];
+  // Data loss: Lambda could not write a failed batch to the on-failure destination, so those
+  // records are dropped instead of kept (it then emits DestinationDeliveryFailures and
+  // DroppedEventCount rather than OnFailureDestinationDeliveredEventCount). Always published.
+  alarms.push(
+    spec(options, IMMEDIATE, {
+      id: 'DestinationDeliveryFailuresAlarm',
+      metric: consumer.metricDestinationDeliveryFailures(),
+      statistic: cloudwatch.Stats.SUM,
+      threshold: t.destinationDeliveryFailuresThreshold,
+      comparisonOperator: GTE,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      description: `${label}: DATA LOSS. Lambda failed to write failed batches to the on-failure destination, so their records were dropped. Check the function role (s3:PutObject on the failure bucket, kms:GenerateDataKey on its key), the bucket policy and that the bucket exists; replay the lost range from the stream while it is retained (or from the producer).`,
+      pages: true,
+    }),
+  );
   if (options.monitorFailureDestination ?? true) {
     alarms.push(
+      spec(options, IMMEDIATE, {
+        id: 'DroppedRecordsAlarm',
+        metric: consumer.metricDroppedEventCount(),
+        statistic: cloudwatch.Stats.SUM,
+        threshold: t.droppedRecordsThreshold,
+        comparisonOperator: GTE,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        description: `${label}: DATA LOSS. Lambda dropped records (retries or record age exhausted) that did not reach the on-failure destination. Check DestinationDeliveryFailures and the function role's access to the failure bucket, or configure an on-failure destination; replay the lost range from the stream while it is retained.`,
+        pages: true,
+      }),
       spec(options, IMMEDIATE, {
         id: 'FailureDestinationAlarm',
         metric: consumer.metricOnFailureDestinationDeliveredEventCount(),

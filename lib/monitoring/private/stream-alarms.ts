@@ -2,7 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type { StreamMonitoringOptions } from '../monitoring-options';
 import { GTE, PERSISTENT, SUSTAINED, num, spec, type AlarmSpec } from './alarm-spec';
-import { retentionPeriodOf, defaultStreamIteratorAgeMillis } from './thresholds';
+import { retentionPeriodOf, defaultStreamIteratorAgeMillis, thresholdIn } from './thresholds';
 import { checkBelow, checkPositive } from './validation';
 
 export interface StreamThresholds {
@@ -15,17 +15,12 @@ export interface StreamThresholds {
 export function streamThresholds(options: StreamMonitoringOptions): StreamThresholds {
   const retentionPeriod = retentionPeriodOf(options.retentionPeriod);
   const iteratorAge =
-    options.iteratorAgeThresholdInMillis ??
-    defaultStreamIteratorAgeMillis(retentionPeriod, 'iteratorAgeThresholdInMillis');
-  checkPositive('iteratorAgeThresholdInMillis', iteratorAge, 'milliseconds');
+    options.iteratorAgeThreshold !== undefined
+      ? thresholdIn('iteratorAgeThreshold', options.iteratorAgeThreshold, 'milliseconds')
+      : defaultStreamIteratorAgeMillis(retentionPeriod, 'iteratorAgeThreshold');
+  checkPositive('iteratorAgeThreshold', iteratorAge, 'milliseconds');
   if (!retentionPeriod.isUnresolved()) {
-    checkBelow(
-      'iteratorAgeThresholdInMillis',
-      iteratorAge,
-      'the retention period',
-      retentionPeriod.toMilliseconds(),
-      'ms',
-    );
+    checkBelow('iteratorAgeThreshold', iteratorAge, 'the retention period', retentionPeriod.toMilliseconds(), 'ms');
   }
   const thresholds = {
     iteratorAgeThresholdInMillis: iteratorAge,

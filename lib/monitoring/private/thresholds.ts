@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { durationIn } from '../../private/validation';
 
 /** Kinesis' default (and minimum) retention period. */
 export const DEFAULT_RETENTION_PERIOD = Duration.hours(24);
@@ -16,6 +17,29 @@ export function retentionPeriodOf(retentionPeriod: Duration | undefined): Durati
     }
   }
   return retentionPeriod;
+}
+
+/**
+ * A Duration threshold as the number CloudWatch compares with the metric, in the metric's unit
+ * (IteratorAge and MillisBehindLatest are milliseconds, DataFreshness seconds). A token converts
+ * only from that unit (aws-cdk-lib cannot convert tokens between units).
+ */
+export function thresholdIn(prop: string, threshold: Duration, unit: 'milliseconds' | 'seconds'): number {
+  if (threshold.isUnresolved()) {
+    try {
+      return unit === 'milliseconds' ? threshold.toMilliseconds() : threshold.toSeconds();
+    } catch {
+      const factory = unit === 'milliseconds' ? 'millis' : 'seconds';
+      throw new Error(
+        `${prop} must be given in ${unit} when it is a token (Duration.${factory}(token)), as the alarm compares ${unit}. Received ${threshold}`,
+      );
+    }
+  }
+  const amount = durationIn(threshold, unit);
+  if (!Number.isFinite(amount)) {
+    throw new Error(`${prop} must be a finite duration greater than 0 ${unit}. Received ${amount} ${unit}`);
+  }
+  return amount;
 }
 
 /** Firehose needs up to this long beyond its buffer to transform, convert and write a batch. */
@@ -58,7 +82,7 @@ export function defaultConsumerIteratorAgeMillis(
 export function defaultDataFreshnessSeconds(bufferingInterval: Duration): number {
   if (bufferingInterval.isUnresolved()) {
     throw new Error(
-      'bufferingInterval is a token, so no default threshold can be derived from it: set dataFreshnessThresholdInSeconds',
+      'bufferingInterval is a token, so no default threshold can be derived from it: set dataFreshnessThreshold',
     );
   }
   return 2 * bufferingInterval.toSeconds() + DELIVERY_SLACK_SECONDS;

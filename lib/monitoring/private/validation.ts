@@ -20,14 +20,14 @@ export function checkRatio(prop: string, value: number | undefined): void {
 export function checkBelow(prop: string, value: number, limitName: string, limit: number, unit: string): void {
   if (Token.isUnresolved(value) || Token.isUnresolved(limit)) return;
   if (!(value < limit)) {
-    throw new Error(`${prop} must be below ${limitName} (${limit} ${unit}). Received ${value}`);
+    throw new Error(`${prop} must be below ${limitName} (${limit} ${unit}). Received ${value} ${unit}`);
   }
 }
 
 export function checkAbove(prop: string, value: number, limitName: string, limit: number, unit: string): void {
   if (Token.isUnresolved(value) || Token.isUnresolved(limit)) return;
   if (!(value > limit)) {
-    throw new Error(`${prop} must be greater than ${limitName} (${limit} ${unit}). Received ${value}`);
+    throw new Error(`${prop} must be greater than ${limitName} (${limit} ${unit}). Received ${value} ${unit}`);
   }
 }
 
