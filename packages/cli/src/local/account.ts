@@ -75,6 +75,8 @@ export interface AccountInput {
   readonly lake: readonly LakeQueryResult[];
   readonly outDir: string;
   readonly notEmulated: readonly string[];
+  /** Calls of the functions the local AWS endpoint refused (not emulated), by `service.Action`. */
+  readonly refusedCalls?: ReadonlyMap<string, number>;
 }
 
 export function buildAccount(input: AccountInput): LocalAccount {
@@ -188,6 +190,16 @@ export function buildAccount(input: AccountInput): LocalAccount {
       );
     }
   }
+
+  // A refused call made a handler fail where AWS would have answered it: the run did not show what
+  // the pipeline does in AWS, so it cannot pass.
+  const refused = [...(input.refusedCalls ?? new Map<string, number>())];
+  check(
+    refused.length === 0,
+    refused.length === 0
+      ? 'no AWS call of the functions was refused by the local endpoint'
+      : `AWS calls the local run does not emulate were refused: ${refused.map(([call, n]) => `${call} x${n}`).join(', ')}`,
+  );
 
   const arrivalHours = [
     ...new Set(input.shards.flat().map((r) => new Date(r.arrivalMs).toISOString().slice(0, 13))),

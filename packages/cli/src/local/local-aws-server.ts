@@ -2,8 +2,8 @@
  * The one AWS endpoint the handlers of a local run talk to (AWS_ENDPOINT_URL points every SDK
  * client here, on 127.0.0.1): S3 as a folder tree `<root>/<bucket>/<key>` (PutObject with the
  * If-None-Match / If-Match conditional-write headers, GetObject, HeadObject, DeleteObject,
- * ListObjectsV2), SNS Publish and SQS SendMessage(Batch) recorded under `<root>/_local/`, and
- * CloudWatch PutMetricData accepted. Anything else is answered with an error naming the call, so
+ * ListObjectsV2), SNS Publish and SQS SendMessage(Batch) recorded under `<root>/_local/`,
+ * CloudWatch PutMetricData accepted, and DynamoDB calls forwarded to the local DynamoDB (dynalite). Anything else is answered with an error naming the call, so
  * a handler that needs more fails loudly instead of reaching AWS.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html (conditional writes)
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
@@ -25,6 +25,8 @@ export interface LocalAwsServerOptions {
   readonly root: string;
   /** Buckets that exist (the app's); a call to another bucket gets NoSuchBucket, as in AWS. */
   readonly buckets: readonly string[];
+  /** The local DynamoDB every DynamoDB call is forwarded to. @default - DynamoDB is not emulated */
+  readonly dynamoDbEndpoint?: string;
 }
 
 /** Where non-S3 calls are recorded (a bucket name cannot start with '_'). */
@@ -46,6 +48,8 @@ export async function startLocalAwsServer(options: LocalAwsServerOptions): Promi
         if (service === 'sns') return handleSns(res, body, options.root);
         if (service === 'sqs') return handleSqs(req, res, body, options.root);
         if (service === 'monitoring') return send(res, 200, '<PutMetricDataResponse/>', 'text/xml');
+        if (service === 'dynamodb' && options.dynamoDbEndpoint)
+          return forward(req, res, body, options.dynamoDbEndpoint);
         const action = String(
           req.headers['x-amz-target'] ?? new URLSearchParams(body.toString()).get('Action') ?? req.method,
         );
@@ -265,6 +269,21 @@ function etagOf(data: Buffer): string {
 
 function xml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Passes a call on to another local server and its answer back, unchanged. */
+function forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, endpoint: string): void {
+  const { 'content-length': _length, host: _host, connection: _connection, ...headers } = req.headers;
+  const upstream = http.request(
+    `${endpoint}${req.url ?? '/'}`,
+    { method: req.method, headers: { ...headers, 'content-length': String(body.length) } },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 500, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  upstream.on('error', (error) => sendError(res, 500, 'InternalError', error.message));
+  upstream.end(body);
 }
 
 function send(res: http.ServerResponse, status: number, body: string, contentType?: string): void {

@@ -67,6 +67,14 @@ export interface LocalTable {
   readonly parameters: Readonly<Record<string, string>>;
 }
 
+/** A DynamoDB table of the app, created empty in the local DynamoDB with its template's key schema. */
+export interface LocalDynamoDbTable {
+  readonly logicalId: string;
+  readonly name: string;
+  /** CreateTable's key-related input, resolved from the template (KeySchema, AttributeDefinitions, indexes). */
+  readonly createTableInput: Readonly<Record<string, unknown>>;
+}
+
 export interface BufferingHints {
   readonly sizeInMBs: number;
   readonly intervalInSeconds: number;
@@ -114,6 +122,8 @@ export interface PipelineModel {
   readonly mappings: readonly LocalMapping[];
   readonly deliveries: readonly LocalDelivery[];
   readonly tables: readonly LocalTable[];
+  /** Every AWS::DynamoDB::Table of the templates. */
+  readonly dynamoDbTables: readonly LocalDynamoDbTable[];
   /** Every S3 bucket of the templates (local names). */
   readonly buckets: readonly string[];
   /** Resources of interest that the local run leaves out, with the reason. */
@@ -149,6 +159,7 @@ function emptyModel() {
     mappings: [] as LocalMapping[],
     deliveries: [] as LocalDelivery[],
     tables: [] as LocalTable[],
+    dynamoDbTables: [] as LocalDynamoDbTable[],
     buckets: [] as string[],
     notEmulated: [] as string[],
     mappingStacks: new Map<LocalMapping, string>(),
@@ -161,6 +172,17 @@ function readStack(stack: StackArtifact, resolver: TemplateResolver, model: Muta
   const props = (r: TemplateResource) => (r.Properties ?? {}) as Record<string, unknown>;
 
   for (const [id] of byType('AWS::S3::Bucket')) model.buckets.push(resolver.physicalName(id));
+  for (const [id, r] of byType('AWS::DynamoDB::Table')) {
+    try {
+      model.dynamoDbTables.push({
+        logicalId: id,
+        name: resolver.physicalName(id),
+        createTableInput: createTableInput(resolver, r),
+      });
+    } catch (error) {
+      model.notEmulated.push(`${where(id)}: ${(error as Error).message}`);
+    }
+  }
 
   const streams = new Map<string, LocalStream>(); // by ARN
   for (const [id, r] of byType('AWS::Kinesis::Stream')) {
@@ -448,5 +470,30 @@ function readDelivery(
     metadataExtractionQuery,
     conversion,
     backup,
+  };
+}
+
+/**
+ * The CreateTable input of an AWS::DynamoDB::Table: the template's key schema, attribute
+ * definitions and indexes (the properties CloudFormation passes to CreateTable), billed on demand.
+ * Throughput, TTL, streams and point-in-time recovery do not change what the table answers here.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-table.html
+ */
+function createTableInput(resolver: TemplateResolver, r: TemplateResource): Record<string, unknown> {
+  const p = resolver.resolve(r.Properties ?? {}) as Record<string, unknown>;
+  const indexes = (value: unknown) =>
+    Array.isArray(value)
+      ? value.map((index: Record<string, unknown>) => ({
+          IndexName: index.IndexName,
+          KeySchema: index.KeySchema,
+          Projection: index.Projection,
+        }))
+      : undefined;
+  return {
+    KeySchema: p.KeySchema,
+    AttributeDefinitions: p.AttributeDefinitions,
+    BillingMode: 'PAY_PER_REQUEST',
+    ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: indexes(p.GlobalSecondaryIndexes) } : {}),
+    ...(p.LocalSecondaryIndexes ? { LocalSecondaryIndexes: indexes(p.LocalSecondaryIndexes) } : {}),
   };
 }

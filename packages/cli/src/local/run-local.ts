@@ -18,6 +18,7 @@ import {
 import { type DeliveryReport, runDeliveryStream } from './firehose/delivery-stream';
 import { unsupportedColumnType } from './firehose/json-deserializer';
 import { FunctionHost } from './function-host';
+import { type RunningDynamoDb, startDynamoDbLocal } from './dynamodb-local';
 import { startKinesisLocal } from './kinesis-local';
 import { type LakeQueryResult, queryLake } from './lake-query';
 import { LOCAL_RECORDS_DIR, startLocalAwsServer } from './local-aws-server';
@@ -120,7 +121,19 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   }
 
   for (const bucket of model.buckets) fs.rmSync(path.join(outDir, bucket), { recursive: true, force: true });
-  const server = await startLocalAwsServer({ root: outDir, buckets: model.buckets });
+  let dynamoDb: RunningDynamoDb | undefined;
+  if (model.dynamoDbTables.length > 0) {
+    log(`starting the local DynamoDB (dynalite) on 127.0.0.1 with ${model.dynamoDbTables.length} table(s)`);
+    dynamoDb = await startDynamoDbLocal(model.dynamoDbTables, options.region);
+  }
+  const server = await startLocalAwsServer({
+    root: outDir,
+    buckets: model.buckets,
+    dynamoDbEndpoint: dynamoDb?.endpoint,
+  }).catch(async (error: unknown) => {
+    await dynamoDb?.stop();
+    throw error;
+  });
   const hosts = new Map<string, FunctionHost>();
   const hostOf = (fn: LocalFunction): FunctionHost => {
     let host = hosts.get(fn.name);
@@ -182,6 +195,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       lake,
       outDir,
       notEmulated,
+      refusedCalls: server.unsupportedCalls,
     });
     return {
       model,
@@ -196,6 +210,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     for (const host of hosts.values()) await host.stop();
     await kinesis?.stop();
     await server.stop();
+    await dynamoDb?.stop();
   }
 }
 
