@@ -11,15 +11,36 @@ import { freePort, LOCAL_CREDENTIALS } from './local-network';
 
 export interface RunningKinesis {
   readonly endpoint: string;
+  /** The emulator's ports (plain HTTP and TLS), both on 127.0.0.1. */
+  readonly ports: readonly number[];
   readonly client: KinesisClient;
   stop(): Promise<void>;
+}
+
+/**
+ * kinesis-local binds its ports on every interface (its host is fixed to 0.0.0.0): the emulator is
+ * loaded after `net.Server.prototype.listen` is made to bind 127.0.0.1 whatever host it asks for,
+ * so the run never opens a port to the network.
+ */
+function loopbackOnly(main: string): string {
+  return `
+const net = require('node:net');
+const listen = net.Server.prototype.listen;
+net.Server.prototype.listen = function (...args) {
+  if (args[0] !== null && typeof args[0] === 'object') args[0] = { ...args[0], host: '127.0.0.1' };
+  else if (typeof args[1] === 'string') args[1] = '127.0.0.1';
+  else args.splice(1, 0, '127.0.0.1');
+  return listen.apply(this, args);
+};
+require(${JSON.stringify(main)});
+`;
 }
 
 export async function startKinesisLocal(region: string): Promise<RunningKinesis> {
   const packageDir = path.dirname(require.resolve('kinesis-local/package.json'));
   const plainPort = await freePort();
   const tlsPort = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [path.join(packageDir, 'main.js')], {
+  const child: ChildProcess = spawn(process.execPath, ['-e', loopbackOnly(path.join(packageDir, 'main.js'))], {
     cwd: packageDir,
     env: {
       PATH: process.env.PATH,
@@ -63,7 +84,7 @@ export async function startKinesisLocal(region: string): Promise<RunningKinesis>
     if (child.exitCode !== null) throw new CliError(`kinesis-local exited with ${child.exitCode}: ${stderr}`);
     try {
       await client.send(new ListStreamsCommand({}));
-      return { endpoint, client, stop };
+      return { endpoint, ports: [plainPort, tlsPort], client, stop };
     } catch (error) {
       if (Date.now() > deadline) {
         await stop();

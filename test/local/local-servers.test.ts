@@ -1,5 +1,6 @@
 /**
- * The local run's DynamoDB: the app's tables created from their template (dynalite on 127.0.0.1),
+ * The servers a local run starts listen on 127.0.0.1 only (read from the kernel's socket tables),
+ * and the local run's DynamoDB: the app's tables created from their template (dynalite on 127.0.0.1),
  * reached through the one local AWS endpoint the functions call. The template is the reference
  * error-alert consumer's window table as `cdk synth` writes it; the calls are the ones its window
  * store makes (conditional UpdateItem with ADD and if_not_exists, Query).
@@ -9,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { dynamoDbCall, type RunningDynamoDb, startDynamoDbLocal } from '../../packages/cli/src/local/dynamodb-local';
+import { type RunningKinesis, startKinesisLocal } from '../../packages/cli/src/local/kinesis-local';
 import { type LocalAwsServer, startLocalAwsServer } from '../../packages/cli/src/local/local-aws-server';
 import { buildPipelineModel } from '../../packages/cli/src/local/pipeline-model';
 
@@ -38,15 +40,18 @@ let dir: string;
 let dynamoDb: RunningDynamoDb;
 let server: LocalAwsServer;
 let withoutDynamoDb: LocalAwsServer;
+let kinesis: RunningKinesis;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-dynamodb-'));
   dynamoDb = await startDynamoDbLocal(model.dynamoDbTables, 'us-east-1');
   server = await startLocalAwsServer({ root: dir, buckets: [], dynamoDbEndpoint: dynamoDb.endpoint });
   withoutDynamoDb = await startLocalAwsServer({ root: dir, buckets: [] });
-});
+  kinesis = await startKinesisLocal('us-east-1');
+}, 60_000);
 
 afterAll(async () => {
+  await kinesis?.stop();
   await server?.stop();
   await withoutDynamoDb?.stop();
   await dynamoDb?.stop();
@@ -101,4 +106,28 @@ test('conditional updates through the local AWS endpoint add up, and fail once t
 test('without a local DynamoDB the call is refused and recorded, so the run cannot pass', async () => {
   await expect(add(withoutDynamoDb.endpoint, 1)).rejects.toThrow(/failed locally/);
   expect([...withoutDynamoDb.unsupportedCalls]).toEqual([['dynamodb.DynamoDB_20120810.UpdateItem', 1]]);
+});
+
+/** Local addresses of the sockets listening on `port` (Linux /proc/net/tcp and tcp6; state 0A is LISTEN). */
+function listeningAddresses(port: number): string[] {
+  const addresses: string[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!fs.existsSync(table)) continue;
+    for (const line of fs.readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (state !== '0A' || !local) continue;
+      const [address, hexPort] = local.split(':');
+      if (parseInt(hexPort, 16) === port) addresses.push(address);
+    }
+  }
+  return addresses;
+}
+
+const LOOPBACK = '0100007F'; // 127.0.0.1, little-endian as /proc/net/tcp writes it
+
+test('kinesis-local, the local AWS endpoint and DynamoDB listen on 127.0.0.1 only', () => {
+  const ports = [...kinesis.ports, ...[server, dynamoDb].map((s) => Number(new URL(s.endpoint).port))];
+  expect(ports).toHaveLength(4);
+  for (const port of ports)
+    expect({ port, addresses: listeningAddresses(port) }).toEqual({ port, addresses: [LOOPBACK] });
 });
