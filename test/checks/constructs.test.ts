@@ -39,13 +39,6 @@ const KNOWN_DEFECTS: readonly KnownDefect[] = [
       `${STACKS.reference}/Pipeline/Stream/${SCALER}`,
     ],
   },
-  {
-    rule: 'Streaming-EsmToolkitTimeout',
-    issue: 13,
-    defect:
-      "a consumer built from entry gets Lambda's 3 s default timeout, under the toolkit's 5 s margin: it processes nothing (issue 13, item 2)",
-    paths: [`${STACKS.consumer}/Standard/Resource/KinesisEventSource:ChecksStreamConsumerStreamB5D68032/Resource`],
-  },
 ];
 
 // Synthesized once for the whole file.
