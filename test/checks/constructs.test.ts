@@ -7,7 +7,7 @@
 import { Validations } from 'aws-cdk-lib';
 import type { NagFinding } from '../support/nag';
 import { synthWithNag } from '../support/nag';
-import { STACKS, constructVariantsApp } from './construct-variants';
+import { constructVariantsApp } from './construct-variants';
 
 interface KnownDefect {
   readonly rule: string;
@@ -18,28 +18,13 @@ interface KnownDefect {
   readonly defect: string;
 }
 
-const SCALER = 'AutoScaler/Resource/Resource';
-
 /**
  * KNOWN DEFECTS: what the pack finds in our constructs today. Each row is a real defect that the
  * named issue fixes; delete the row when the fix lands (this test then fails until it is gone),
  * until the table is empty and our constructs pass the pack with no acknowledgment. Never add a
  * row to make a new finding pass: fix the construct, or the rule if it is wrong.
  */
-const KNOWN_DEFECTS: readonly KnownDefect[] = [
-  {
-    rule: 'Streaming-LambdaReservedConcurrency',
-    issue: 11,
-    defect:
-      'the shard scaler reserves 1 concurrent execution, which fails in accounts at the initial quota (issue 11, defect 2)',
-    paths: [
-      `${STACKS.stream}/Provisioned/${SCALER}`,
-      `${STACKS.stream}/Planned/${SCALER}`,
-      `${STACKS.monitoring}/Stream/${SCALER}`,
-      `${STACKS.reference}/Pipeline/Stream/${SCALER}`,
-    ],
-  },
-];
+const KNOWN_DEFECTS: readonly KnownDefect[] = [];
 
 // Synthesized once for the whole file.
 const app = constructVariantsApp();
