@@ -185,7 +185,7 @@ describe('event source settings', () => {
   test('a negative timestamp fails', () => {
     expect(() =>
       consumer({ startingPosition: lambda.StartingPosition.AT_TIMESTAMP, startingPositionTimestamp: -1 }),
-    ).toThrow(/startingPositionTimestamp must be Unix time in seconds \(>= 0\)\. Received -1/);
+    ).toThrow(/startingPositionTimestamp must be Unix time in seconds of at least 0\. Received -1/);
   });
   test('AT_TIMESTAMP accepts a token timestamp', () => {
     consumer({

@@ -38,7 +38,7 @@ const schemaOf = (...names: string[]) =>
 describe('buffering', () => {
   test('bufferingSize below 64 MiB with conversion', () => {
     expect(build({ bufferingSize: Size.mebibytes(32) })).toThrow(
-      /^bufferingSize must be between 64 and 128 MiB with PARQUET conversion\. Received 32$/,
+      /^bufferingSize must be between 64 and 128 MiB \(whole MiB\) with PARQUET conversion\. Received 32$/,
     );
     expect(build({ bufferingSize: Size.mebibytes(129) })).toThrow(
       /bufferingSize must be between 64 and 128 MiB.*Received 129/,
@@ -49,7 +49,7 @@ describe('buffering', () => {
   test('bufferingSize with JSON output may be small, but not 0', () => {
     expect(build({ outputFormat: OutputFormat.JSON, bufferingSize: Size.mebibytes(1) })).not.toThrow();
     expect(build({ outputFormat: OutputFormat.JSON, bufferingSize: Size.kibibytes(512) })).toThrow(
-      /bufferingSize must be between 1 and 128 MiB\. Received 0\.5/,
+      /bufferingSize must be between 1 and 128 MiB \(whole MiB\)\. Received 0\.5/,
     );
   });
 
@@ -75,6 +75,22 @@ describe('buffering', () => {
     );
     expect(build({ transformBufferSize: Size.mebibytes(4) })).toThrow(
       /transformBufferSize must be between 0\.2 and 3 MB\. Received 4/,
+    );
+  });
+
+  test('NaN and infinite sizes name the prop (a range check x < min || x > max let NaN reach the template)', () => {
+    expect(build({ bufferingSize: Size.mebibytes(NaN) })).toThrow(/^bufferingSize must be between 64 and 128 MiB .*Received NaN$/);
+    expect(build({ bufferingSize: Size.mebibytes(Infinity) })).toThrow(/^bufferingSize .*Received Infinity$/);
+    expect(build({ transformBufferSize: Size.mebibytes(NaN) })).toThrow(
+      /^transformBufferSize must be between 0\.2 and 3 MB\. Received NaN$/,
+    );
+  });
+
+  test('names and prefixes outside what Glue, Athena and Firehose take', () => {
+    expect(build({ tableName: 'Web Logs' })).toThrow(/^tableName must be 1 to 255 characters of a-z, 0-9 and '_'.*Received 'Web Logs'$/);
+    expect(build({ databaseName: '' })).toThrow(/^databaseName must be 1 to 255 characters.*Received ''$/);
+    expect(build({ errorOutputPrefix: `errors/!{firehose:error-output-type}/${'e'.repeat(1024)}/` })).toThrow(
+      /^errorOutputPrefix must be at most 1024 characters\. Received 'errors\/.*\(1062 characters\)$/,
     );
   });
 

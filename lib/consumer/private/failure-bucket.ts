@@ -1,9 +1,10 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ACKNOWLEDGMENT_REASONS, acknowledge, acknowledgeBucketObjectsGrant } from '../../private/acknowledge';
+import { NAME_RULES, checkName, requireLiteralString } from '../../private/validation';
 
 /**
  * The bucket that keeps what failed: Lambda's on-failure batches (with their payload) and the
@@ -31,13 +32,14 @@ const RESERVED_PREFIXES = ['aws/', 'redrive-ledger/'];
  * redrive ledger, or the consumer could forge what redrive replays or the markers that stop it.
  */
 export function grantQuarantineWrite(bucket: s3.IBucket, consumer: lambda.IFunction, quarantinePrefix: string): void {
-  if (!Token.isUnresolved(quarantinePrefix)) {
-    const overlaps = RESERVED_PREFIXES.find((p) => p.startsWith(quarantinePrefix) || quarantinePrefix.startsWith(p));
-    if (!quarantinePrefix.endsWith('/') || quarantinePrefix.length < 2 || overlaps) {
-      throw new Error(
-        `quarantinePrefix must be a folder ending with '/' outside ${RESERVED_PREFIXES.join(' and ')}. Received '${quarantinePrefix}'`,
-      );
-    }
+  // The overlap with the reserved prefixes can only be ruled out on a literal.
+  requireLiteralString('quarantinePrefix', quarantinePrefix, `it must be checked against ${RESERVED_PREFIXES.join(' and ')}`);
+  checkName('quarantinePrefix', quarantinePrefix, NAME_RULES.s3Prefix);
+  const overlaps = RESERVED_PREFIXES.find((p) => p.startsWith(quarantinePrefix) || quarantinePrefix.startsWith(p));
+  if (!quarantinePrefix.endsWith('/') || quarantinePrefix.length < 2 || overlaps) {
+    throw new Error(
+      `quarantinePrefix must be a folder ending with '/' outside ${RESERVED_PREFIXES.join(' and ')}. Received '${quarantinePrefix}'`,
+    );
   }
   iam.Grant.addToPrincipal({
     grantee: consumer,
