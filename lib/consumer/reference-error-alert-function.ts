@@ -1,10 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { bundledHandlerProps } from '../private/handler-code';
-import { ACKNOWLEDGMENT_REASONS, BASIC_EXECUTION_ROLE_FINDING, acknowledge } from '../private/acknowledge';
-import { LAMBDA_TIMEOUT, checkDurationRange } from '../private/validation';
+import { ACKNOWLEDGMENT_REASONS, acknowledge } from '../private/acknowledge';
+import { checkLogRetention, functionLogging } from '../private/function-logs';
+import { LAMBDA_MEMORY, LAMBDA_TIMEOUT, checkDurationRange, checkNumber } from '../private/validation';
 
 export interface ReferenceErrorAlertFunctionProps {
   /**
@@ -18,8 +20,16 @@ export interface ReferenceErrorAlertFunctionProps {
    * @default Duration.seconds(60)
    */
   readonly timeout?: Duration;
-  /** @default 256 */
+  /**
+   * 128 to 10,240 MB.
+   * @default 256
+   */
   readonly memorySize?: number;
+  /**
+   * How long the function's log group keeps its logs (a `logs.RetentionDays` value).
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -32,16 +42,21 @@ export class ReferenceErrorAlertFunction extends lambda.Function {
 
   constructor(scope: Construct, id: string, props: ReferenceErrorAlertFunctionProps = {}) {
     checkDurationRange('timeout', props.timeout, LAMBDA_TIMEOUT);
+    checkNumber('memorySize', props.memorySize, LAMBDA_MEMORY);
+    checkLogRetention('logRetention', props.logRetention);
+    // Its own log group and a role that may write only there (not AWSLambdaBasicExecutionRole).
+    const logging = functionLogging(scope, id, { retention: props.logRetention });
     super(scope, id, {
       ...bundledHandlerProps('reference-error-alert'),
       timeout: props.timeout ?? Duration.seconds(60),
       memorySize: props.memorySize ?? 256,
+      role: logging.role,
+      logGroup: logging.logGroup,
       description: 'Alerts on HTTP 5xx and error-log lines read from Kinesis',
       environment: props.alertTopic ? { ALERT_TOPIC_ARN: props.alertTopic.topicArn } : undefined,
     });
     this.alertTopic = props.alertTopic;
     props.alertTopic?.grantPublish(this);
-    acknowledge(this, BASIC_EXECUTION_ROLE_FINDING, ACKNOWLEDGMENT_REASONS.basicExecutionRole);
     // Only an encrypted topic's grant carries the kms:GenerateDataKey* wildcard.
     if (props.alertTopic?.masterKey) {
       acknowledge(

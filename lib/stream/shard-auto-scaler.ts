@@ -10,7 +10,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
 import { bundledHandlerProps } from '../private/handler-code';
-import { checkFraction, checkIntegerRange, bothResolved } from '../private/validation';
+import { checkFraction, checkIntegerRange, checkTokenUnit, bothResolved } from '../private/validation';
+import { DEFAULT_LOG_RETENTION, checkLogRetention } from '../private/function-logs';
 import { SHARD_AUTO_SCALER_DEFAULTS as DEFAULTS, SHARD_AUTO_SCALER_NAMESPACE } from './scaler-defaults';
 
 /** The ShardAutoScaler settings, without the stream (ScalableStream takes these). */
@@ -71,6 +72,11 @@ export interface ShardAutoScalerOptions {
    * @default - no notifications; decisions are still logged and published as metrics
    */
   readonly notificationTopic?: sns.ITopic;
+  /**
+   * How long the scaler's log group keeps its decisions: a `logs.RetentionDays` value.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 export interface ShardAutoScalerProps extends ShardAutoScalerOptions {
@@ -85,7 +91,9 @@ const SCALED_STREAMS = new WeakMap<IConstruct, string>();
 
 function minutesOf(name: string, value: Duration | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  if (value.isUnresolved()) return undefined;
+  // A token is used as given (in minutes; aws-cdk-lib cannot convert a token from another unit).
+  checkTokenUnit(name, value, 'minutes');
+  if (value.isUnresolved()) return value.toMinutes();
   const minutes = value.toMinutes({ integral: false });
   if (!Number.isInteger(minutes) || minutes < min || minutes > max) {
     throw new Error(
@@ -166,6 +174,7 @@ export class ShardAutoScaler extends Construct {
     const scaleDownCooldownMinutes =
       minutesOf('scaleDownCooldown', props.scaleDownCooldown, 0, 1440) ?? DEFAULTS.scaleDownCooldownMinutes;
     minutesOf('evaluationInterval', props.evaluationInterval, 1, 60);
+    checkLogRetention('logRetention', props.logRetention);
 
     const mode = streamModeOf(props.stream);
     if (mode !== undefined && mode !== kinesis.StreamMode.PROVISIONED) {
@@ -194,7 +203,7 @@ export class ShardAutoScaler extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Role of the shard autoscaler of ${props.stream.node.path}`,
     });
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: logs.RetentionDays.ONE_MONTH });
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention ?? DEFAULT_LOG_RETENTION });
     this.logGroup.grantWrite(role);
     this.function = new lambda.Function(this, 'Resource', {
       role,
