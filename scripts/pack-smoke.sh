@@ -10,7 +10,9 @@ cd "$root"
 tarball="$(npm pack --silent --pack-destination "$work" | tail -n 1)"
 echo "packed $tarball ($(du -h "$work/$tarball" | cut -f1))"
 # Construct Hub and jsii-pacmak read the jsii assembly from the tarball.
-if ! tar -tzf "$work/$tarball" | grep -qx 'package/.jsii'; then echo "the tarball has no .jsii assembly" >&2; exit 1; fi
+# (The listing is read whole first: with pipefail, grep -q closing the pipe early would fail tar.)
+listing="$(tar -tzf "$work/$tarball")"
+if ! grep -qx 'package/.jsii' <<<"$listing"; then echo "the tarball has no .jsii assembly" >&2; exit 1; fi
 
 mkdir -p "$work/app" && cd "$work/app"
 npm init -y >/dev/null

@@ -11,6 +11,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  destinationDeliveryFailuresMetric,
+  droppedEventCountMetric,
   iteratorAgeMetric,
   millisBehindLatestMetric,
   onFailureDestinationDeliveredEventCountMetric,
@@ -173,7 +175,8 @@ export interface StreamConsumerOptions {
   readonly failureNotificationQueue?: sqs.IQueue;
   /**
    * Turn on the mapping's EventCount metrics (MetricsConfig), needed for
-   * metricOnFailureDestinationDeliveredEventCount. These are billed as custom metrics.
+   * metricOnFailureDestinationDeliveredEventCount and metricDroppedEventCount. These are billed
+   * as custom metrics.
    * @default true
    */
   readonly eventCountMetrics?: boolean;
@@ -411,6 +414,28 @@ export class StreamConsumer extends Construct {
       );
     }
     return onFailureDestinationDeliveredEventCountMetric(this.eventSourceMappingId, props);
+  }
+
+  /**
+   * AWS/Lambda DroppedEventCount of the mapping (dimension EventSourceMappingUUID): records
+   * discarded without reaching the on-failure destination, i.e. lost. Sum over 5 minutes.
+   * Published only with the mapping's EventCount metrics (`eventCountMetrics`, on by default).
+   */
+  public metricDroppedEventCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.eventCountMetrics) {
+      throw new Error(
+        `metricDroppedEventCount needs eventCountMetrics: Lambda publishes it only with the EventCount MetricsConfig. Received eventCountMetrics false on ${this.node.path}`,
+      );
+    }
+    return droppedEventCountMetric(this.eventSourceMappingId, props);
+  }
+
+  /**
+   * AWS/Lambda DestinationDeliveryFailures of the function: failed writes to the on-failure
+   * destination (the records are then dropped). Sum over 5 minutes.
+   */
+  public metricDestinationDeliveryFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return destinationDeliveryFailuresMetric(this.function, props);
   }
 
   /**

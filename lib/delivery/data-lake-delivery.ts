@@ -2,17 +2,18 @@ import { Construct } from 'constructs';
 import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { OutputPrefixes } from './output-prefixes';
-import { Partitioning } from './partitioning';
+import { PartitionValueSource, Partitioning } from './partitioning';
 import { createLakeBucket } from './private/lake-bucket';
 import { createReferenceTransform } from './private/reference-transform';
 import { TransformProcessor } from './private/transform-processor';
-import { glueDataFormat, roundMB, tableRoot } from './private/validation';
+import { checkEventTimeField, glueDataFormat, roundMB, tableRoot } from './private/validation';
 import { TableSchema } from './table-schema';
 import { acknowledge, acknowledgeBucketObjectsGrant } from '../private/acknowledge';
 import { NAME_RULES, checkDurationRange, checkName, checkSizeRange } from '../private/validation';
@@ -151,6 +152,8 @@ export class DataLakeDelivery extends Construct {
   public readonly partitioning: Partitioning;
   /** The format of the data files. */
   public readonly outputFormat: OutputFormat;
+  /** 'Parquet' or 'ORC' when Firehose converts the transform's JSON; undefined for JSON output. */
+  public readonly conversionFormat?: string;
   /** How long Firehose buffers before writing a file. */
   public readonly bufferingInterval: Duration;
   /** How much Firehose buffers before writing a file. */
@@ -170,6 +173,7 @@ export class DataLakeDelivery extends Construct {
     this.partitioning = props.partitioning ?? Partitioning.hourly();
     this.outputFormat = props.outputFormat ?? OutputFormat.PARQUET;
     const converting = this.outputFormat !== OutputFormat.JSON;
+    this.conversionFormat = converting ? (this.outputFormat === OutputFormat.ORC ? 'ORC' : 'Parquet') : undefined;
     const deserializer = props.jsonDeserializer ?? JsonDeserializer.OPENX;
     const dynamic = this.partitioning.isDynamic;
 
@@ -180,7 +184,12 @@ export class DataLakeDelivery extends Construct {
       );
     }
     for (const key of this.partitioning.keys) {
-      if (!props.transform && key.fromRecord && !this.schema.columnNames.includes(key.field ?? '')) {
+      if (key.source === PartitionValueSource.EVENT_TIME) checkEventTimeField(key, this.schema);
+      if (
+        !props.transform &&
+        key.source === PartitionValueSource.RECORD_FIELD &&
+        !this.schema.columnNames.includes(key.field ?? '')
+      ) {
         throw new Error(
           `partition key '${key.name}' takes its value from field '${key.field}', which the reference transform does not write: field must be a column of TableSchema.WEB_LOG. Received '${key.field}'`,
         );
@@ -281,6 +290,11 @@ export class DataLakeDelivery extends Construct {
       storage: glue.S3TableStorage.fromBucket(this.bucket),
       s3Prefix: this.tableLocationPrefix,
       partitionProjection: this.partitioning.projection,
+      // has_encrypted_data tells Athena the objects are client-side (CSE-KMS) encrypted; Firehose
+      // only writes server-side encrypted objects (SSE-S3/SSE-KMS), which S3 decrypts for any
+      // reader, so it is false whatever the bucket's encryption. Athena: "Create tables based on
+      // encrypted datasets in Amazon S3" (creating-tables-based-on-encrypted-datasets-in-s3.html).
+      hasEncryptedData: false,
       parameters: {
         'storage.location.template': this.partitioning.locationTemplate(location),
         classification: this.outputFormat.toLowerCase(),
@@ -305,9 +319,10 @@ export class DataLakeDelivery extends Construct {
       // With conversion the L2 refuses any compression; UNCOMPRESSED is written below instead.
       compression: converting ? undefined : (props.compression ?? firehose.Compression.UNCOMPRESSED),
       loggingConfig: new firehose.EnableLogging(this.logGroup),
-      processors: [
+      processors: deliveryProcessors(
+        this.partitioning,
         new TransformProcessor(this.transformFunction, roundMB(transformBufferMB), transformIntervalSeconds),
-      ],
+      ),
       dataFormatConversion: converting
         ? {
             schemaConfiguration: firehose.SchemaConfiguration.fromCfnTable(
@@ -337,6 +352,17 @@ export class DataLakeDelivery extends Construct {
       source: new firehose.KinesisStreamSource(props.stream),
       destination,
     });
+    // Firehose checks at creation that its role may read the stream ("not authorized to perform
+    // kinesis:DescribeStream"). The L2 makes the delivery stream depend on the read grant, but a
+    // grant on a stream that may be in another account (cross-account, or a literal ARN in an
+    // environment-agnostic stack) carries only its resource-policy half, so the dependency on the
+    // role's policy is lost. Depend on the source role's policy in every import mode (the role
+    // itself is already a dependency through the RoleARN attribute).
+    const sourceRole = this.deliveryStream.grantPrincipal;
+    const sourcePolicy = sourceRole instanceof iam.Role ? sourceRole.node.tryFindChild('DefaultPolicy') : undefined;
+    if (sourcePolicy) {
+      (this.deliveryStream.node.defaultChild as firehose.CfnDeliveryStream).node.addDependency(sourcePolicy);
+    }
     this.acknowledgeAcceptedFindings();
     if (converting) {
       // Explicit, so that nobody "optimises" it to GZIP: Firehose rejects compression with conversion.
@@ -410,4 +436,20 @@ export class DataLakeDelivery extends Construct {
   public metricKinesisMillisBehindLatest(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.deliveryStream.metric('KinesisMillisBehindLatest', { statistic: 'Maximum', ...props });
   }
+}
+
+/**
+ * The Firehose processors in the order Firehose runs them (record deaggregation, Lambda, then the
+ * partition keys). Event-time keys need each transformed record to be one row, so source records
+ * are first split into lines, and their values are parsed from the row by jq.
+ * @see https://docs.aws.amazon.com/firehose/latest/dev/dynamic-partitioning-multirecord-deaggergation.html
+ */
+function deliveryProcessors(partitioning: Partitioning, transform: firehose.IDataProcessor): firehose.IDataProcessor[] {
+  const eventTimeKeys = partitioning.keys.filter((k) => k.source === PartitionValueSource.EVENT_TIME);
+  if (eventTimeKeys.length === 0) return [transform];
+  return [
+    firehose.RecordDeAggregationProcessor.delimited('\n'),
+    transform,
+    firehose.MetadataExtractionProcessor.jq16(Object.fromEntries(eventTimeKeys.map((k) => [k.name, k.query!]))),
+  ];
 }

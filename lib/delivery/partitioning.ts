@@ -35,11 +35,33 @@ const TIME_FIELDS: Record<string, { min: number; max: number; lowest: number; hi
   mm: { min: 0, max: 59, lowest: 0, highest: 59, digits: 2 },
 };
 
+/** Characters [start, end) of 'yyyy-MM-dd HH…' (or 'yyyy-MM-ddTHH…') holding each time field. */
+const EVENT_TIME_SLICES: Record<string, [number, number]> = {
+  yyyy: [0, 4],
+  MM: [5, 7],
+  dd: [8, 10],
+  HH: [11, 13],
+};
+
+/** Where a partition key's value comes from. */
+export enum PartitionValueSource {
+  /** Firehose's approximate arrival time (`!{timestamp:…}`). */
+  ARRIVAL_TIME = 'ARRIVAL_TIME',
+  /** A row field returned by the transform (`!{partitionKeyFromLambda:…}`). */
+  RECORD_FIELD = 'RECORD_FIELD',
+  /** The time in a row field, parsed by Firehose (`!{partitionKeyFromQuery:…}`). */
+  EVENT_TIME = 'EVENT_TIME',
+}
+
 /** One Hive-style partition key: `name=<expression>/` in the prefix, a Glue partition column, a projection. */
 export class PartitionKey {
   /**
-   * A field of Firehose's approximate arrival timestamp (UTC): `!{timestamp:<format>}`.
+   * A field of Firehose's approximate arrival timestamp (UTC): `!{timestamp:<format>}`. Firehose
+   * evaluates it once per S3 object, with the approximate arrival time of the OLDEST record in the
+   * object, so rows that arrive shortly after an hour (day) boundary can land in the previous
+   * hour's (day's) partition. Use `PartitionKey.eventTime` to partition by a time in the row.
    * @param format one of yyyy, MM, dd, HH, mm (an int key projected as an integer range)
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html
    */
   public static timestamp(name: string, format: string, options: TimestampPartitionKeyOptions = {}): PartitionKey {
     const field = TIME_FIELDS[format];
@@ -69,7 +91,53 @@ export class PartitionKey {
       `!{timestamp:${format}}`,
       'int',
       glue.PartitionProjectionConfiguration.integer({ min, max, digits: field.digits }),
-      false,
+      PartitionValueSource.ARRIVAL_TIME,
+      undefined,
+      undefined,
+      `!{timestamp:${format}}`,
+    );
+  }
+
+  /**
+   * A field of the time written in the row (event time), e.g. the hour of `event_time`:
+   * `!{partitionKeyFromQuery:<name>}`, extracted by Firehose's inline JSON parsing (jq) from the
+   * transformed row, so every row lands in the partition of its own time. Turns dynamic
+   * partitioning on. The row field must hold UTC text that starts `yyyy-MM-dd` (`date`) or
+   * `yyyy-MM-dd HH` / `yyyy-MM-ddTHH` (`timestamp`, as the runtime toolkit writes TIMESTAMP
+   * columns); a row without it is partitioned by the time Firehose processes it.
+   * @param field the row field (a column of the schema) holding the time
+   * @param format one of yyyy, MM, dd, HH (an int key projected as an integer range)
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/dynamic-partitioning-partitioning-keys.html
+   */
+  public static eventTime(
+    name: string,
+    field: string,
+    format: string,
+    options: TimestampPartitionKeyOptions = {},
+  ): PartitionKey {
+    const slice = EVENT_TIME_SLICES[format];
+    if (!slice) {
+      throw new Error(
+        `format of event-time partition key '${name}' must be one of ${Object.keys(EVENT_TIME_SLICES).join(', ')}. Received '${format}'`,
+      );
+    }
+    if (Token.isUnresolved(field) || !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(field)) {
+      throw new Error(
+        `field of event-time partition key '${name}' must be a column name (letters, digits, '_', '.'). Received '${field}'`,
+      );
+    }
+    const arrival = PartitionKey.timestamp(name, format, options);
+    return new PartitionKey(
+      name,
+      `!{partitionKeyFromQuery:${name}}`,
+      'int',
+      arrival.projection,
+      PartitionValueSource.EVENT_TIME,
+      field,
+      // jq 1.6 on the transformed row: the characters of the field's text, or of the processing
+      // time (`now | todate`, 'yyyy-MM-ddTHH:mm:ssZ') when the row has no time.
+      `(.${JSON.stringify(field)} // (now | todate))[${slice[0]}:${slice[1]}]`,
+      arrival.expression,
     );
   }
 
@@ -89,10 +157,13 @@ export class PartitionKey {
       options.values
         ? glue.PartitionProjectionConfiguration.enum({ values: options.values })
         : glue.PartitionProjectionConfiguration.injected(),
-      true,
+      PartitionValueSource.RECORD_FIELD,
       options.field ?? name,
     );
   }
+
+  /** Whether the value comes from the record (dynamic partitioning). */
+  public readonly fromRecord: boolean;
 
   private constructor(
     /** The Glue partition column and the Hive key in the prefix. */
@@ -103,11 +174,19 @@ export class PartitionKey {
     public readonly columnType: string,
     /** Athena partition projection for the key. */
     public readonly projection: glue.PartitionProjectionConfiguration,
-    /** Whether the value comes from the record (dynamic partitioning). */
-    public readonly fromRecord: boolean,
-    /** For record-field keys: the row field the value comes from. */
+    /** Where the value comes from. */
+    public readonly source: PartitionValueSource,
+    /** For record-field and event-time keys: the row field the value comes from. */
     public readonly field?: string,
+    /** For event-time keys: the jq 1.6 expression Firehose evaluates on the transformed row. */
+    public readonly query?: string,
+    /**
+     * The expression of this key in the error prefix, where record values are not allowed: the
+     * arrival-time expression for time keys, none for record-field keys.
+     */
+    public readonly errorExpression?: string,
   ) {
+    this.fromRecord = source !== PartitionValueSource.ARRIVAL_TIME;
     if (!Token.isUnresolved(name) && !/^[a-z_][a-z0-9_]*$/.test(name)) {
       throw new Error(`partition key name must be lowercase letters, digits and '_'. Received '${name}'`);
     }
@@ -125,6 +204,14 @@ export interface TimePartitioningOptions {
    * @default - none
    */
   readonly recordFields?: PartitionKey[];
+  /**
+   * Partition by the time written in the row instead of Firehose's arrival time: the row field
+   * (a `timestamp` or `date` column of the schema, UTC) the year/month/day/hour come from. Turns
+   * dynamic partitioning on (`PartitionKey.eventTime`); rows are then split per source line
+   * before the transform, so each row goes to the partition of its own time.
+   * @default - the approximate arrival time of the oldest record of each S3 object
+   */
+  readonly eventTimeField?: string;
 }
 
 /**
@@ -133,15 +220,21 @@ export interface TimePartitioningOptions {
  * are queryable with no crawler.
  */
 export class Partitioning {
-  /** `year=/month=/day=/hour=` from the arrival time (UTC). */
+  /**
+   * `year=/month=/day=/hour=` from Firehose's arrival time (UTC), or from `eventTimeField`. The
+   * arrival time is that of the OLDEST record of each S3 object, so rows that arrive shortly after
+   * an hour boundary land in the previous hour's partition; `eventTimeField` files each row under
+   * its own time instead.
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html
+   */
   public static hourly(options: TimePartitioningOptions = {}): Partitioning {
     return new Partitioning(
-      [...Partitioning.dateKeys(options), PartitionKey.timestamp('hour', 'HH')],
+      [...Partitioning.dateKeys(options), Partitioning.timeKey(options, 'hour', 'HH')],
       options.recordFields,
     );
   }
 
-  /** `year=/month=/day=` from the arrival time (UTC). */
+  /** `year=/month=/day=` from the arrival time (UTC; see `hourly`), or from `eventTimeField`. */
   public static daily(options: TimePartitioningOptions = {}): Partitioning {
     return new Partitioning(Partitioning.dateKeys(options), options.recordFields);
   }
@@ -153,10 +246,21 @@ export class Partitioning {
 
   private static dateKeys(options: TimePartitioningOptions): PartitionKey[] {
     return [
-      PartitionKey.timestamp('year', 'yyyy', { min: options.startYear, max: options.endYear }),
-      PartitionKey.timestamp('month', 'MM'),
-      PartitionKey.timestamp('day', 'dd'),
+      Partitioning.timeKey(options, 'year', 'yyyy', { min: options.startYear, max: options.endYear }),
+      Partitioning.timeKey(options, 'month', 'MM'),
+      Partitioning.timeKey(options, 'day', 'dd'),
     ];
+  }
+
+  private static timeKey(
+    options: TimePartitioningOptions,
+    name: string,
+    format: string,
+    range: TimestampPartitionKeyOptions = {},
+  ): PartitionKey {
+    return options.eventTimeField === undefined
+      ? PartitionKey.timestamp(name, format, range)
+      : PartitionKey.eventTime(name, options.eventTimeField, format, range);
   }
 
   /** The keys in prefix order. */
@@ -177,16 +281,24 @@ export class Partitioning {
     return this.keys.some((k) => k.fromRecord);
   }
 
+  /** Whether a key comes from the time in the row (Firehose inline parsing). */
+  public get isEventTime(): boolean {
+    return this.keys.some((k) => k.source === PartitionValueSource.EVENT_TIME);
+  }
+
   /** `year=!{timestamp:yyyy}/month=!{timestamp:MM}/…/`: what follows the data root in the prefix. */
   public get prefixLayout(): string {
     return this.keys.map((k) => `${k.name}=${k.expression}/`).join('');
   }
 
-  /** The time keys only, for the error prefix (record fields are not allowed there). */
+  /**
+   * The time keys only, for the error prefix: record values are not allowed there, so event-time
+   * keys take the arrival time in it.
+   */
   public get errorPrefixLayout(): string {
     return this.keys
-      .filter((k) => !k.fromRecord)
-      .map((k) => `${k.name}=${k.expression}/`)
+      .filter((k) => k.errorExpression !== undefined)
+      .map((k) => `${k.name}=${k.errorExpression}/`)
       .join('');
   }
 

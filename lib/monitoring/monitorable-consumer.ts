@@ -3,6 +3,8 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
+  destinationDeliveryFailuresMetric,
+  droppedEventCountMetric,
   iteratorAgeMetric,
   millisBehindLatestMetric,
   onFailureDestinationDeliveredEventCountMetric,
@@ -15,8 +17,8 @@ export interface MonitorableConsumerProps {
   readonly function: lambda.IFunction;
   /**
    * The UUID of the Kinesis event source mapping (`EventSourceMapping.eventSourceMappingId`),
-   * the dimension of OnFailureDestinationDeliveredEventCount. Lambda publishes that metric only
-   * when the mapping's MetricsConfig includes EventCount.
+   * the dimension of OnFailureDestinationDeliveredEventCount and DroppedEventCount. Lambda
+   * publishes those metrics only when the mapping's MetricsConfig includes EventCount.
    */
   readonly eventSourceMappingId: string;
   /**
@@ -83,6 +85,14 @@ export class MonitorableConsumer implements IMonitorableConsumer {
 
   public metricOnFailureDestinationDeliveredEventCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return onFailureDestinationDeliveredEventCountMetric(this.props.eventSourceMappingId, props);
+  }
+
+  public metricDroppedEventCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return droppedEventCountMetric(this.props.eventSourceMappingId, props);
+  }
+
+  public metricDestinationDeliveryFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return destinationDeliveryFailuresMetric(this.props.function, props);
   }
 
   public metricRecordsQuarantined(props?: cloudwatch.MetricOptions): cloudwatch.Metric {

@@ -29,6 +29,13 @@ export interface IMonitorableConsumer {
   metricThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /** AWS/Lambda OnFailureDestinationDeliveredEventCount (records sent to the on-failure destination). */
   metricOnFailureDestinationDeliveredEventCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /**
+   * AWS/Lambda DroppedEventCount of the event source mapping (records): records discarded without
+   * reaching the on-failure destination. Needs the mapping's EventCount metrics.
+   */
+  metricDroppedEventCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** AWS/Lambda DestinationDeliveryFailures of the function (failed writes to the on-failure destination). */
+  metricDestinationDeliveryFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /** Records the runtime toolkit quarantined (count). */
   metricRecordsQuarantined(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /** AWS/Kinesis SubscribeToShardEvent.MillisBehindLatest; called for enhanced fan-out consumers only. */
@@ -40,6 +47,12 @@ export interface IMonitorableDelivery {
   readonly deliveryStream: firehose.IDeliveryStream;
   /** The destination's buffering interval; the freshness default derives from it. */
   readonly bufferingInterval: Duration;
+  /**
+   * The format Firehose converts records to, e.g. 'Parquet' or 'ORC' (named in alarm texts).
+   * FailedConversion.Records exists only with a conversion, so its alarm is created only then.
+   * @default - no format conversion
+   */
+  readonly conversionFormat?: string;
 
   /** AWS/Firehose DeliveryToS3.DataFreshness (seconds). */
   metricDataFreshness(props?: cloudwatch.MetricOptions): cloudwatch.Metric;

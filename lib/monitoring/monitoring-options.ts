@@ -103,8 +103,22 @@ export interface ConsumerMonitoringOptions extends AlarmEvaluationOptions {
    */
   readonly quarantinedRecordsThreshold?: number;
   /**
-   * Create the on-failure destination alarm. Turn off when the event source mapping publishes no
-   * EventCount metrics (its MetricsConfig), as the metric would never arrive.
+   * Alarm (paging: data loss) when DroppedEventCount (Sum, records discarded without reaching the
+   * on-failure destination) reaches this in one period.
+   * @default 1
+   */
+  readonly droppedRecordsThreshold?: number;
+  /**
+   * Alarm (paging: data loss) when DestinationDeliveryFailures (Sum, failed writes to the
+   * on-failure destination) reaches this in one period.
+   * @default 1
+   */
+  readonly destinationDeliveryFailuresThreshold?: number;
+  /**
+   * Create the alarms on the event source mapping's EventCount metrics: records sent to the
+   * on-failure destination and records dropped. Turn off when the mapping publishes no EventCount
+   * metrics (its MetricsConfig), as those metrics would never arrive. The
+   * DestinationDeliveryFailures alarm (a function metric) stays.
    * @default true
    */
   readonly monitorFailureDestination?: boolean;
@@ -134,7 +148,9 @@ export interface DeliveryMonitoringOptions extends AlarmEvaluationOptions {
    */
   readonly dataFreshnessThreshold?: Duration;
   /**
-   * Alarm when DeliveryToS3.Success (Average, ratio of successful deliveries, 0..1) is below this.
+   * Alarm (not paging) when DeliveryToS3.Success (Average, ratio of successful S3 puts, 0..1) stays
+   * below this for the evaluation periods. Firehose retries failed puts, so this is a warning;
+   * the DataFreshness alarm pages when delivery really stalls.
    * @default 1
    */
   readonly deliveryToS3SuccessRatioThreshold?: number;
@@ -155,8 +171,8 @@ export interface DeliveryMonitoringOptions extends AlarmEvaluationOptions {
    */
   readonly failedConversionRecordsThreshold?: number;
   /**
-   * Create the FailedConversion.Records alarm. Turn off for deliveries without format conversion.
-   * @default true
+   * Create the FailedConversion.Records alarm.
+   * @default - true when the delivery converts records (its `conversionFormat` is set)
    */
   readonly monitorFormatConversion?: boolean;
   /**

@@ -1,10 +1,9 @@
 import { CfnElement, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, type IConstruct } from 'constructs';
 import type { IMonitorableAutoScaler, IMonitorableConsumer, IMonitorableDelivery } from './monitorable';
@@ -15,6 +14,7 @@ import type {
   StreamMonitoringOptions,
 } from './monitoring-options';
 import { validateEvaluationOptions, type AlarmSpec } from './private/alarm-spec';
+import { checkUserAlarmTopic, createAlarmTopic } from './private/alarm-topic';
 import { autoScalerAlarms } from './private/autoscaler-alarms';
 import { consumerAlarms, consumerThresholds, ENHANCED_FAN_OUT } from './private/consumer-alarms';
 import {
@@ -30,13 +30,18 @@ import { streamAlarms, streamThresholds } from './private/stream-alarms';
 /** Props of `PipelineMonitoring`. */
 export interface PipelineMonitoringProps {
   /**
-   * The topic that receives every alarm's ALARM and OK notifications.
-   * @default - a new topic encrypted with a new customer-managed KMS key (CloudWatch cannot
-   * publish to a topic encrypted with the AWS-managed SNS key), SSL-only publishing
+   * The topic that receives every alarm's ALARM and OK notifications. CloudWatch must be able to
+   * publish to it: its topic policy (if it has one) must allow `cloudwatch.amazonaws.com`
+   * `sns:Publish`, and its KMS key (if encrypted) must allow `cloudwatch.amazonaws.com`
+   * `kms:Decrypt` and `kms:GenerateDataKey*` (the AWS-managed `alias/aws/sns` key cannot). An
+   * `sns.Topic` of the same app is checked at synth.
+   * @default - a new topic encrypted with a new customer-managed KMS key, SSL-only publishing, and
+   * a topic policy and key policy that let this account's CloudWatch alarms publish
    */
   readonly alarmTopic?: sns.ITopic;
   /**
-   * The topic for the composite 'pipeline unhealthy' alarm, e.g. the one your pager reads.
+   * The topic for the composite 'pipeline unhealthy' alarm, e.g. the one your pager reads. Same
+   * requirements as `alarmTopic`.
    * @default - alarmTopic
    */
   readonly unhealthyTopic?: sns.ITopic;
@@ -87,21 +92,18 @@ export class PipelineMonitoring extends Construct {
     if (props.alarmTopic) {
       this.alarmTopic = props.alarmTopic;
     } else {
-      const key = new kms.Key(this, 'AlarmTopicKey', {
-        description: `Encrypts the alarm topic of ${this.node.path}`,
-        enableKeyRotation: true,
-      });
-      // CloudWatch alarms publish to the encrypted topic as the cloudwatch service principal.
-      key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-        }),
-      );
+      const { topic, key } = createAlarmTopic(this);
+      this.alarmTopic = topic;
       this.alarmTopicKey = key;
-      this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
     }
+    // A topic of this app that cannot receive alarms fails synth instead of dropping every notification.
+    const userTopics = [
+      ['alarmTopic', props.alarmTopic],
+      ['unhealthyTopic', props.unhealthyTopic],
+    ] as const;
+    this.node.addValidation({
+      validate: () => userTopics.flatMap(([prop, topic]) => (topic ? checkUserAlarmTopic(this, prop, topic) : [])),
+    });
     this.alarmAction = new cloudwatchActions.SnsAction(this.alarmTopic);
 
     const email = props.alarmEmail ?? (this.node.tryGetContext('alarmEmail') as string | undefined);

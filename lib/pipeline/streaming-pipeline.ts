@@ -109,6 +109,13 @@ export class StreamingPipeline extends Construct {
         consumerType: ConsumerType.ENHANCED_FAN_OUT,
       });
     }
+    // Before 0.2 `consumers` was a list of props with an `id`; a JavaScript caller may still pass
+    // one, whose indexes would silently become construct ids.
+    if (Array.isArray(props.consumers)) {
+      throw new Error(
+        `consumers must be an object keyed by construct id, e.g. { Orders: { handler } }. Received a list of ${props.consumers.length}`,
+      );
+    }
     for (const [consumerId, options] of Object.entries(props.consumers ?? {})) {
       this.addConsumer(consumerId, options);
     }

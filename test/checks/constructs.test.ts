@@ -19,7 +19,6 @@ interface KnownDefect {
 }
 
 const SCALER = 'AutoScaler/Resource/Resource';
-const ALARM_TOPIC = 'Monitoring/AlarmTopic/Resource';
 
 /**
  * KNOWN DEFECTS: what the pack finds in our constructs today. Each row is a real defect that the
@@ -28,17 +27,6 @@ const ALARM_TOPIC = 'Monitoring/AlarmTopic/Resource';
  * row to make a new finding pass: fix the construct, or the rule if it is wrong.
  */
 const KNOWN_DEFECTS: readonly KnownDefect[] = [
-  {
-    rule: 'Streaming-AlarmTopicPolicy',
-    issue: 11,
-    defect:
-      'enforceSSL writes a topic policy with only the TLS Deny, so CloudWatch may not publish: no alarm notifies (issue 11, defect 1)',
-    paths: [
-      `${STACKS.monitoring}/${ALARM_TOPIC}`,
-      `${STACKS.pipeline}/OnDemand/${ALARM_TOPIC}`,
-      `${STACKS.reference}/Pipeline/${ALARM_TOPIC}`,
-    ],
-  },
   {
     rule: 'Streaming-LambdaReservedConcurrency',
     issue: 11,
@@ -50,19 +38,6 @@ const KNOWN_DEFECTS: readonly KnownDefect[] = [
       `${STACKS.monitoring}/Stream/${SCALER}`,
       `${STACKS.reference}/Pipeline/Stream/${SCALER}`,
     ],
-  },
-  {
-    rule: 'Streaming-FirehoseRolePolicies',
-    issue: 11,
-    defect:
-      "DataLakeDelivery on a stream imported by literal ARN loses the delivery stream's dependency on the source role's policy (issue 11, defect 3)",
-    paths: [`${STACKS.delivery}/ImportedStream/Resource/Resource`],
-  },
-  {
-    rule: 'Streaming-AlarmMetricPublished',
-    issue: 11,
-    defect: 'FailedConversion.Records is alarmed on a JSON delivery, which never publishes it (issue 11, defect 5)',
-    paths: [`${STACKS.monitoring}/Monitoring/DeliveryJsonDelivery/FailedConversionAlarm/Resource`],
   },
   {
     rule: 'Streaming-EsmToolkitTimeout',

@@ -1,4 +1,5 @@
 import { CfnParameter, Duration, Size, Stack } from 'aws-cdk-lib';
+import { spawnSync } from 'node:child_process';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -17,6 +18,8 @@ import {
   type DataLakeDeliveryProps,
 } from '../../lib/delivery';
 import { createTestStack } from '../support/app';
+import { createApacheLogTransform } from '../../packages/runtime/src/apache-log/web-log';
+import { processFirehoseRecords } from '../../packages/runtime/src/firehose-transform/transform';
 
 const HOURLY = 'year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
 
@@ -193,6 +196,16 @@ describe('defaults', () => {
     });
   });
 
+  test('has_encrypted_data is false: Athena reads it for client-side encryption only, Firehose writes SSE objects', () => {
+    template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({ Parameters: Match.objectLike({ has_encrypted_data: false }) }),
+    });
+  });
+
+  test('conversionFormat names the format Firehose converts to (for the FailedConversion alarm)', () => {
+    expect(delivery.conversionFormat).toBe('Parquet');
+  });
+
   test('snapshot', () => {
     expect(template.toJSON()).toMatchSnapshot();
   });
@@ -287,6 +300,11 @@ describe('one partitioning definition drives the prefix, the Glue keys and the p
       'hourly plus an injected record field',
       Partitioning.hourly({ recordFields: [PartitionKey.fromRecordField('tenant')] }),
     ],
+    ['hourly by event time', Partitioning.hourly({ eventTimeField: 'event_time' })],
+    [
+      'daily by event time plus a record field',
+      Partitioning.daily({ eventTimeField: 'event_time', recordFields: [PartitionKey.fromRecordField('tenant')] }),
+    ],
   ];
 
   test.each(layouts)('%s', (_name, partitioning) => {
@@ -294,7 +312,10 @@ describe('one partitioning definition drives the prefix, the Glue keys and the p
       ? {
           partitioning,
           bufferingInterval: Duration.seconds(60),
-          schema: TableSchema.fromColumns([{ name: 'message', type: ColumnType.STRING }]),
+          schema: TableSchema.fromColumns([
+            { name: 'message', type: ColumnType.STRING },
+            { name: 'event_time', type: ColumnType.TIMESTAMP },
+          ]),
           transform: customFunction(),
         }
       : { partitioning };
@@ -321,12 +342,30 @@ describe('one partitioning definition drives the prefix, the Glue keys and the p
     // the data root is the same in the prefix and the template
     expect(destination.Prefix.startsWith(delivery.tableLocationPrefix)).toBe(true);
     expect(template_).toContain(`/${delivery.tableLocationPrefix}${fromPrefix[0]}=`);
-    // the error prefix carries the time keys only, never a record field
+    // the error prefix carries the time keys only (arrival time), never a record value
     expect(destination.ErrorOutputPrefix).not.toContain('partitionKeyFrom');
-    // a timestamp key's digits match the width of its Firehose format
-    for (const key of partitioning.keys.filter((k) => !k.fromRecord)) {
-      const format = /!\{timestamp:([^}]+)\}/.exec(key.expression)![1];
+    const timeKeys = partitioning.keys.filter((k) => k.errorExpression !== undefined).map((k) => k.name);
+    expect(
+      [...(destination.ErrorOutputPrefix as string).matchAll(/([a-z_]+)=!\{timestamp:/g)].map((m) => m[1]),
+    ).toEqual(timeKeys);
+    // a time key's digits match the width of its format (arrival time or event time)
+    for (const key of partitioning.keys.filter((k) => k.errorExpression !== undefined)) {
+      const format = /!\{timestamp:([^}]+)\}/.exec(key.errorExpression!)![1];
       expect(table.Parameters[`projection.${key.name}.digits`]).toBe(String(format.length));
+      expect(table.Parameters[`projection.${key.name}.type`]).toBe('integer');
+    }
+    // every partitionKeyFromQuery key has its jq query, and no other
+    const processors =
+      (destination.ProcessingConfiguration.Processors as Array<{ Type: string; Parameters: any[] }>) ?? [];
+    const extraction = processors.find((p) => p.Type === 'MetadataExtraction');
+    const fromQuery = [...(destination.Prefix as string).matchAll(/!\{partitionKeyFromQuery:([a-z_]+)\}/g)].map(
+      (m) => m[1],
+    );
+    if (fromQuery.length > 0) {
+      const query = extraction!.Parameters.find((p) => p.ParameterName === 'MetadataExtractionQuery').ParameterValue;
+      expect(Object.keys(JSON.parse(jqObjectKeys(query)))).toEqual(fromQuery);
+    } else {
+      expect(extraction).toBeUndefined();
     }
     if (partitioning.isDynamic) {
       expect(destination.DynamicPartitioningConfiguration).toEqual({ Enabled: true });
@@ -355,6 +394,129 @@ describe('one partitioning definition drives the prefix, the Glue keys and the p
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ PARTITION_KEY_FIELDS: 'kind:log_type' }) },
     });
+  });
+});
+
+/** The keys of a jq object construction `{"a":q1,"b":q2}` as a JSON object of nulls (for comparing key order). */
+function jqObjectKeys(query: string): string {
+  return `{${[...query.matchAll(/(?:^\{|,)("[a-z_]+"):/g)].map((m) => `${m[1]}:null`).join(',')}}`;
+}
+
+describe('event-time partitioning', () => {
+  let destination: any;
+  let template: Template;
+  beforeAll(() => {
+    const s = createTestStack('EventTime');
+    const source = new kinesis.Stream(s, 'Stream');
+    new DataLakeDelivery(s, 'Delivery', {
+      stream: source,
+      partitioning: Partitioning.hourly({ eventTimeField: 'event_time' }),
+      bufferingInterval: Duration.seconds(60),
+    });
+    template = Template.fromStack(s);
+    destination = Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'))[0].Properties
+      .ExtendedS3DestinationConfiguration;
+  });
+
+  test('prefix from the row time (partitionKeyFromQuery), error prefix from the arrival time, dynamic partitioning on', () => {
+    expect(destination.Prefix).toBe(
+      'data/year=!{partitionKeyFromQuery:year}/month=!{partitionKeyFromQuery:month}/day=!{partitionKeyFromQuery:day}/hour=!{partitionKeyFromQuery:hour}/',
+    );
+    expect(destination.ErrorOutputPrefix).toBe(`errors/!{firehose:error-output-type}/${HOURLY}`);
+    expect(destination.DynamicPartitioningConfiguration).toEqual({ Enabled: true });
+  });
+
+  test('lines are split before the transform, keys are parsed by jq 1.6 after it', () => {
+    const processors = destination.ProcessingConfiguration.Processors as Array<{ Type: string; Parameters: any[] }>;
+    expect(processors.map((p) => p.Type)).toEqual(['RecordDeAggregation', 'Lambda', 'MetadataExtraction']);
+    expect(processors[0].Parameters).toEqual([
+      { ParameterName: 'SubRecordType', ParameterValue: 'DELIMITED' },
+      { ParameterName: 'Delimiter', ParameterValue: Buffer.from('\n').toString('base64') },
+    ]);
+    expect(processors[2].Parameters).toEqual(
+      expect.arrayContaining([{ ParameterName: 'JsonParsingEngine', ParameterValue: 'JQ-1.6' }]),
+    );
+  });
+
+  test('the reference transform is not asked for the time keys (Firehose parses them)', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('reference transform'),
+      Environment: { Variables: Match.objectLike({ PARTITION_KEY_FIELDS: Match.absent() }) },
+    });
+  });
+
+  // jq 1.6 is Firehose's engine (JsonParsingEngine JQ-1.6). Run the synthesized query on rows the
+  // reference transform writes from real Apache lines on both sides of an hour boundary.
+  const jq = spawnSync('jq', ['--version'], { encoding: 'utf8' });
+  const jqAvailable = jq.status === 0 && /^jq-1\.6/.test(jq.stdout.trim());
+  if (!jqAvailable) {
+    console.warn('event-time jq test skipped: jq 1.6 is not installed (apt-get install jq)');
+  }
+  (jqAvailable ? test : test.skip)('the query puts each row in the UTC hour of its own time (jq 1.6)', async () => {
+    const query = destination.ProcessingConfiguration.Processors[2].Parameters.find(
+      (p: any) => p.ParameterName === 'MetadataExtractionQuery',
+    ).ParameterValue as string;
+    const lines = [
+      // 23:59:59 at +0200 is 21:59:59 UTC; the next second is 22:00:00 UTC, another partition.
+      '203.0.113.9 - - [31/Mar/2024:23:59:59 +0200] "GET /a HTTP/1.1" 200 12 "-" "curl/8.0"',
+      '203.0.113.9 - - [01/Apr/2024:00:00:00 +0200] "GET /b HTTP/1.1" 200 12 "-" "curl/8.0"',
+      // An error-log line carries no offset: its time is taken as UTC.
+      '[Tue Dec 31 23:30:00.000000 2024] [core:error] [pid 1] AH00124: end of year',
+      'a line that is neither access nor error log',
+    ];
+    const event = {
+      invocationId: 'i',
+      records: lines.map((line, i) => ({ recordId: String(i), data: Buffer.from(line).toString('base64') })),
+    };
+    const report = await processFirehoseRecords(event as never, createApacheLogTransform());
+    const rows = report.response.records.map((r) => Buffer.from(r.data, 'base64').toString('utf8'));
+    const keys = rows.map((row) => {
+      const out = spawnSync('jq', ['-c', query], { input: row, encoding: 'utf8' });
+      expect(out.stderr).toBe('');
+      return JSON.parse(out.stdout) as Record<string, string>;
+    });
+    expect(keys[0]).toEqual({ year: '2024', month: '03', day: '31', hour: '21' });
+    expect(keys[1]).toEqual({ year: '2024', month: '03', day: '31', hour: '22' });
+    expect(keys[2]).toEqual({ year: '2024', month: '12', day: '31', hour: '23' });
+    // A row without event_time: the time Firehose processes it (UTC).
+    const now = new Date().toISOString();
+    expect(`${keys[3].year}-${keys[3].month}-${keys[3].day}T${keys[3].hour}`).toBe(now.slice(0, 13));
+  });
+});
+
+describe('the delivery stream waits for its source role policy in every import mode', () => {
+  // Firehose checks at creation that its role may read the stream ("not authorized to perform
+  // kinesis:DescribeStream"); without the dependency, CloudFormation may create it first.
+  const ARN = 'arn:aws:kinesis:eu-west-1:111111111111:stream/logs';
+  const modes: Array<[string, (s: Stack) => kinesis.IStream, { account: string; region: string } | undefined]> = [
+    ['a stream of the same stack', (s) => new kinesis.Stream(s, 'Source'), undefined],
+    [
+      'same account, literal ARN',
+      (s) => kinesis.Stream.fromStreamArn(s, 'Source', ARN),
+      { account: '111111111111', region: 'eu-west-1' },
+    ],
+    [
+      'token ARN',
+      (s) => kinesis.Stream.fromStreamArn(s, 'Source', new CfnParameter(s, 'Arn').valueAsString),
+      undefined,
+    ],
+    ['literal ARN in an environment-agnostic stack', (s) => kinesis.Stream.fromStreamArn(s, 'Source', ARN), undefined],
+    [
+      'cross-account',
+      (s) => kinesis.Stream.fromStreamArn(s, 'Source', ARN),
+      { account: '222222222222', region: 'eu-west-1' },
+    ],
+  ];
+  test.each(modes)('%s', (_name, source, env) => {
+    const s = createTestStack('Import', { env });
+    const delivery = new DataLakeDelivery(s, 'Delivery', { stream: source(s) });
+    const resources = Template.fromStack(s).toJSON().Resources as Record<string, any>;
+    const readPolicies = Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties).includes('kinesis:GetRecords'))
+      .map(([id]) => id);
+    expect(readPolicies).toHaveLength(1);
+    const deliveryId = s.getLogicalId(delivery.deliveryStream.node.defaultChild as firehose.CfnDeliveryStream);
+    expect(resources[deliveryId].DependsOn).toEqual(expect.arrayContaining(readPolicies));
   });
 });
 
@@ -392,7 +554,8 @@ describe('options', () => {
   });
 
   test('ORC output and the Hive JSON deserializer', () => {
-    const { template } = deliver({ outputFormat: OutputFormat.ORC, jsonDeserializer: JsonDeserializer.HIVE });
+    const { delivery, template } = deliver({ outputFormat: OutputFormat.ORC, jsonDeserializer: JsonDeserializer.HIVE });
+    expect(delivery.conversionFormat).toBe('ORC');
     template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
       ExtendedS3DestinationConfiguration: Match.objectLike({
         DataFormatConversionConfiguration: Match.objectLike({
@@ -409,7 +572,7 @@ describe('options', () => {
   });
 
   test('JSON output: no conversion, compression allowed, small buffers', () => {
-    const { template } = deliver({
+    const { delivery, template } = deliver({
       outputFormat: OutputFormat.JSON,
       compression: firehose.Compression.GZIP,
       bufferingSize: Size.mebibytes(5),
@@ -421,6 +584,7 @@ describe('options', () => {
         BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 5 },
       }),
     });
+    expect(delivery.conversionFormat).toBeUndefined();
   });
 
   test('dotted column names: OpenX converts dots to underscores and Glue gets the underscore name', () => {

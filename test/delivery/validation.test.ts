@@ -303,4 +303,48 @@ describe('partitioning', () => {
       /partition key names must be unique\. Received 'hour' twice/,
     );
   });
+
+  test('event-time keys: a time format jq can slice, a column name', () => {
+    expect(() => PartitionKey.eventTime('minute', 'event_time', 'mm')).toThrow(
+      /^format of event-time partition key 'minute' must be one of yyyy, MM, dd, HH\. Received 'mm'$/,
+    );
+    expect(() => PartitionKey.eventTime('hour', 'a"b', 'HH')).toThrow(
+      /field of event-time partition key 'hour' must be a column name.*Received 'a"b'/,
+    );
+    expect(() => Partitioning.hourly({ eventTimeField: 'event_time', startYear: 1900 })).toThrow(
+      /min of partition key 'year' \(yyyy\) must be an integer between 1970 and 9999\. Received 1900/,
+    );
+  });
+
+  test('eventTimeField must be a timestamp column of the schema (or a date column without an hour key)', () => {
+    const at = (type: string) =>
+      TableSchema.fromColumns([
+        { name: 'message', type: ColumnType.STRING },
+        { name: 'at', type },
+      ]);
+    const props = (schema: TableSchema, partitioning: Partitioning) => ({
+      schema,
+      transform,
+      partitioning,
+      bufferingInterval: Duration.seconds(60),
+    });
+    expect(build(props(at(ColumnType.TIMESTAMP), Partitioning.hourly({ eventTimeField: 'when' })))).toThrow(
+      /^event-time partition key 'year' reads field 'when', which is not a column of the schema: eventTimeField must name a timestamp or date column\. Received 'when'$/,
+    );
+    expect(build(props(at(ColumnType.STRING), Partitioning.daily({ eventTimeField: 'at' })))).toThrow(
+      /^event-time partition key 'year' \(yyyy\) needs a timestamp column or a date column; field 'at' is string\. Received 'at'$/,
+    );
+    expect(build(props(at(ColumnType.DATE), Partitioning.hourly({ eventTimeField: 'at' })))).toThrow(
+      /event-time partition key 'hour' \(HH\) needs a timestamp column; field 'at' is date/,
+    );
+    expect(build(props(at(ColumnType.DATE), Partitioning.daily({ eventTimeField: 'at' })))).not.toThrow();
+    expect(build(props(at(ColumnType.TIMESTAMP), Partitioning.hourly({ eventTimeField: 'at' })))).not.toThrow();
+    // Dynamic partitioning rules apply: at least 60 s of buffering.
+    expect(
+      build({
+        ...props(at(ColumnType.TIMESTAMP), Partitioning.hourly({ eventTimeField: 'at' })),
+        bufferingInterval: Duration.seconds(0),
+      }),
+    ).toThrow(/bufferingInterval must be between 60 and 900 seconds \(whole seconds\) with dynamic partitioning\. Received 0/);
+  });
 });

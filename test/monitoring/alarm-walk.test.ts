@@ -13,8 +13,8 @@ describe('every alarm of a monitored pipeline', () => {
   test('identifies its resource, notifies the topic, treats missing data and uses its metric unit', () => {
     const { stack } = monitoredStack();
     const { count, problems } = walkAlarms(Template.fromStack(stack));
-    // 3 stream + 5 polling consumer + 6 EFO consumer + 5 delivery + 2 autoscaler
-    expect(count).toBe(21);
+    // 3 stream + 7 polling consumer + 8 EFO consumer + 5 delivery + 2 autoscaler
+    expect(count).toBe(25);
     expect(problems).toEqual([]);
   });
 
@@ -65,7 +65,7 @@ describe('for any valid configuration', () => {
             // Half of the smallest maxRecordAge Lambda accepts (60 s).
             minAgeMillis: 30_000,
           });
-          expect(count).toBe(13);
+          expect(count).toBe(15);
           expect(problems).toEqual([]);
         },
       ),

@@ -76,6 +76,18 @@ function rules(limits: WalkLimits): Record<string, UnitRule> {
       dimensions: { EventSourceMappingUUID: 'AWS::Lambda::EventSourceMapping' },
       accepts: isCount,
     },
+    'AWS/Lambda DroppedEventCount': {
+      unit: 'records',
+      statistic: 'Sum',
+      dimensions: { EventSourceMappingUUID: 'AWS::Lambda::EventSourceMapping' },
+      accepts: isCount,
+    },
+    'AWS/Lambda DestinationDeliveryFailures': {
+      unit: 'delivery attempts',
+      statistic: 'Sum',
+      dimensions: fn,
+      accepts: isCount,
+    },
     'AWS/Firehose DeliveryToS3.DataFreshness': {
       unit: 's',
       statistic: 'Maximum',

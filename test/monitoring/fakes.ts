@@ -91,6 +91,14 @@ export function efoConsumer(stack: Stack, id: string, stream: kinesis.Stream): E
         dimensionsMap: { EventSourceMappingUUID: mapping.eventSourceMappingId },
         ...props,
       }),
+    metricDroppedEventCount: (props) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'DroppedEventCount',
+        dimensionsMap: { EventSourceMappingUUID: mapping.eventSourceMappingId },
+        ...props,
+      }),
+    metricDestinationDeliveryFailures: (props) => lambdaMetric('DestinationDeliveryFailures', props),
     metricRecordsQuarantined: (props) =>
       new cloudwatch.Metric({
         namespace: QUARANTINE_NAMESPACE,
@@ -119,6 +127,8 @@ export function delivery(
   id: string,
   stream: kinesis.IStream,
   bufferingInterval = Duration.seconds(300),
+  /** null: a delivery without format conversion. */
+  conversionFormat: string | null = 'Parquet',
 ): DeliveryFake {
   const bucket = new s3.Bucket(stack, `${id}Bucket`);
   const deliveryStream = new firehose.DeliveryStream(stack, id, {
@@ -137,6 +147,7 @@ export function delivery(
     delivery: {
       deliveryStream,
       bufferingInterval,
+      conversionFormat: conversionFormat ?? undefined,
       metricDataFreshness: (p) => metric('DeliveryToS3.DataFreshness', p),
       metricDeliveryToS3Success: (p) => metric('DeliveryToS3.Success', p),
       metricExecuteProcessingSuccess: (p) => metric('ExecuteProcessing.Success', p),

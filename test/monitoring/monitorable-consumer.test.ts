@@ -42,6 +42,19 @@ describe('MonitorableConsumer (imported consumers)', () => {
       dimensions: { EventSourceMappingUUID: 'a1b2' },
       statistic: 'Sum',
     });
+    // Data loss: dropped records per mapping (EventCount metrics), failed destination writes per function.
+    expect(consumer.metricDroppedEventCount()).toMatchObject({
+      namespace: 'AWS/Lambda',
+      metricName: 'DroppedEventCount',
+      dimensions: { EventSourceMappingUUID: 'a1b2' },
+      statistic: 'Sum',
+    });
+    expect(consumer.metricDestinationDeliveryFailures()).toMatchObject({
+      namespace: 'AWS/Lambda',
+      metricName: 'DestinationDeliveryFailures',
+      dimensions: { FunctionName: 'orders-consumer' },
+      statistic: 'Sum',
+    });
     expect(() => consumer.metricMillisBehindLatest()).toThrow(/orders-consumer is not an enhanced fan-out consumer/);
   });
 
@@ -106,9 +119,15 @@ describe('MonitorableConsumer (imported consumers)', () => {
       'metricErrors',
       'metricThrottles',
       'metricOnFailureDestinationDeliveredEventCount',
+      'metricDroppedEventCount',
+      'metricDestinationDeliveryFailures',
       'metricMillisBehindLatest',
     ] as const) {
       expect(ownStack.resolve(described[name](period))).toEqual(ownStack.resolve(created[name](period)));
     }
+    // Without the mapping's EventCount metrics there is no DroppedEventCount to watch.
+    const quiet = new StreamConsumer(ownStack, 'Quiet', { stream: ownStream, handler, eventCountMetrics: false });
+    expect(() => quiet.metricDroppedEventCount()).toThrow(/metricDroppedEventCount needs eventCountMetrics/);
+    expect(quiet.metricDestinationDeliveryFailures().metricName).toBe('DestinationDeliveryFailures');
   });
 });

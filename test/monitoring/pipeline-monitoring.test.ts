@@ -31,17 +31,41 @@ describe('shared template of a fully monitored pipeline', () => {
     template = Template.fromStack(stack);
   });
 
-  test('creates a rotating KMS key that CloudWatch may use, and an SSL-only topic encrypted with it', () => {
+  // CloudWatch alarms of this account and region only (confused deputy), on the topic and the key.
+  const cloudWatchConditions = {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnLike: {
+      'aws:SourceArn': {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':cloudwatch:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':alarm:*',
+          ],
+        ],
+      },
+    },
+  };
+
+  test('creates a rotating KMS key that CloudWatch alarms of this account may use, and an SSL-only topic encrypted with it', () => {
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
       KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({
+          {
+            Sid: 'AllowCloudWatchAlarmsToUseTheKey',
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             Effect: 'Allow',
-          }),
+            Resource: '*',
+            Condition: cloudWatchConditions,
+          },
         ]),
       },
     });
@@ -57,32 +81,86 @@ describe('shared template of a fully monitored pipeline', () => {
     expect(monitoring.alarmTopicKey).toBeDefined();
   });
 
-  test('exposes every metric alarm, and each monitor call returns its own', () => {
-    expect(monitoring.alarms).toHaveLength(21);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 21);
+  test('the topic policy lets CloudWatch alarms of this account publish (a topic policy replaces the default one)', () => {
+    const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    template.resourceCountIs('AWS::SNS::TopicPolicy', 1);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AllowCloudWatchAlarmsToPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: topicId },
+            Condition: cloudWatchConditions,
+          },
+        ]),
+      },
+    });
   });
 
-  test('pages only on stalls, delivery failure and throttling at maxShards', () => {
+  test('exposes every metric alarm, and each monitor call returns its own', () => {
+    expect(monitoring.alarms).toHaveLength(25);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 25);
+  });
+
+  test('pages only on stalls, data loss, stuck delivery and throttling at maxShards', () => {
     const rule = unhealthyRule(template);
     const members = rule.match(/ALARM\("?[A-Za-z0-9]+"?\)/g) ?? [];
-    expect(members).toHaveLength(9);
+    expect(members).toHaveLength(12);
     const paging = [
       ...alarmIdsWhere(template, { MetricName: 'GetRecords.IteratorAgeMilliseconds' }),
       ...alarmIdsWhere(template, { MetricName: 'IteratorAge' }),
+      ...alarmIdsWhere(template, { MetricName: 'DroppedEventCount' }),
+      ...alarmIdsWhere(template, { MetricName: 'DestinationDeliveryFailures' }),
       ...alarmIdsWhere(template, { MetricName: 'SubscribeToShardEvent.MillisBehindLatest' }),
       ...alarmIdsWhere(template, { MetricName: 'DeliveryToS3.DataFreshness' }),
-      ...alarmIdsWhere(template, { MetricName: 'DeliveryToS3.Success' }),
       ...alarmIdsWhere(template, { MetricName: 'ExecuteProcessing.Success' }),
       ...alarmIdsWhere(template, { MetricName: 'KinesisMillisBehindLatest' }),
       ...alarmIdsWhere(template, { MetricName: 'ThrottledAtMaxShards' }),
     ];
-    expect(paging).toHaveLength(9);
+    expect(paging).toHaveLength(12);
     for (const id of paging) expect(rule).toContain(id);
-    for (const id of alarmIdsWhere(template, { MetricName: 'WriteProvisionedThroughputExceeded' })) {
-      expect(rule).not.toContain(id);
+    // Firehose retries failed S3 puts without loss: a success ratio below 1 warns, freshness pages.
+    for (const metricName of ['WriteProvisionedThroughputExceeded', 'DeliveryToS3.Success']) {
+      const ids = alarmIdsWhere(template, { MetricName: metricName });
+      expect(ids).toHaveLength(1);
+      for (const id of ids) expect(rule).not.toContain(id);
     }
     expect(rule.startsWith('(')).toBe(true);
     expect(rule).toMatch(/ OR /);
+  });
+
+  test('data loss pages: DroppedEventCount per event source mapping, DestinationDeliveryFailures per function', () => {
+    const mappings = Object.keys(template.findResources('AWS::Lambda::EventSourceMapping'));
+    const functions = Object.keys(template.findResources('AWS::Lambda::Function'));
+    const rule = unhealthyRule(template);
+    const dropped = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { MetricName: 'DroppedEventCount' },
+    });
+    const failures = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { MetricName: 'DestinationDeliveryFailures' },
+    });
+    // One of each per consumer (a polling and a fan-out consumer).
+    expect(Object.keys(dropped)).toHaveLength(2);
+    expect(Object.keys(failures)).toHaveLength(2);
+    for (const [id, alarm] of Object.entries(dropped)) {
+      expect(alarm.Properties.Namespace).toBe('AWS/Lambda');
+      expect(alarm.Properties.Dimensions).toEqual([
+        { Name: 'EventSourceMappingUUID', Value: { Ref: expect.any(String) } },
+      ]);
+      expect(mappings).toContain(alarm.Properties.Dimensions[0].Value.Ref);
+      expect(alarm.Properties.AlarmDescription).toMatch(/DATA LOSS\. Lambda dropped records .* replay/);
+      expect(rule).toContain(id);
+    }
+    for (const [id, alarm] of Object.entries(failures)) {
+      expect(alarm.Properties.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: expect.any(String) } }]);
+      expect(functions).toContain(alarm.Properties.Dimensions[0].Value.Ref);
+      expect(alarm.Properties.AlarmDescription).toMatch(/DATA LOSS\. Lambda failed to write failed batches/);
+      expect(rule).toContain(id);
+    }
   });
 
   test('the composite notifies the topic on ALARM and OK', () => {
@@ -102,6 +180,8 @@ describe('shared template of a fully monitored pipeline', () => {
     ['Errors', 'Sum', 3, 3, 'GreaterThanOrEqualToThreshold', 'notBreaching'],
     ['Throttles', 'Sum', 3, 3, 'GreaterThanOrEqualToThreshold', 'notBreaching'],
     ['OnFailureDestinationDeliveredEventCount', 'Sum', 1, 1, 'GreaterThanOrEqualToThreshold', 'notBreaching'],
+    ['DroppedEventCount', 'Sum', 1, 1, 'GreaterThanOrEqualToThreshold', 'notBreaching'],
+    ['DestinationDeliveryFailures', 'Sum', 1, 1, 'GreaterThanOrEqualToThreshold', 'notBreaching'],
     ['RecordsQuarantined', 'Sum', 1, 1, 'GreaterThanOrEqualToThreshold', 'notBreaching'],
     ['SubscribeToShardEvent.MillisBehindLatest', 'Maximum', 3, 2, 'GreaterThanOrEqualToThreshold', 'missing'],
     ['DeliveryToS3.DataFreshness', 'Maximum', 3, 2, 'GreaterThanOrEqualToThreshold', 'missing'],
@@ -136,7 +216,7 @@ describe('shared template of a fully monitored pipeline', () => {
       'Incoming bytes/s vs live capacity',
       'Iterator age (ms, max)',
       'Errors and throttles',
-      'Records diverted',
+      'Records diverted or lost',
       'MillisBehindLatest (max)',
       'Data freshness (s, max)',
       'Success ratios (avg)',
@@ -144,7 +224,7 @@ describe('shared template of a fully monitored pipeline', () => {
     ]) {
       expect(body).toContain(title);
     }
-    // Alarm status lists the composite and all 21 alarms (ARNs are GetAtt ... Arn).
+    // Alarm status lists the composite and all 25 alarms (ARNs are GetAtt ... Arn).
     const alarmIds = [...Object.keys(template.findResources('AWS::CloudWatch::Alarm'))];
     for (const id of alarmIds) expect(body).toContain(id);
     // Capacity of the fixed 2-shard stream: 2 MiB/s and 2,000 records/s.
@@ -238,7 +318,7 @@ describe('composition', () => {
     const b = monitoring.monitorConsumer(standardConsumer(stack, 'B', stream).consumer);
     const d = monitoring.monitorDelivery(delivery(stack, 'Delivery', stream).delivery);
     const s = monitoring.monitorAutoScaler(autoScaler(stack, 'Scaler', stream).scaler);
-    expect([streamAlarms.length, a.length, b.length, d.length, s.length]).toEqual([3, 5, 5, 5, 2]);
+    expect([streamAlarms.length, a.length, b.length, d.length, s.length]).toEqual([3, 7, 7, 5, 2]);
     expect(monitoring.alarms).toEqual([...streamAlarms, ...a, ...b, ...d, ...s]);
     expect(a[0].node.path).toBe('TestStack/Monitoring/ConsumerA/IteratorAgeAlarm');
     expect(streamAlarms[0].node.path).toBe('TestStack/Monitoring/StreamStream/IteratorAgeAlarm');
@@ -271,18 +351,46 @@ describe('composition', () => {
     ]);
   });
 
+  test('FailedConversion.Records is alarmed only for a delivery that converts, naming its format', () => {
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'Stream');
+    const monitoring = new PipelineMonitoring(stack, 'Monitoring');
+    const json = monitoring.monitorDelivery(delivery(stack, 'Json', stream, undefined, null).delivery);
+    const orc = monitoring.monitorDelivery(delivery(stack, 'Orc', stream, undefined, 'ORC').delivery);
+    expect(json.map((a) => a.node.id)).not.toContain('FailedConversionAlarm');
+    const conversion = orc.find((a) => a.node.id === 'FailedConversionAlarm')!;
+    const template = Template.fromStack(stack);
+    const description = template.toJSON().Resources[stack.getLogicalId(conversion.node.defaultChild as never)]
+      .Properties.AlarmDescription as string;
+    expect(description).toMatch(/records failed ORC conversion/);
+    expect(description).not.toMatch(/Parquet/);
+    // The dashboard graphs the metric only where it exists.
+    const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(body.match(/FailedConversion\.Records/g)).toHaveLength(2); // metric name and label, Orc only
+    expect(body).toContain('FailedConversion.Records (ORC)');
+  });
+
   test('monitorFailureDestination: false, for mappings without EventCount metrics', () => {
     const stack = createTestStack();
     const stream = new kinesis.Stream(stack, 'Stream');
     const monitoring = new PipelineMonitoring(stack, 'Monitoring');
     const consumer = standardConsumer(stack, 'C', stream).consumer;
     const failureMetric = jest.spyOn(consumer, 'metricOnFailureDestinationDeliveredEventCount');
+    const droppedMetric = jest.spyOn(consumer, 'metricDroppedEventCount');
     const alarms = monitoring.monitorConsumer(consumer, { monitorFailureDestination: false, monitorQuarantine: false });
-    expect(alarms.map((a) => a.node.id)).toEqual(['IteratorAgeAlarm', 'ErrorsAlarm', 'ThrottlesAlarm']);
-    // Neither alarm nor dashboard asks for the metric (StreamConsumer throws without EventCount).
+    // DestinationDeliveryFailures is a function metric, published without EventCount: it stays.
+    expect(alarms.map((a) => a.node.id)).toEqual([
+      'IteratorAgeAlarm',
+      'ErrorsAlarm',
+      'ThrottlesAlarm',
+      'DestinationDeliveryFailuresAlarm',
+    ]);
+    // Neither alarm nor dashboard asks for the mapping's metrics (StreamConsumer throws without EventCount).
     expect(failureMetric).not.toHaveBeenCalled();
+    expect(droppedMetric).not.toHaveBeenCalled();
     const body = JSON.stringify(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
-    expect(body).not.toContain('Records diverted');
+    expect(body).not.toContain('OnFailureDestinationDeliveredEventCount');
+    expect(body).not.toContain('DroppedEventCount');
   });
 
   test('an imported consumer without a quarantine metric asks for monitorQuarantine: false', () => {
@@ -297,7 +405,7 @@ describe('composition', () => {
     expect(() => monitoring.monitorConsumer(consumer)).toThrow(
       /imported has no recordsQuarantinedMetric.*monitorQuarantine: false/,
     );
-    expect(monitoring.monitorConsumer(consumer, { monitorQuarantine: false })).toHaveLength(4);
+    expect(monitoring.monitorConsumer(consumer, { monitorQuarantine: false })).toHaveLength(6);
   });
 
   test('evaluation options apply to every alarm of the call', () => {

@@ -293,7 +293,7 @@ describe('other bad input', () => {
     expect(() => s.monitoring.monitorConsumer(consumer, { monitorQuarantine: false })).toThrow(
       /displayName is required when the consumer name is a token/,
     );
-    expect(s.monitoring.monitorConsumer(consumer, { monitorQuarantine: false, displayName: 'orders' })).toHaveLength(4);
+    expect(s.monitoring.monitorConsumer(consumer, { monitorQuarantine: false, displayName: 'orders' })).toHaveLength(6);
   });
 });
 

@@ -6,7 +6,8 @@ import { walkAlarms } from '../monitoring/alarm-walk';
 import { addNagChecks, readTemplate, synthWithNag, type NagFinding } from '../support/nag';
 
 // Synthesized once for the whole file: the reference stack under cdk-nag's AwsSolutions pack.
-const app = createTestApp();
+// The reference app runs with the repository's cdk.json, which turns aws-cdk-lib's CloudFormation validation on.
+const app = createTestApp({ builtinValidation: true });
 const stack = new ReferencePipelineStack(app, 'ReferencePipeline');
 addNagChecks(app);
 const { findings, outdir } = synthWithNag(app);
@@ -164,5 +165,19 @@ describe('alarms of the reference pipeline', () => {
     const { count, problems } = walkAlarms(template);
     expect(count).toBeGreaterThanOrEqual(20);
     expect(problems).toEqual([]);
+  });
+});
+
+describe('README "Teardown and cost"', () => {
+  test('lists every resource type that cdk destroy keeps (DeletionPolicy Retain), and no other', () => {
+    const readme = require('node:fs').readFileSync(require('node:path').resolve(__dirname, '../../README.md'), 'utf8');
+    const section = readme.split('\n## Teardown and cost\n')[1].split('\n## ')[0] as string;
+    const listed = new Set([...section.matchAll(/^\|[^|]*\| `(AWS::[\w:]+)` \|/gm)].map((m) => m[1]));
+    const retained = new Set(
+      Object.values(resources)
+        .filter((r: any) => r.DeletionPolicy === 'Retain' || r.DeletionPolicy === 'RetainExceptOnCreate')
+        .map((r) => r.Type),
+    );
+    expect([...listed].sort()).toEqual([...retained].sort());
   });
 });

@@ -4,7 +4,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ConsumerType, StreamingPipeline } from '../../lib';
+import { ConsumerType, StreamingPipeline, type StreamConsumerOptions } from '../../lib';
 import { createTestStack } from '../support/app';
 
 function inlineFunction(scope: ConstructLike, id: string): lambda.Function {
@@ -85,6 +85,16 @@ describe('StreamingPipeline overrides', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
     expect(pipeline.dataLake).toBeUndefined();
     expect(pipeline.monitoring).toBeUndefined();
+  });
+
+  test('a list of consumers (the 0.1 shape, from JavaScript) is rejected, not turned into ids "0", "1"', () => {
+    const stack = createTestStack();
+    const consumers = [{ id: 'Orders', handler: inlineFunction(stack, 'OrdersFn') }] as unknown as {
+      [id: string]: StreamConsumerOptions;
+    };
+    expect(() => new StreamingPipeline(stack, 'Pipeline', { referenceConsumers: false, consumers })).toThrow(
+      /^consumers must be an object keyed by construct id, e\.g\. \{ Orders: \{ handler \} \}\. Received a list of 1$/,
+    );
   });
 
   test('stream, consumers, data lake and monitoring take their own props', () => {

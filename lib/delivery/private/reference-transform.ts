@@ -4,11 +4,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { bundledHandlerProps } from '../../private/handler-code';
-import type { Partitioning } from '../partitioning';
+import { PartitionValueSource, type Partitioning } from '../partitioning';
 
 /** The reference web-log transform (lambda/reference-transform), with its own log group and role. */
 export function createReferenceTransform(scope: Construct, id: string, partitioning: Partitioning): lambda.Function {
-  const recordFieldKeys = partitioning.keys.filter((k) => k.fromRecord).map((k) => `${k.name}:${k.field}`);
+  // Event-time keys are parsed by Firehose (jq), not returned by the transform.
+  const recordFieldKeys = partitioning.keys
+    .filter((k) => k.source === PartitionValueSource.RECORD_FIELD)
+    .map((k) => `${k.name}:${k.field}`);
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
     retention: logs.RetentionDays.ONE_MONTH,
     removalPolicy: RemovalPolicy.DESTROY,

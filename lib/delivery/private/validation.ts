@@ -1,4 +1,6 @@
 import * as glue from 'aws-cdk-lib/aws-glue';
+import type { PartitionKey } from '../partitioning';
+import type { TableSchema } from '../table-schema';
 import { Token } from 'aws-cdk-lib';
 import { checkNumber } from '../../private/validation';
 
@@ -39,5 +41,28 @@ export function glueDataFormat(format: string): glue.DataFormat {
       return glue.DataFormat.JSON;
     default:
       return glue.DataFormat.PARQUET;
+  }
+}
+
+/** Column types whose JSON text starts with the date (and the hour for timestamps), UTC. */
+const EVENT_TIME_TYPES: Record<string, string[]> = {
+  timestamp: ['yyyy', 'MM', 'dd', 'HH'],
+  date: ['yyyy', 'MM', 'dd'],
+};
+
+/** An event-time partition key must read a timestamp (or, for dates, a date) column of the schema. */
+export function checkEventTimeField(key: PartitionKey, schema: TableSchema): void {
+  const column = schema.columns.find((c) => c.name === key.field);
+  if (!column) {
+    throw new Error(
+      `event-time partition key '${key.name}' reads field '${key.field}', which is not a column of the schema: eventTimeField must name a timestamp or date column. Received '${key.field}'`,
+    );
+  }
+  const format = /!\{timestamp:([^}]+)\}/.exec(key.errorExpression ?? '')?.[1] ?? '';
+  const formats = EVENT_TIME_TYPES[column.type];
+  if (!formats || !formats.includes(format)) {
+    throw new Error(
+      `event-time partition key '${key.name}' (${format}) needs a timestamp column${format === 'HH' ? '' : ' or a date column'}; field '${key.field}' is ${column.type}. Received '${key.field}'`,
+    );
   }
 }

@@ -14,6 +14,8 @@ export interface ConsumerThresholds {
   readonly throttlesThreshold: number;
   readonly failureDestinationRecordsThreshold: number;
   readonly quarantinedRecordsThreshold: number;
+  readonly droppedRecordsThreshold: number;
+  readonly destinationDeliveryFailuresThreshold: number;
 }
 
 function checkAge(
@@ -55,11 +57,19 @@ export function consumerThresholds(
     throttlesThreshold: options.throttlesThreshold ?? 1,
     failureDestinationRecordsThreshold: options.failureDestinationRecordsThreshold ?? 1,
     quarantinedRecordsThreshold: options.quarantinedRecordsThreshold ?? 1,
+    droppedRecordsThreshold: options.droppedRecordsThreshold ?? 1,
+    destinationDeliveryFailuresThreshold: options.destinationDeliveryFailuresThreshold ?? 1,
   };
   checkPositive('errorsThreshold', thresholds.errorsThreshold, 'invocations');
   checkPositive('throttlesThreshold', thresholds.throttlesThreshold, 'invocations');
   checkPositive('failureDestinationRecordsThreshold', thresholds.failureDestinationRecordsThreshold, 'records');
   checkPositive('quarantinedRecordsThreshold', thresholds.quarantinedRecordsThreshold, 'records');
+  checkPositive('droppedRecordsThreshold', thresholds.droppedRecordsThreshold, 'records');
+  checkPositive(
+    'destinationDeliveryFailuresThreshold',
+    thresholds.destinationDeliveryFailuresThreshold,
+    'delivery attempts',
+  );
   return thresholds;
 }
 
@@ -102,8 +112,33 @@ export function consumerAlarms(
       pages: false,
     }),
   ];
+  // Data loss: Lambda could not write a failed batch to the on-failure destination, so those
+  // records are dropped instead of kept (it then emits DestinationDeliveryFailures and
+  // DroppedEventCount rather than OnFailureDestinationDeliveredEventCount). Always published.
+  alarms.push(
+    spec(options, IMMEDIATE, {
+      id: 'DestinationDeliveryFailuresAlarm',
+      metric: consumer.metricDestinationDeliveryFailures(),
+      statistic: cloudwatch.Stats.SUM,
+      threshold: t.destinationDeliveryFailuresThreshold,
+      comparisonOperator: GTE,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      description: `${label}: DATA LOSS. Lambda failed to write failed batches to the on-failure destination, so their records were dropped. Check the function role (s3:PutObject on the failure bucket, kms:GenerateDataKey on its key), the bucket policy and that the bucket exists; replay the lost range from the stream while it is retained (or from the producer).`,
+      pages: true,
+    }),
+  );
   if (options.monitorFailureDestination ?? true) {
     alarms.push(
+      spec(options, IMMEDIATE, {
+        id: 'DroppedRecordsAlarm',
+        metric: consumer.metricDroppedEventCount(),
+        statistic: cloudwatch.Stats.SUM,
+        threshold: t.droppedRecordsThreshold,
+        comparisonOperator: GTE,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        description: `${label}: DATA LOSS. Lambda dropped records (retries or record age exhausted) that did not reach the on-failure destination. Check DestinationDeliveryFailures and the function role's access to the failure bucket, or configure an on-failure destination; replay the lost range from the stream while it is retained.`,
+        pages: true,
+      }),
       spec(options, IMMEDIATE, {
         id: 'FailureDestinationAlarm',
         metric: consumer.metricOnFailureDestinationDeliveredEventCount(),

@@ -110,8 +110,14 @@ export function consumerWidgets(
     consumer.metricErrors({ statistic: cloudwatch.Stats.SUM, label: 'errors' }),
     consumer.metricThrottles({ statistic: cloudwatch.Stats.SUM, label: 'throttles' }),
   ];
-  const diverted: cloudwatch.IMetric[] = [];
+  const diverted: cloudwatch.IMetric[] = [
+    consumer.metricDestinationDeliveryFailures({
+      statistic: cloudwatch.Stats.SUM,
+      label: 'failure destination write failures',
+    }),
+  ];
   if (options.failureDestination) {
+    diverted.push(consumer.metricDroppedEventCount({ statistic: cloudwatch.Stats.SUM, label: 'dropped' }));
     diverted.push(
       consumer.metricOnFailureDestinationDeliveredEventCount({
         statistic: cloudwatch.Stats.SUM,
@@ -130,7 +136,7 @@ export function consumerWidgets(
     ),
     graph('Errors and throttles', failures),
   ];
-  if (diverted.length > 0) widgets.push(graph('Records diverted', diverted));
+  widgets.push(graph('Records diverted or lost', diverted));
   if (options.enhancedFanOut) {
     widgets.push(
       graph(
@@ -160,8 +166,15 @@ export function deliveryWidgets(
         delivery.metricDeliveryToS3Success({ statistic: cloudwatch.Stats.AVERAGE, label: 'DeliveryToS3' }),
         delivery.metricExecuteProcessingSuccess({ statistic: cloudwatch.Stats.AVERAGE, label: 'ExecuteProcessing' }),
       ]),
-      graph('Failed conversion and throttled reads (sum)', [
-        delivery.metricFailedConversionRecords({ statistic: cloudwatch.Stats.SUM, label: 'FailedConversion.Records' }),
+      graph(delivery.conversionFormat ? 'Failed conversion and throttled reads (sum)' : 'Throttled reads (sum)', [
+        ...(delivery.conversionFormat
+          ? [
+              delivery.metricFailedConversionRecords({
+                statistic: cloudwatch.Stats.SUM,
+                label: `FailedConversion.Records (${delivery.conversionFormat})`,
+              }),
+            ]
+          : []),
         delivery.metricThrottledGetRecords({ statistic: cloudwatch.Stats.SUM, label: 'ThrottledGetRecords' }),
       ]),
       graph(

@@ -91,8 +91,10 @@ export function deliveryAlarms(
       comparisonOperator: LT,
       // No delivery attempts (no data) is not a failure.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      description: `${label}: S3 deliveries failing (success ratio below ${t.deliveryToS3SuccessRatioThreshold}) for 15 minutes. Check the bucket policy, KMS key policy and the delivery role; read the Firehose error log group.`,
-      pages: true,
+      description: `${label}: some S3 puts failed (success ratio below ${num(t.deliveryToS3SuccessRatioThreshold)}) for 15 minutes. Firehose retries failed S3 deliveries without losing data (for up to 24 h); DataFreshness pages if delivery really stalls. Check the bucket policy, KMS key policy and the delivery role; read the Firehose error log group.`,
+      // Not paging: transient S3 errors are retried by Firehose, so a ratio below 1 is not loss.
+      // https://docs.aws.amazon.com/firehose/latest/dev/troubleshooting.html
+      pages: false,
     }),
     spec(options, SUSTAINED, {
       id: 'KinesisMillisBehindLatestAlarm',
@@ -119,7 +121,10 @@ export function deliveryAlarms(
       }),
     );
   }
-  if (options.monitorFormatConversion ?? true) {
+  // FailedConversion.Records only exists when Firehose converts (Parquet/ORC); a JSON delivery
+  // would carry an alarm that can never fire.
+  if (options.monitorFormatConversion ?? delivery.conversionFormat !== undefined) {
+    const format = delivery.conversionFormat ?? 'format';
     alarms.push(
       spec(options, IMMEDIATE, {
         id: 'FailedConversionAlarm',
@@ -128,7 +133,7 @@ export function deliveryAlarms(
         threshold: t.failedConversionRecordsThreshold,
         comparisonOperator: GTE,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        description: `${label}: records failed Parquet conversion and went to errors/format-conversion-failed. Compare them with the Glue table schema (lowercase column names, types); fix the transform or the schema, then replay.`,
+        description: `${label}: records failed ${format} conversion and went to errors/format-conversion-failed. Compare them with the Glue table schema (lowercase column names, types); fix the transform or the schema, then replay.`,
         pages: false,
       }),
     );
