@@ -5,7 +5,14 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bundledHandlerProps } from '../private/handler-code';
 import { checkLogRetention, functionLogging } from '../private/function-logs';
-import { LAMBDA_MEMORY, LAMBDA_TIMEOUT, NAME_RULES, checkDurationRange, checkName, checkNumber } from '../private/validation';
+import {
+  LAMBDA_MEMORY,
+  LAMBDA_TIMEOUT,
+  NAME_RULES,
+  checkDurationRange,
+  checkName,
+  checkNumber,
+} from '../private/validation';
 
 export interface ReferenceMinuteAggregatesFunctionProps {
   /**

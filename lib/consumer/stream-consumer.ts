@@ -113,7 +113,7 @@ export interface StreamConsumerOptions {
   readonly retryAttempts?: number;
   /**
    * Records older than this are sent to the on-failure destination instead of being processed.
-   * 60 seconds to 7 days, and below the stream's retention.
+   * 60 seconds to 7 days, and below the stream's retention; a literal (aws-cdk-lib cannot check a token).
    * @default - the stream retention minus 1 hour (at most 7 days)
    */
   readonly maxRecordAge?: Duration;

@@ -42,7 +42,11 @@ export interface FunctionLogging {
  * (LoggingConfig), whatever the app's @aws-cdk/aws-lambda:useCdkManagedLogGroup flag.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html
  */
-export function functionLogging(scope: Construct, idPrefix: string, options: FunctionLoggingOptions = {}): FunctionLogging {
+export function functionLogging(
+  scope: Construct,
+  idPrefix: string,
+  options: FunctionLoggingOptions = {},
+): FunctionLogging {
   const logGroup = new logs.LogGroup(scope, `${idPrefix}LogGroup`, {
     retention: options.retention ?? DEFAULT_LOG_RETENTION,
     removalPolicy: options.removalPolicy,

@@ -60,7 +60,9 @@ export function describeNumberRange(range: NumberRange): string {
   } else if (range.min !== undefined && range.max !== undefined) {
     bounds = `greater than ${range.min} and at most ${range.max}${unit}`;
   } else if (range.min !== undefined) {
-    bounds = range.minExclusive ? `greater than ${range.min}${unit}` : `${noun ? 'of ' : ''}at least ${range.min}${unit}`;
+    bounds = range.minExclusive
+      ? `greater than ${range.min}${unit}`
+      : `${noun ? 'of ' : ''}at least ${range.min}${unit}`;
   } else if (range.max !== undefined) {
     bounds = `${noun ? 'of ' : ''}at most ${range.max}${unit}`;
   } else {

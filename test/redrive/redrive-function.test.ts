@@ -180,14 +180,16 @@ describe('RedriveFunction', () => {
         /queue's visibility timeout must be at least the function's timeout \(300 seconds\).*Received queue visibilityTimeout 30 seconds with timeout 300 seconds/,
       );
       const longer = new sqs.Queue(stack, 'Longer', { visibilityTimeout: Duration.minutes(30) });
-      expect(() => new RedriveFunction(stack, 'Redrive2', { stream, failureBucket: bucket, queue: longer })).not.toThrow();
+      expect(
+        () => new RedriveFunction(stack, 'Redrive2', { stream, failureBucket: bucket, queue: longer }),
+      ).not.toThrow();
     });
 
-    test('a token ledgerPrefix fails clearly: it must be checked against the consumers\' prefixes', () => {
+    test("a token ledgerPrefix fails clearly: it must be checked against the consumers' prefixes", () => {
       const prefix = new CfnParameter(stack, 'Prefix').valueAsString;
-      expect(() => new RedriveFunction(stack, 'Redrive', { stream, failureBucket: bucket, ledgerPrefix: prefix })).toThrow(
-        /ledgerPrefix must be a literal string .* Received a token/,
-      );
+      expect(
+        () => new RedriveFunction(stack, 'Redrive', { stream, failureBucket: bucket, ledgerPrefix: prefix }),
+      ).toThrow(/ledgerPrefix must be a literal string .* Received a token/);
     });
 
     test.each([Number.NaN, Infinity, 128.5])('memorySize %p fails', (memorySize) => {

@@ -1,6 +1,6 @@
 import { type Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { checkDurationRange, checkIntegerRange, checkNumber, checkTokenUnit } from '../../private/validation';
+import { checkDurationRange, checkIntegerRange, checkNumber } from '../../private/validation';
 import { STREAM_CONSUMER_LIMITS as LIMITS } from '../stream-consumer-defaults';
 
 const known = (n: number | undefined): n is number => n !== undefined && !Token.isUnresolved(n);
@@ -85,8 +85,13 @@ export function validateFailureHandling(s: FailureHandlingSettings): void {
   checkDurationRange('streamRetention', s.streamRetention, { unit: 'hours', min: 24, max: 8760 });
   // Lifecycle expiration is a whole number of days (ExpirationInDays), at least 1.
   checkDurationRange('failureRetention', s.failureRetention, { unit: 'days', min: 1, integral: true });
-  // MaximumRecordAgeInSeconds: a token must already be in seconds.
-  checkTokenUnit('maxRecordAge', s.maxRecordAge, 'seconds');
+  // aws-cdk-lib's EventSourceMapping compares maxRecordAge.toSeconds() with 60 without skipping
+  // tokens (a token's number is negative), so a token always fails there without the prop's name.
+  if (s.maxRecordAge?.isUnresolved()) {
+    throw new Error(
+      `maxRecordAge must be a literal duration (aws-cdk-lib's event source mapping cannot check a token against 60 seconds..7 days). Received a token maxRecordAge (${s.maxRecordAge.toString()})`,
+    );
+  }
   if (!knownDuration(s.maxRecordAge)) return;
   const seconds = s.maxRecordAge.toSeconds({ integral: false });
   // MaximumRecordAgeInSeconds is an integer: -1 (infiniteRecordAge) or 60..604800.
