@@ -30,7 +30,7 @@ export const ACKNOWLEDGMENT_REASONS = {
   encryptedBucketWrite:
     "Writing objects to a bucket encrypted with a customer-managed key needs that key's encrypt action group (kms:GenerateDataKey*, kms:ReEncrypt*), as key.grantEncrypt grants it, on that one key.",
   failureBucketAccessLogs:
-    'The failure bucket is private, TLS-only and written only by Lambda and the consumer role; pass your own failureBucket with server access logs where your policy requires them.',
+    "The failure bucket is private, TLS-only, versioned and written only by Lambda (on-failure batches under aws/), the consumer's role (its quarantine prefix) and, with redrive, the redrive function's role (its ledger prefix); pass your own failureBucket with server access logs where your policy requires them.",
 } as const;
 
 /**

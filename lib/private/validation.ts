@@ -195,7 +195,11 @@ export function checkDurationRange(prop: string, value: Duration | undefined, ra
     range.max === undefined
       ? `at least ${range.min} ${range.unit}`
       : `between ${range.min} and ${range.max} ${range.unit}`;
-  const whole = range.integral ? ` (whole ${range.unit})` : wholeMillis ? '' : ' (whole milliseconds)';
+  const whole = range.integral
+    ? ` (whole ${range.unit})`
+    : wholeMillis || !Number.isFinite(amount)
+      ? ''
+      : ' (whole milliseconds)';
   throw new Error(`${prop} must be ${bounds}${whole}${range.context ?? ''}. Received ${amount} ${range.unit}`);
 }
 

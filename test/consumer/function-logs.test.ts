@@ -10,6 +10,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ReferenceErrorAlertFunction, ReferenceMinuteAggregatesFunction, StreamConsumer } from '../../lib/consumer';
+import { StreamingPipeline } from '../../lib/pipeline';
 import { RedriveFunction } from '../../lib/redrive';
 import { ShardAutoScaler } from '../../lib/stream';
 import { createTestStack } from '../support/app';
@@ -62,6 +63,18 @@ test('logRetention sets the retention of every function the construct creates', 
   build(stack, logs.RetentionDays.ONE_WEEK);
   const groups = Template.fromStack(stack).findResources('AWS::Logs::LogGroup');
   expect(new Set(Object.values(groups).map((g) => g.Properties.RetentionInDays))).toEqual(new Set([7]));
+});
+
+test("StreamingPipeline's logRetention reaches the reference consumers, redrive and the autoscaler", () => {
+  const stack = createTestStack();
+  new StreamingPipeline(stack, 'Pipeline', {
+    logRetention: logs.RetentionDays.ONE_WEEK,
+    dataLake: false,
+    monitoring: false,
+  });
+  const groups = Template.fromStack(stack).findResources('AWS::Logs::LogGroup');
+  // 2 reference consumers, their 2 redrive functions, the autoscaler.
+  expect(Object.values(groups).map((g) => g.Properties.RetentionInDays)).toEqual([7, 7, 7, 7, 7]);
 });
 
 describe('validation', () => {
