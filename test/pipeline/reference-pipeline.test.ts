@@ -136,10 +136,14 @@ describe('wiring', () => {
     }
   });
 
-  test('a shard autoscaler runs every minute with a single concurrent execution', () => {
+  test('a shard autoscaler runs every minute, without reserved concurrency (deploys in accounts at the initial quota)', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      ReservedConcurrentExecutions: 1,
+      Environment: { Variables: Match.objectLike({ MAX_CALLS_PER_24_HOURS: '10' }) },
+      ReservedConcurrentExecutions: Match.absent(),
     });
+    for (const fn of Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    }
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',
