@@ -126,6 +126,8 @@ const SCALER_OPTIONS = {
   scaleDownCooldown: durationProp({ minSeconds: 0, maxSeconds: 1440 * 60, unit: 'minutes' }),
   evaluationInterval: durationProp({ minSeconds: 60, maxSeconds: 3600, unit: 'minutes' }),
   notificationTopic: ref('topic'),
+  logRetention: LOG_RETENTION,
+  reservedConcurrentExecutions: numberProp({ min: 1, max: 10 }),
 };
 
 const EXPECTED_TRAFFIC = fc.record(
@@ -267,7 +269,7 @@ const MONITORING_PROPS = {
 export const FUZZ_CASES: readonly FuzzCase[] = [
   {
     name: 'ScalableStream',
-    runs: 60,
+    runs: 50,
     props: someOf(STREAM_PROPS),
     run: (stack, props) => new ScalableStream(stack, 'Fuzzed', build(stack, props)),
   },
@@ -290,7 +292,7 @@ export const FUZZ_CASES: readonly FuzzCase[] = [
   },
   {
     name: 'StreamConsumer',
-    runs: 60,
+    runs: 50,
     props: fc.record({ fn: CONSUMER_FUNCTION, options: someOf(CONSUMER_OPTIONS) }),
     run: (stack, { fn, options }) =>
       new StreamConsumer(stack, 'Fuzzed', {
@@ -323,7 +325,7 @@ export const FUZZ_CASES: readonly FuzzCase[] = [
   },
   {
     name: 'DataLakeDelivery',
-    runs: 60,
+    runs: 50,
     props: fc.record({ transform: fc.boolean(), options: someOf(DELIVERY_OPTIONS) }),
     run: (stack, { transform, options }) =>
       new DataLakeDelivery(stack, 'Fuzzed', {
@@ -334,7 +336,7 @@ export const FUZZ_CASES: readonly FuzzCase[] = [
   },
   {
     name: 'PipelineMonitoring.monitorStream',
-    runs: 30,
+    runs: 25,
     props: fc.record({
       props: someOf(MONITORING_PROPS),
       options: someOf({
@@ -355,7 +357,7 @@ export const FUZZ_CASES: readonly FuzzCase[] = [
   },
   {
     name: 'PipelineMonitoring.monitorConsumer',
-    runs: 30,
+    runs: 25,
     props: fc.record({
       efo: fc.boolean(),
       options: someOf({
@@ -382,7 +384,7 @@ export const FUZZ_CASES: readonly FuzzCase[] = [
   },
   {
     name: 'PipelineMonitoring.monitorDelivery',
-    runs: 30,
+    runs: 25,
     props: fc.record({
       options: someOf({
         ...EVALUATION,
