@@ -19,7 +19,7 @@ import {
 } from '../private/consumer-source-metrics';
 import { checkLogRetention, functionLogging } from '../private/function-logs';
 import { HANDLER_RUNTIME } from '../private/handler-runtime';
-import { LAMBDA_MEMORY, LAMBDA_TIMEOUT, checkDurationRange, checkNumber } from '../private/validation';
+import { LAMBDA_MEMORY, checkNumber } from '../private/validation';
 import { CONSUMER_ENV, CONSUMER_METRICS, TOOLKIT_TIMEOUT_MARGIN_SECONDS } from './consumer-metrics';
 import { ConsumerType } from './consumer-type';
 import { countEfoConsumers } from './private/efo-consumer-count';
@@ -255,7 +255,6 @@ export class StreamConsumer extends Construct {
     }
     checkLogRetention('logRetention', props.logRetention);
     checkNumber('functionProps.memorySize', props.functionProps?.memorySize, LAMBDA_MEMORY);
-    checkDurationRange('functionProps.timeout', props.functionProps?.timeout, LAMBDA_TIMEOUT);
     if (props.quarantineQueue && props.quarantinePrefix !== undefined) {
       throw new Error(
         `quarantinePrefix only applies when records are quarantined in the failure bucket, not with quarantineQueue. Received quarantinePrefix '${props.quarantinePrefix}' with quarantineQueue`,
