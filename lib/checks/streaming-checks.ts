@@ -4,6 +4,7 @@ import type { IConstruct } from 'constructs';
 import type { CheckSettings } from './private/rule';
 import { PACK_NAME, STREAMING_RULES } from './private/rules';
 import { TemplateCache } from './private/template';
+import { checkTokenUnit, durationIn } from '../private/validation';
 
 /** Props of `StreamingChecks`. */
 export interface StreamingChecksProps extends NagPackProps {
@@ -42,9 +43,12 @@ export class StreamingChecks extends NagPack {
     super(scope, props);
     this.packName = PACK_NAME;
     const margin = props.toolkitTimeoutMargin ?? Duration.seconds(5);
+    // The margin is compared in milliseconds: a token must be given in them (aws-cdk-lib cannot convert it).
+    checkTokenUnit('toolkitTimeoutMargin', margin, 'milliseconds');
     if (!margin.isUnresolved()) {
-      const millis = margin.toMilliseconds();
-      if (!(millis >= 0 && millis <= MAX_TIMEOUT_MILLIS)) {
+      // Fractions kept, so NaN, Infinity and a fraction of a millisecond fail here, naming the prop.
+      const millis = durationIn(margin, 'milliseconds');
+      if (!(millis >= 0 && millis <= MAX_TIMEOUT_MILLIS && Number.isInteger(millis))) {
         throw new Error(
           `toolkitTimeoutMargin must be between 0 and 15 minutes (Lambda's longest timeout). Received ${margin.toHumanString()}`,
         );

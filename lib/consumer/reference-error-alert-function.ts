@@ -4,11 +4,13 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { bundledHandlerProps } from '../private/handler-code';
-import { ACKNOWLEDGMENT_REASONS, BASIC_EXECUTION_ROLE_FINDING, acknowledge } from '../private/acknowledge';
-import { LAMBDA_TIMEOUT, checkDurationRange } from '../private/validation';
+import { ACKNOWLEDGMENT_REASONS, acknowledge } from '../private/acknowledge';
+import { checkLogRetention, functionLogging } from '../private/function-logs';
+import { LAMBDA_MEMORY, LAMBDA_TIMEOUT, checkDurationRange, checkNumber } from '../private/validation';
 
 export interface ReferenceErrorAlertFunctionProps {
   /**
@@ -30,8 +32,16 @@ export interface ReferenceErrorAlertFunctionProps {
    * @default Duration.seconds(60)
    */
   readonly timeout?: Duration;
-  /** @default 256 */
+  /**
+   * 128 to 10,240 MB.
+   * @default 256
+   */
   readonly memorySize?: number;
+  /**
+   * How long the function's log group keeps its logs (a `logs.RetentionDays` value).
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -52,12 +62,18 @@ export class ReferenceErrorAlertFunction extends lambda.Function {
 
   constructor(scope: Construct, id: string, props: ReferenceErrorAlertFunctionProps = {}) {
     checkDurationRange('timeout', props.timeout, LAMBDA_TIMEOUT);
+    checkNumber('memorySize', props.memorySize, LAMBDA_MEMORY);
+    checkLogRetention('logRetention', props.logRetention);
     const alertWindow = props.alertWindow ?? Duration.minutes(5);
     checkDurationRange('alertWindow', alertWindow, { unit: 'minutes', min: 1, max: 60, integral: true });
+    // Its own log group and a role that may write only there (not AWSLambdaBasicExecutionRole).
+    const logging = functionLogging(scope, id, { retention: props.logRetention });
     super(scope, id, {
       ...bundledHandlerProps('reference-error-alert'),
       timeout: props.timeout ?? Duration.seconds(60),
       memorySize: props.memorySize ?? 256,
+      role: logging.role,
+      logGroup: logging.logGroup,
       description: 'Alerts on HTTP 5xx and error-log lines read from Kinesis, once per time window',
     });
     this.alertWindow = alertWindow;
@@ -90,7 +106,6 @@ export class ReferenceErrorAlertFunction extends lambda.Function {
     this.addEnvironment('ALERT_WINDOW_SECONDS', Tokenization.stringifyNumber(alertWindow.toSeconds()));
     this.alertTopic.grantPublish(this);
     this.alertWindowsTable.grant(this, 'dynamodb:UpdateItem', 'dynamodb:Query');
-    acknowledge(this, BASIC_EXECUTION_ROLE_FINDING, ACKNOWLEDGMENT_REASONS.basicExecutionRole);
     // An encrypted topic's grant carries the kms:GenerateDataKey* action group (on that key only).
     if (this.alertTopic.masterKey) {
       acknowledge(

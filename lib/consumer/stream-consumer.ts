@@ -4,6 +4,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -16,7 +17,9 @@ import {
   millisBehindLatestMetric,
   onFailureDestinationDeliveredEventCountMetric,
 } from '../private/consumer-source-metrics';
+import { checkLogRetention, functionLogging } from '../private/function-logs';
 import { HANDLER_RUNTIME } from '../private/handler-runtime';
+import { LAMBDA_MEMORY, checkNumber } from '../private/validation';
 import { CONSUMER_ENV, CONSUMER_METRICS, TOOLKIT_TIMEOUT_MARGIN_SECONDS } from './consumer-metrics';
 import { ConsumerType } from './consumer-type';
 import { countEfoConsumers } from './private/efo-consumer-count';
@@ -52,6 +55,12 @@ export interface StreamConsumerOptions {
    * @default - NodejsFunction defaults, runtime NODEJS_24_X, timeout 1 minute or 30 ms per record of `batchSize` plus 5 s when that is more
    */
   readonly functionProps?: nodejs.NodejsFunctionProps;
+  /**
+   * How long the log group of the function built from `entry` keeps its logs (a
+   * `logs.RetentionDays` value); not with `handler`, nor with `functionProps.logGroup`.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
   /** @default ConsumerType.STANDARD */
   readonly consumerType?: ConsumerType;
   /**
@@ -108,7 +117,7 @@ export interface StreamConsumerOptions {
   readonly retryAttempts?: number;
   /**
    * Records older than this are sent to the on-failure destination instead of being processed.
-   * 60 seconds to 7 days, and below the stream's retention.
+   * 60 seconds to 7 days, and below the stream's retention; a literal (aws-cdk-lib cannot check a token).
    * @default - the stream retention minus 1 hour (at most 7 days)
    */
   readonly maxRecordAge?: Duration;
@@ -148,7 +157,8 @@ export interface StreamConsumerOptions {
    */
   readonly failureRetention?: Duration;
   /**
-   * Key prefix of quarantined records in the failure bucket; not with `quarantineQueue`.
+   * Key prefix of quarantined records in the failure bucket; not with `quarantineQueue`. A literal
+   * folder ('…/', at most 1,024 characters) outside `aws/` and `redrive-ledger/`.
    * @default 'quarantine/'
    */
   readonly quarantinePrefix?: string;
@@ -233,6 +243,18 @@ export class StreamConsumer extends Construct {
         'functionProps only applies to the function built from entry; configure your handler directly. Received functionProps with handler',
       );
     }
+    if (props.handler && props.logRetention !== undefined) {
+      throw new Error(
+        `logRetention only applies to the function built from entry; set the retention of your handler's log group. Received logRetention ${props.logRetention} with handler`,
+      );
+    }
+    if (props.functionProps?.logGroup && props.logRetention !== undefined) {
+      throw new Error(
+        `logRetention sets the retention of the log group the construct creates; set it on functionProps.logGroup instead. Received logRetention ${props.logRetention} with functionProps.logGroup`,
+      );
+    }
+    checkLogRetention('logRetention', props.logRetention);
+    checkNumber('functionProps.memorySize', props.functionProps?.memorySize, LAMBDA_MEMORY);
     if (props.quarantineQueue && props.quarantinePrefix !== undefined) {
       throw new Error(
         `quarantinePrefix only applies when records are quarantined in the failure bucket, not with quarantineQueue. Received quarantinePrefix '${props.quarantinePrefix}' with quarantineQueue`,
@@ -302,14 +324,7 @@ export class StreamConsumer extends Construct {
         TOOLKIT_TIMEOUT_MARGIN_SECONDS,
       );
     }
-    this.function =
-      props.handler ??
-      new nodejs.NodejsFunction(this, 'Resource', {
-        runtime: HANDLER_RUNTIME,
-        timeout: defaultFunctionTimeout(batchSize),
-        ...props.functionProps,
-        entry: props.entry,
-      });
+    this.function = props.handler ?? this.createFunction(props, batchSize);
 
     const reportBatchItemFailures = props.reportBatchItemFailures ?? DEFAULTS.reportBatchItemFailures;
     this.toolkitEnvironment = {
@@ -370,6 +385,25 @@ export class StreamConsumer extends Construct {
         new s3n.SqsDestination(props.failureNotificationQueue),
       );
     }
+  }
+
+  /**
+   * The function built from `entry`: its own log group (retention `logRetention`) and, unless
+   * functionProps gives a role, a role that may write only to that log group (no
+   * AWSLambdaBasicExecutionRole, which may write to every log group of the account).
+   */
+  private createFunction(props: StreamConsumerProps, batchSize: number): lambda.Function {
+    const logging = props.functionProps?.logGroup
+      ? undefined
+      : functionLogging(this, '', { retention: props.logRetention, role: props.functionProps?.role });
+    return new nodejs.NodejsFunction(this, 'Resource', {
+      runtime: HANDLER_RUNTIME,
+      timeout: defaultFunctionTimeout(batchSize),
+      ...props.functionProps,
+      role: logging?.role ?? props.functionProps?.role,
+      logGroup: logging?.logGroup ?? props.functionProps?.logGroup,
+      entry: props.entry,
+    });
   }
 
   /** AWS/Lambda IteratorAge of the function: age of the last record read, in ms. Maximum over 5 minutes. */

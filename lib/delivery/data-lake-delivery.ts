@@ -13,10 +13,10 @@ import { PartitionValueSource, Partitioning } from './partitioning';
 import { createLakeBucket } from './private/lake-bucket';
 import { createReferenceTransform } from './private/reference-transform';
 import { TransformProcessor } from './private/transform-processor';
-import { checkEventTimeField, checkRange, glueDataFormat, roundMB, tableRoot } from './private/validation';
+import { checkEventTimeField, glueDataFormat, roundMB, tableRoot } from './private/validation';
 import { TableSchema } from './table-schema';
 import { acknowledge, acknowledgeBucketObjectsGrant } from '../private/acknowledge';
-import { checkDurationRange } from '../private/validation';
+import { NAME_RULES, checkDurationRange, checkName, checkSizeRange } from '../private/validation';
 
 /** The format of the files Firehose writes. */
 export enum OutputFormat {
@@ -63,9 +63,16 @@ export interface DataLakeDeliveryOptions {
   readonly transform?: lambda.IFunction;
   /** An existing Glue database. @default - a new database */
   readonly database?: glue.IDatabase;
-  /** Name of the new Glue database (lowercase); not with `database`. @default - generated */
+  /**
+   * Name of the new Glue database: 1 to 255 characters of a-z, 0-9 and '_' (what Athena reads);
+   * not with `database`.
+   * @default - generated
+   */
   readonly databaseName?: string;
-  /** Name of the Glue table (lowercase). @default - generated */
+  /**
+   * Name of the Glue table: 1 to 255 characters of a-z, 0-9 and '_' (what Athena reads).
+   * @default - generated
+   */
   readonly tableName?: string;
   /**
    * How long Firehose buffers before writing a file: 0..900 s (60..900 s with dynamic partitioning).
@@ -73,7 +80,8 @@ export interface DataLakeDeliveryOptions {
    */
   readonly bufferingInterval?: Duration;
   /**
-   * How much Firehose buffers before writing a file: 64..128 MiB with Parquet/ORC, 1..128 MiB with JSON.
+   * How much Firehose buffers before writing a file, in whole MiB: 64..128 MiB with Parquet/ORC (or
+   * dynamic partitioning), 1..128 MiB with JSON.
    * @default - Size.mebibytes(128) with Parquet/ORC, Size.mebibytes(5) with JSON
    */
   readonly bufferingSize?: Size;
@@ -87,13 +95,14 @@ export interface DataLakeDeliveryOptions {
    */
   readonly compression?: firehose.Compression;
   /**
-   * The Firehose data prefix. It must end with the partitioning's layout; what comes before it is
-   * the table's location.
+   * The Firehose data prefix (a literal, at most 1,024 characters). It must end with the
+   * partitioning's layout; what comes before it is the table's location.
    * @default - 'data/' + the layout, e.g. data/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/
    */
   readonly dataOutputPrefix?: string;
   /**
-   * The Firehose error prefix. Use '' for none (then the data prefix may not use expressions).
+   * The Firehose error prefix, at most 1,024 characters. Use '' for none (then the data prefix may
+   * not use expressions).
    * @default - 'errors/!{firehose:error-output-type}/' + the time keys of the layout
    */
   readonly errorOutputPrefix?: string;
@@ -208,6 +217,8 @@ export class DataLakeDelivery extends Construct {
         `rawBackupGlacierTransitionAfter only applies when the construct creates the bucket holding raw/; add the lifecycle rule to your bucket. Received rawBackupGlacierTransitionAfter ${props.rawBackupGlacierTransitionAfter.toHumanString()} with ${props.backupBucket ? 'backupBucket' : 'bucket'}`,
       );
     }
+    checkName('databaseName', props.databaseName, NAME_RULES.glue);
+    checkName('tableName', props.tableName, NAME_RULES.glue);
     if (props.database && props.databaseName !== undefined) {
       throw new Error(
         `databaseName names the database the construct creates, not an existing one. Received databaseName '${props.databaseName}' with database`,
@@ -223,19 +234,18 @@ export class DataLakeDelivery extends Construct {
       context: dynamic ? ' with dynamic partitioning' : '',
     });
     this.bufferingSize = props.bufferingSize ?? Size.mebibytes(converting ? 128 : 5);
-    const bufferingMiB = this.bufferingSize.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
-    checkRange(
-      'bufferingSize',
-      bufferingMiB,
-      converting || dynamic ? 64 : 1,
-      128,
-      'MiB',
-      converting ? ` with ${this.outputFormat} conversion` : dynamic ? ' with dynamic partitioning' : '',
-    );
-    const transformBufferMB = (props.transformBufferSize ?? Size.mebibytes(1)).toMebibytes({
-      rounding: SizeRoundingBehavior.NONE,
+    // SizeInMBs is a whole number of MiB: 1-128, at least 64 with conversion or dynamic partitioning.
+    checkSizeRange('bufferingSize', this.bufferingSize, {
+      min: converting || dynamic ? 64 : 1,
+      max: 128,
+      integer: true,
+      context: converting ? ` with ${this.outputFormat} conversion` : dynamic ? ' with dynamic partitioning' : '',
     });
-    checkRange('transformBufferSize', transformBufferMB, 0.2, 3, 'MB');
+    const transformBufferSize = props.transformBufferSize ?? Size.mebibytes(1);
+    checkSizeRange('transformBufferSize', transformBufferSize, { min: 0.2, max: 3, unit: 'MB' });
+    const transformBufferMB = transformBufferSize.isUnresolved()
+      ? transformBufferSize.toMebibytes()
+      : transformBufferSize.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
     const transformInterval = props.transformBufferInterval ?? Duration.seconds(60);
     checkDurationRange('transformBufferInterval', transformInterval, {
       unit: 'seconds',
@@ -248,6 +258,8 @@ export class DataLakeDelivery extends Construct {
     this.dataOutputPrefix = props.dataOutputPrefix ?? `data/${this.partitioning.prefixLayout}`;
     this.errorOutputPrefix =
       props.errorOutputPrefix ?? `errors/!{firehose:error-output-type}/${this.partitioning.errorPrefixLayout}`;
+    checkName('dataOutputPrefix', this.dataOutputPrefix, NAME_RULES.s3Prefix);
+    checkName('errorOutputPrefix', this.errorOutputPrefix, NAME_RULES.s3Prefix);
     OutputPrefixes.validate(this.dataOutputPrefix, this.errorOutputPrefix, dynamic);
     this.tableLocationPrefix = tableRoot(this.dataOutputPrefix, this.partitioning.prefixLayout);
 

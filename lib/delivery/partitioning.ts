@@ -1,5 +1,6 @@
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Token } from 'aws-cdk-lib';
+import { bothResolved, checkNumber } from '../private/validation';
 
 /** Options of a partition key taken from Firehose's arrival timestamp. */
 export interface TimestampPartitionKeyOptions {
@@ -245,6 +246,16 @@ export class Partitioning {
   }
 
   private static dateKeys(options: TimePartitioningOptions): PartitionKey[] {
+    // Checked under their own names (the year key's checks would name 'min'/'max' of the key).
+    checkNumber('startYear', options.startYear, { min: 1970, max: 9999, integer: true });
+    checkNumber('endYear', options.endYear, { min: 1970, max: 9999, integer: true });
+    const start = options.startYear ?? 2020;
+    const end = options.endYear ?? 2099;
+    if (bothResolved(start, end) && start > end) {
+      throw new Error(
+        `startYear must not exceed endYear (2099 when unset). Received startYear ${start} and endYear ${end}`,
+      );
+    }
     return [
       Partitioning.timeKey(options, 'year', 'yyyy', { min: options.startYear, max: options.endYear }),
       Partitioning.timeKey(options, 'month', 'MM'),

@@ -1,3 +1,4 @@
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
@@ -62,6 +63,13 @@ export interface StreamingPipelineProps {
    * @default - a new KMS-encrypted topic and a dashboard
    */
   readonly monitoringProps?: PipelineMonitoringProps;
+  /**
+   * How long the log groups of the functions the pipeline creates keep their logs: the reference
+   * consumers, the redrive functions, the shard autoscaler and consumers built from `entry`
+   * (a consumer's or the autoscaler's own `logRetention` wins).
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -85,12 +93,19 @@ export class StreamingPipeline extends Construct {
   /** Alarms, topic and dashboard, when monitoring is on. */
   public readonly monitoring?: PipelineMonitoring;
   private readonly redrive: boolean;
+  private readonly logRetention?: logs.RetentionDays;
 
   constructor(scope: Construct, id: string, props: StreamingPipelineProps = {}) {
     super(scope, id);
     this.redrive = props.redrive ?? true;
+    this.logRetention = props.logRetention;
+    const logRetention = props.logRetention;
 
-    this.stream = new ScalableStream(this, 'Stream', props.streamProps);
+    const autoScalingOptions = props.streamProps?.autoScalingOptions;
+    this.stream = new ScalableStream(this, 'Stream', {
+      ...props.streamProps,
+      autoScalingOptions: { ...autoScalingOptions, logRetention: autoScalingOptions?.logRetention ?? logRetention },
+    });
     const stream = this.stream.stream;
     const streamRetention = this.stream.retention;
 
@@ -100,11 +115,14 @@ export class StreamingPipeline extends Construct {
 
     if (props.referenceConsumers ?? true) {
       this.errorAlertConsumer = this.addConsumer('ErrorAlerts', {
-        handler: new ReferenceErrorAlertFunction(this, 'ErrorAlertsFunction', { alertTopic: props.errorAlertTopic }),
+        handler: new ReferenceErrorAlertFunction(this, 'ErrorAlertsFunction', {
+          alertTopic: props.errorAlertTopic,
+          logRetention,
+        }),
         consumerType: ConsumerType.STANDARD,
       });
       this.aggregatesConsumer = this.addConsumer('MinuteAggregates', {
-        handler: new ReferenceMinuteAggregatesFunction(this, 'MinuteAggregatesFunction'),
+        handler: new ReferenceMinuteAggregatesFunction(this, 'MinuteAggregatesFunction', { logRetention }),
         consumerType: ConsumerType.ENHANCED_FAN_OUT,
       });
     }
@@ -138,9 +156,12 @@ export class StreamingPipeline extends Construct {
    * @param options the consumer; the stream and its retention are the pipeline's
    */
   public addConsumer(id: string, options: StreamConsumerOptions): StreamConsumer {
+    // The pipeline's log retention applies where the consumer creates the log group.
+    const ownLogGroup = options.entry !== undefined && !options.handler && !options.functionProps?.logGroup;
     const consumer = new StreamConsumer(this, id, {
       streamRetention: this.stream.retention,
       ...options,
+      logRetention: options.logRetention ?? (ownLogGroup ? this.logRetention : undefined),
       stream: this.stream.stream,
     });
     this.consumers.push(consumer);
@@ -148,6 +169,7 @@ export class StreamingPipeline extends Construct {
       this.redriveFunctions[id] = new RedriveFunction(this, `${id}Redrive`, {
         stream: this.stream.stream,
         failureBucket: consumer.failureBucket,
+        logRetention: this.logRetention,
       });
     }
     this.monitoring?.monitorConsumer(consumer, {

@@ -9,16 +9,16 @@ import type { IConstruct } from 'constructs';
  */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
   Validations.of(scope).acknowledge({ id, reason });
+  // A function's grants land in its role's policy. A role passed to the function (its own
+  // log-writing role, see function-logs.ts) is not its child: acknowledge this finding there too.
+  const role = (scope as { role?: IConstruct }).role;
+  if (role?.node && !role.node.path.startsWith(`${scope.node.path}/`)) {
+    Validations.of(role).acknowledge({ id, reason });
+  }
 }
-
-/** cdk-nag names the managed policy in the finding, so the acknowledgment must too. */
-export const BASIC_EXECUTION_ROLE_FINDING =
-  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
 
 /** The reasons shared by several constructs, written once. */
 export const ACKNOWLEDGMENT_REASONS = {
-  basicExecutionRole:
-    'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch Logs; it is the AWS-documented minimum for a Lambda function.',
   bucketObjectWildcard:
     'Object keys are chosen at run time (one object per failed batch or record), so the grant covers the objects of this one bucket only.',
   encryptedTopicPublish:
@@ -30,7 +30,7 @@ export const ACKNOWLEDGMENT_REASONS = {
   encryptedBucketWrite:
     "Writing objects to a bucket encrypted with a customer-managed key needs that key's encrypt action group (kms:GenerateDataKey*, kms:ReEncrypt*), as key.grantEncrypt grants it, on that one key.",
   failureBucketAccessLogs:
-    'The failure bucket is private, TLS-only and written only by Lambda and the consumer role; pass your own failureBucket with server access logs where your policy requires them.',
+    "The failure bucket is private, TLS-only, versioned and written only by Lambda (on-failure batches under aws/), the consumer's role (its quarantine prefix) and, with redrive, the redrive function's role (its ledger prefix); pass your own failureBucket with server access logs where your policy requires them.",
 } as const;
 
 /**

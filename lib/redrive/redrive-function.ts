@@ -2,18 +2,22 @@ import { Duration, Token } from 'aws-cdk-lib';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundledHandlerProps } from '../private/handler-code';
+import { ACKNOWLEDGMENT_REASONS, acknowledge, acknowledgeBucketObjectsGrant } from '../private/acknowledge';
+import { checkLogRetention, functionLogging } from '../private/function-logs';
 import {
-  ACKNOWLEDGMENT_REASONS,
-  BASIC_EXECUTION_ROLE_FINDING,
-  acknowledge,
-  acknowledgeBucketObjectsGrant,
-} from '../private/acknowledge';
-import { LAMBDA_TIMEOUT, checkDurationRange } from '../private/validation';
+  LAMBDA_MEMORY,
+  LAMBDA_TIMEOUT,
+  NAME_RULES,
+  checkDurationRange,
+  checkName,
+  checkNumber,
+  requireLiteralString,
+} from '../private/validation';
 
 export interface RedriveFunctionProps {
   /** Stream to put the records back onto; also the stream metadata-only on-failure records are read back from. */
@@ -22,13 +26,14 @@ export interface RedriveFunctionProps {
   readonly failureBucket: s3.IBucket;
   /**
    * Key prefix the function replays when invoked without one, e.g. `quarantine/` or
-   * `aws/lambda/`.
+   * `aws/lambda/`; at most 1,024 characters.
    * @default '' - every failure document in the bucket
    */
   readonly sourcePrefix?: string;
   /**
    * Key prefix of the idempotency ledger (one marker object per replayed record) in the
-   * failure bucket. Must end with '/'.
+   * failure bucket: a literal folder ending with '/', at most 1,024 characters, outside `aws/`
+   * and `quarantine/` (which consumers may write).
    * @default 'redrive-ledger/'
    */
   readonly ledgerPrefix?: string;
@@ -51,7 +56,10 @@ export interface RedriveFunctionProps {
   readonly timeout?: Duration;
   /** 128 to 10240 MB. @default 512 */
   readonly memorySize?: number;
-  /** @default logs.RetentionDays.ONE_MONTH */
+  /**
+   * How long the function's log group keeps its logs (a `logs.RetentionDays` value).
+   * @default logs.RetentionDays.ONE_MONTH
+   */
   readonly logRetention?: logs.RetentionDays;
 }
 
@@ -75,13 +83,16 @@ export class RedriveFunction extends Construct {
     super(scope, id);
     const ledgerPrefix = props.ledgerPrefix ?? 'redrive-ledger/';
     validate(props, ledgerPrefix);
+    // Its own log group and a role that may write only there (not AWSLambdaBasicExecutionRole).
+    const logging = functionLogging(this, '', { retention: props.logRetention });
 
     this.function = new lambda.Function(this, 'Resource', {
       ...bundledHandlerProps('redrive'),
       timeout: props.timeout ?? Duration.minutes(5),
       memorySize: props.memorySize ?? 512,
       description: 'Replays failed Kinesis records (on-failure records, quarantined records) onto the stream',
-      logGroup: new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH }),
+      role: logging.role,
+      logGroup: logging.logGroup,
       environment: {
         REDRIVE_STREAM_ARN: props.stream.streamArn,
         REDRIVE_FAILURE_BUCKET: props.failureBucket.bucketName,
@@ -101,9 +112,9 @@ export class RedriveFunction extends Construct {
       // ReportBatchItemFailures: the handler names the messages to keep; without it, it fails the
       // whole batch instead (REDRIVE_SQS_BATCH_ITEM_FAILURES unset), so no message is deleted unhandled.
       this.function.addEventSource(new sources.SqsEventSource(props.queue, { reportBatchItemFailures: true }));
+      checkQueueVisibility(props.queue, this.function.timeout ?? Duration.minutes(5));
     }
 
-    acknowledge(this, BASIC_EXECUTION_ROLE_FINDING, ACKNOWLEDGMENT_REASONS.basicExecutionRole);
     // bucket.grantRead/grantPut: the standard CDK action sets, on this one bucket.
     for (const action of ['s3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:Abort*']) {
       acknowledge(this, `AwsSolutions-IAM5[Action::${action}]`, ACKNOWLEDGMENT_REASONS.bucketGrantActions);
@@ -123,24 +134,44 @@ export class RedriveFunction extends Construct {
   }
 }
 
+/**
+ * Lambda refuses an SQS event source whose queue's visibility timeout is shorter than the
+ * function's timeout (CreateEventSourceMapping fails at deploy time). Checked for a queue of this
+ * app with a literal visibility timeout (30 s when unset); an imported queue is the user's call.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+ */
+function checkQueueVisibility(queue: sqs.IQueue, timeout: Duration): void {
+  const cfnQueue = queue.node.defaultChild;
+  if (!(cfnQueue instanceof sqs.CfnQueue) || timeout.isUnresolved()) return;
+  const visibility = cfnQueue.visibilityTimeout ?? 30;
+  if (Token.isUnresolved(visibility)) return;
+  const seconds = timeout.toSeconds();
+  if (visibility < seconds) {
+    throw new Error(
+      `queue's visibility timeout must be at least the function's timeout (${seconds} seconds): Lambda rejects an SQS event source otherwise; raise the queue's visibilityTimeout or lower timeout. Received queue visibilityTimeout ${visibility} seconds with timeout ${seconds} seconds`,
+    );
+  }
+}
+
 function validate(props: RedriveFunctionProps, ledgerPrefix: string): void {
+  // The ledger prefix is checked against the consumers' prefixes and named in the grants at synth time.
+  requireLiteralString('ledgerPrefix', ledgerPrefix, 'it must be checked against the prefixes consumers may write');
+  checkName('ledgerPrefix', ledgerPrefix, NAME_RULES.s3Prefix);
+  checkName('sourcePrefix', props.sourcePrefix, NAME_RULES.s3Prefix);
   // The ledger lives in the failure bucket; listing skips it, so any sourcePrefix is safe.
   // Consumers may write aws/lambda/<mapping>/ and their quarantine prefix (by default
   // quarantine/): a ledger there could be forged by them.
   const reserved = ['aws/', 'quarantine/'];
   if (
-    !Token.isUnresolved(ledgerPrefix) &&
-    (!ledgerPrefix.endsWith('/') ||
-      ledgerPrefix.length < 2 ||
-      reserved.some((r) => ledgerPrefix.startsWith(r) || r.startsWith(ledgerPrefix)))
+    !ledgerPrefix.endsWith('/') ||
+    ledgerPrefix.length < 2 ||
+    reserved.some((r) => ledgerPrefix.startsWith(r) || r.startsWith(ledgerPrefix))
   ) {
     throw new Error(
       `ledgerPrefix must be a non-empty prefix ending with '/', outside ${reserved.join(' and ')}. Received '${ledgerPrefix}'`,
     );
   }
   checkDurationRange('timeout', props.timeout, LAMBDA_TIMEOUT);
-  const memory = props.memorySize;
-  if (memory !== undefined && !Token.isUnresolved(memory) && (memory < 128 || memory > 10240)) {
-    throw new Error(`memorySize must be between 128 and 10240 MB. Received ${memory}`);
-  }
+  checkNumber('memorySize', props.memorySize, LAMBDA_MEMORY);
+  checkLogRetention('logRetention', props.logRetention);
 }

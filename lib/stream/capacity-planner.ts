@@ -4,6 +4,7 @@
  * @see https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
  */
 import { KINESIS_LIMITS } from '../private/kinesis-limits';
+import { type NumberRange, checkNumber, requireLiteralNumber } from '../private/validation';
 
 const SHARD_WRITE_BYTES_PER_SECOND = KINESIS_LIMITS.shardWriteBytesPerSecond;
 const SHARD_WRITE_RECORDS_PER_SECOND = KINESIS_LIMITS.shardWriteRecordsPerSecond;
@@ -47,14 +48,10 @@ export interface ShardCapacityPlan {
   readonly warnings: string[];
 }
 
-function checkNonNegative(name: string, value: number): void {
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number >= 0. Received ${value}`);
-}
-
-function checkInteger(name: string, value: number, max: number): void {
-  if (!Number.isInteger(value) || value < 0 || value > max) {
-    throw new Error(`${name} must be an integer between 0 and ${max}. Received ${value}`);
-  }
+/** A planner input: a literal number (the plan is computed at synth time) within `range`. */
+function checkInput(prop: string, value: number, range: NumberRange): void {
+  requireLiteralNumber(prop, value, 'the capacity planner computes the shard count at synth time');
+  checkNumber(prop, value, range);
 }
 
 /** The capacity planner (a class with a static method: jsii has no free functions). */
@@ -71,18 +68,16 @@ function planShardCapacity(input: ShardCapacityInput): ShardCapacityPlan {
   const standardConsumers = input.standardConsumers ?? 1;
   const efoConsumers = input.efoConsumers ?? 0;
   const targetUtilization = input.targetUtilization ?? 0.8;
-  checkNonNegative('recordsPerSecond', input.recordsPerSecond);
-  checkNonNegative('averageRecordSizeBytes', input.averageRecordSizeBytes);
-  checkInteger('standardConsumers', standardConsumers, 1000);
-  checkInteger('efoConsumers', efoConsumers, KINESIS_LIMITS.maxEfoConsumersPerStream);
-  if (!(targetUtilization > 0 && targetUtilization <= 1)) {
-    throw new Error(`targetUtilization must be in (0, 1]. Received ${targetUtilization}`);
-  }
-  if (input.averageRecordSizeBytes > SHARD_WRITE_BYTES_PER_SECOND) {
-    throw new Error(
-      `averageRecordSizeBytes must be at most ${SHARD_WRITE_BYTES_PER_SECOND} (1 MiB, the largest record). Received ${input.averageRecordSizeBytes}`,
-    );
-  }
+  checkInput('recordsPerSecond', input.recordsPerSecond, { min: 0 });
+  // A record is at most 1 MiB (data plus partition key).
+  checkInput('averageRecordSizeBytes', input.averageRecordSizeBytes, {
+    min: 0,
+    max: SHARD_WRITE_BYTES_PER_SECOND,
+    unit: 'bytes (1 MiB, the largest record)',
+  });
+  checkInput('standardConsumers', standardConsumers, { min: 0, max: 1000, integer: true });
+  checkInput('efoConsumers', efoConsumers, { min: 0, max: KINESIS_LIMITS.maxEfoConsumersPerStream, integer: true });
+  checkInput('targetUtilization', targetUtilization, { min: 0, minExclusive: true, max: 1 });
 
   const bytesPerSecond = input.recordsPerSecond * input.averageRecordSizeBytes;
   // Round away float noise (e.g. 10.000000001) before the ceiling.

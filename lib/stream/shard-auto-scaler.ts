@@ -10,7 +10,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
 import { bundledHandlerProps } from '../private/handler-code';
-import { checkFraction, checkIntegerRange, bothResolved } from '../private/validation';
+import { checkFraction, checkIntegerRange, checkTokenUnit, bothResolved } from '../private/validation';
+import { DEFAULT_LOG_RETENTION, checkLogRetention } from '../private/function-logs';
 import { SHARD_AUTO_SCALER_DEFAULTS as DEFAULTS, SHARD_AUTO_SCALER_NAMESPACE } from './scaler-defaults';
 
 /** The ShardAutoScaler settings, without the stream (ScalableStream takes these). */
@@ -75,6 +76,11 @@ export interface ShardAutoScalerOptions {
    */
   readonly notificationTopic?: sns.ITopic;
   /**
+   * How long the scaler's log group keeps its decisions: a `logs.RetentionDays` value.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
    * Reserved concurrent executions of the scaler function, 1 to 10 (one is all it uses), so that
    * it always has capacity to run. Off by default: a reservation fails the deploy in accounts
    * whose Lambda concurrency quota is still at its initial value ("decreases account's
@@ -99,7 +105,9 @@ const SCALED_STREAMS = new WeakMap<IConstruct, string>();
 
 function minutesOf(name: string, value: Duration | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  if (value.isUnresolved()) return undefined;
+  // A token is used as given (in minutes; aws-cdk-lib cannot convert a token from another unit).
+  checkTokenUnit(name, value, 'minutes');
+  if (value.isUnresolved()) return value.toMinutes();
   const minutes = value.toMinutes({ integral: false });
   if (!Number.isInteger(minutes) || minutes < min || minutes > max) {
     throw new Error(
@@ -183,6 +191,7 @@ export class ShardAutoScaler extends Construct {
     const scaleDownCooldownMinutes =
       minutesOf('scaleDownCooldown', props.scaleDownCooldown, 0, 1440) ?? DEFAULTS.scaleDownCooldownMinutes;
     minutesOf('evaluationInterval', props.evaluationInterval, 1, 60);
+    checkLogRetention('logRetention', props.logRetention);
 
     const mode = streamModeOf(props.stream);
     if (mode !== undefined && mode !== kinesis.StreamMode.PROVISIONED) {
@@ -211,7 +220,7 @@ export class ShardAutoScaler extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Role of the shard autoscaler of ${props.stream.node.path}`,
     });
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: logs.RetentionDays.ONE_MONTH });
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention ?? DEFAULT_LOG_RETENTION });
     this.logGroup.grantWrite(role);
     this.function = new lambda.Function(this, 'Resource', {
       role,

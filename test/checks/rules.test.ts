@@ -4,7 +4,8 @@
  * the pack report exactly that rule.
  */
 import { STREAMING_RULES } from '../../lib/checks/private/rules';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
+import { StreamingChecks } from '../../lib/checks';
 import { NagRuleCompliance } from 'cdk-nag';
 import { CompliantPipeline, outcomes, ruleIds } from './fixtures';
 import { RULE_CASES as CASES } from './rule-cases';
@@ -68,5 +69,24 @@ describe('toolkitTimeoutMargin', () => {
     expect(() => ruleIds(new CompliantPipeline().stack, { toolkitTimeoutMargin: Duration.minutes(16) })).toThrow(
       /toolkitTimeoutMargin must be between 0 and 15 minutes .*Received 16 minutes/,
     );
+  });
+
+  test.each([Duration.hours(NaN), Duration.days(Infinity), Duration.millis(1.5)])(
+    'fails for %s, naming the prop (aws-cdk-lib would fail converting it)',
+    (toolkitTimeoutMargin) => {
+      expect(() => new StreamingChecks(undefined, { toolkitTimeoutMargin })).toThrow(
+        /^toolkitTimeoutMargin must be between 0 and 15 minutes/,
+      );
+    },
+  );
+
+  test('a token margin must be in milliseconds', () => {
+    const seconds = Duration.seconds(Token.asNumber({ Ref: 'Margin' }));
+    expect(() => new StreamingChecks(undefined, { toolkitTimeoutMargin: seconds })).toThrow(
+      /toolkitTimeoutMargin must be given in milliseconds when it is a token .*Received Duration.seconds\(token\)/,
+    );
+    expect(
+      () => new StreamingChecks(undefined, { toolkitTimeoutMargin: Duration.millis(Token.asNumber({ Ref: 'M' })) }),
+    ).not.toThrow();
   });
 });

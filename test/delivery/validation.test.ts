@@ -38,7 +38,7 @@ const schemaOf = (...names: string[]) =>
 describe('buffering', () => {
   test('bufferingSize below 64 MiB with conversion', () => {
     expect(build({ bufferingSize: Size.mebibytes(32) })).toThrow(
-      /^bufferingSize must be between 64 and 128 MiB with PARQUET conversion\. Received 32$/,
+      /^bufferingSize must be between 64 and 128 MiB \(whole MiB\) with PARQUET conversion\. Received 32$/,
     );
     expect(build({ bufferingSize: Size.mebibytes(129) })).toThrow(
       /bufferingSize must be between 64 and 128 MiB.*Received 129/,
@@ -49,7 +49,7 @@ describe('buffering', () => {
   test('bufferingSize with JSON output may be small, but not 0', () => {
     expect(build({ outputFormat: OutputFormat.JSON, bufferingSize: Size.mebibytes(1) })).not.toThrow();
     expect(build({ outputFormat: OutputFormat.JSON, bufferingSize: Size.kibibytes(512) })).toThrow(
-      /bufferingSize must be between 1 and 128 MiB\. Received 0\.5/,
+      /bufferingSize must be between 1 and 128 MiB \(whole MiB\)\. Received 0\.5/,
     );
   });
 
@@ -75,6 +75,26 @@ describe('buffering', () => {
     );
     expect(build({ transformBufferSize: Size.mebibytes(4) })).toThrow(
       /transformBufferSize must be between 0\.2 and 3 MB\. Received 4/,
+    );
+  });
+
+  test('NaN and infinite sizes name the prop (a range check x < min || x > max let NaN reach the template)', () => {
+    expect(build({ bufferingSize: Size.mebibytes(NaN) })).toThrow(
+      /^bufferingSize must be between 64 and 128 MiB .*Received NaN$/,
+    );
+    expect(build({ bufferingSize: Size.mebibytes(Infinity) })).toThrow(/^bufferingSize .*Received Infinity$/);
+    expect(build({ transformBufferSize: Size.mebibytes(NaN) })).toThrow(
+      /^transformBufferSize must be between 0\.2 and 3 MB\. Received NaN$/,
+    );
+  });
+
+  test('names and prefixes outside what Glue, Athena and Firehose take', () => {
+    expect(build({ tableName: 'Web Logs' })).toThrow(
+      /^tableName must be 1 to 255 characters of a-z, 0-9 and '_'.*Received 'Web Logs'$/,
+    );
+    expect(build({ databaseName: '' })).toThrow(/^databaseName must be 1 to 255 characters.*Received ''$/);
+    expect(build({ errorOutputPrefix: `errors/!{firehose:error-output-type}/${'e'.repeat(1024)}/` })).toThrow(
+      /^errorOutputPrefix must be at most 1024 characters\. Received 'errors\/.*\(1062 characters\)$/,
     );
   });
 
@@ -274,8 +294,15 @@ describe('partitioning', () => {
     expect(() => PartitionKey.timestamp('hour', 'HH', { max: 24 })).toThrow(
       /^max of partition key 'hour' \(HH\) must be an integer between 0 and 23\. Received 24$/,
     );
+    // The year options are named as the user wrote them (they were reported as the year key's min/max).
     expect(() => Partitioning.daily({ startYear: 1969 })).toThrow(
-      /min of partition key 'year' \(yyyy\) must be an integer between 1970 and 9999\. Received 1969/,
+      /^startYear must be an integer between 1970 and 9999\. Received 1969$/,
+    );
+    expect(() => Partitioning.daily({ endYear: Infinity })).toThrow(
+      /^endYear must be an integer between 1970 and 9999\. Received Infinity$/,
+    );
+    expect(() => Partitioning.hourly({ startYear: 2100 })).toThrow(
+      /^startYear must not exceed endYear \(2099 when unset\)\. Received startYear 2100 and endYear 2099$/,
     );
     expect(() => PartitionKey.timestamp('day', 'dd', { min: 1.5 })).toThrow(/Received 1\.5/);
     expect(() => PartitionKey.timestamp('minute', 'mm', { min: 0, max: 59 })).not.toThrow();
@@ -296,7 +323,7 @@ describe('partitioning', () => {
       /field of event-time partition key 'hour' must be a column name.*Received 'a"b'/,
     );
     expect(() => Partitioning.hourly({ eventTimeField: 'event_time', startYear: 1900 })).toThrow(
-      /min of partition key 'year' \(yyyy\) must be an integer between 1970 and 9999\. Received 1900/,
+      /^startYear must be an integer between 1970 and 9999\. Received 1900$/,
     );
   });
 
@@ -329,6 +356,8 @@ describe('partitioning', () => {
         ...props(at(ColumnType.TIMESTAMP), Partitioning.hourly({ eventTimeField: 'at' })),
         bufferingInterval: Duration.seconds(0),
       }),
-    ).toThrow(/bufferingInterval must be between 60 and 900 seconds \(whole seconds\) with dynamic partitioning\. Received 0/);
+    ).toThrow(
+      /bufferingInterval must be between 60 and 900 seconds \(whole seconds\) with dynamic partitioning\. Received 0/,
+    );
   });
 });

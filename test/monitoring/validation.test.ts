@@ -338,3 +338,56 @@ describe('the composite alarm rule', () => {
     expect(s.monitoring.node.validate()).toEqual([]);
   });
 });
+
+describe('values that reached the template or failed deep inside aws-cdk-lib (fuzz regressions)', () => {
+  test.each<[string, Call, Record<string, unknown>, RegExp]>([
+    // `!(x > 0)` let Infinity through: the alarm's Threshold became null.
+    [
+      'infinite count threshold',
+      monitorAutoScaler,
+      { errorsThreshold: Infinity },
+      /^errorsThreshold must be greater than 0 invocations\. Received Infinity$/,
+    ],
+    [
+      'NaN count threshold',
+      monitorStream,
+      { writeThrottledRecordsThreshold: NaN },
+      /^writeThrottledRecordsThreshold must be greater than 0 records\. Received NaN$/,
+    ],
+    [
+      'infinite ratio',
+      monitorDelivery,
+      { deliveryToS3SuccessRatioThreshold: Infinity },
+      /^deliveryToS3SuccessRatioThreshold must be a ratio greater than 0 and at most 1\. Received Infinity$/,
+    ],
+    // aws-cdk-lib: "Duration must be specified as 'Duration.seconds()' here since its value comes from a token".
+    [
+      'token period in minutes',
+      monitorStream,
+      { period: Duration.minutes(Token.asNumber({ Ref: 'P' })) },
+      /^period must be given in seconds when it is a token .*Received Duration\.minutes\(token\)$/,
+    ],
+    // aws-cdk-lib: "8265600000.5 must be a whole number of millis."
+    [
+      'a fraction of a millisecond',
+      monitorDelivery,
+      { retentionPeriod: Duration.millis(8_265_600_000.5) },
+      /^retentionPeriod must be between 24 and 8760 hours \(whole milliseconds\)\. Received 2296\.0000001\d* hours$/,
+    ],
+    [
+      'token retention without a threshold',
+      monitorStream,
+      { retentionPeriod: Duration.hours(Token.asNumber({ Ref: 'H' })) },
+      /^retentionPeriod must be a literal duration to derive the default threshold from it, or set iteratorAgeThreshold\. Received a token retentionPeriod$/,
+    ],
+  ])('%s', (_name, call, options, error) => {
+    expect(() => call(setup(), options)).toThrow(error);
+  });
+
+  test('dashboardName outside what PutDashboard takes', () => {
+    const stack = createTestStack();
+    expect(() => new PipelineMonitoring(stack, 'M', { dashboardName: 'ops dashboard' })).toThrow(
+      /^dashboardName must be 1 to 255 characters of A-Z, a-z, 0-9, '-' and '_'\. Received 'ops dashboard'$/,
+    );
+  });
+});

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { RedriveFunction } from '../../lib/redrive';
 import { createTestApp, createTestStack } from '../support/app';
 import { addNagChecks, synthWithNag } from '../support/nag';
@@ -152,15 +153,14 @@ describe('RedriveFunction', () => {
         /timeout must be between 1 and 900 seconds \(whole seconds\). Received 1.5 seconds/,
       ],
       [{ timeout: Duration.seconds(NaN) }, /timeout must be .* Received NaN seconds/],
-      [{ memorySize: 64 }, /memorySize must be between 128 and 10240 MB. Received 64/],
-      [{ memorySize: 10241 }, /memorySize must be between 128 and 10240 MB. Received 10241/],
+      [{ memorySize: 64 }, /memorySize must be between 128 and 10240 MB \(whole MB\). Received 64/],
+      [{ memorySize: 10241 }, /memorySize must be between 128 and 10240 MB \(whole MB\). Received 10241/],
     ])('fails for %p', (props, error) => {
       expect(() => new RedriveFunction(stack, 'Redrive', { stream, failureBucket: bucket, ...props })).toThrow(error);
     });
 
     test('token values are accepted', () => {
       const memory = new CfnParameter(stack, 'Memory', { type: 'Number' }).valueAsNumber;
-      const prefix = new CfnParameter(stack, 'Prefix').valueAsString;
       const seconds = new CfnParameter(stack, 'Timeout', { type: 'Number' }).valueAsNumber;
       expect(
         () =>
@@ -168,10 +168,34 @@ describe('RedriveFunction', () => {
             stream,
             failureBucket: bucket,
             memorySize: memory,
-            ledgerPrefix: prefix,
             timeout: Duration.seconds(seconds),
           }),
       ).not.toThrow();
+    });
+
+    test('a queue whose visibility timeout is below the function timeout fails (Lambda rejects the event source)', () => {
+      // The default queue (30 s) and the default timeout (5 min): CreateEventSourceMapping would fail at deploy.
+      const queue = new sqs.Queue(stack, 'Queue');
+      expect(() => new RedriveFunction(stack, 'Redrive', { stream, failureBucket: bucket, queue })).toThrow(
+        /queue's visibility timeout must be at least the function's timeout \(300 seconds\).*Received queue visibilityTimeout 30 seconds with timeout 300 seconds/,
+      );
+      const longer = new sqs.Queue(stack, 'Longer', { visibilityTimeout: Duration.minutes(30) });
+      expect(
+        () => new RedriveFunction(stack, 'Redrive2', { stream, failureBucket: bucket, queue: longer }),
+      ).not.toThrow();
+    });
+
+    test("a token ledgerPrefix fails clearly: it must be checked against the consumers' prefixes", () => {
+      const prefix = new CfnParameter(stack, 'Prefix').valueAsString;
+      expect(
+        () => new RedriveFunction(stack, 'Redrive', { stream, failureBucket: bucket, ledgerPrefix: prefix }),
+      ).toThrow(/ledgerPrefix must be a literal string .* Received a token/);
+    });
+
+    test.each([Number.NaN, Infinity, 128.5])('memorySize %p fails', (memorySize) => {
+      expect(() => new RedriveFunction(stack, 'Redrive', { stream, failureBucket: bucket, memorySize })).toThrow(
+        new RegExp(`memorySize must be between 128 and 10240 MB \\(whole MB\\). Received ${memorySize}`),
+      );
     });
   });
 });

@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import fc from 'fast-check';
 import { ShardCapacityPlanner } from '../../lib/stream';
 
@@ -59,14 +60,14 @@ describe('ShardCapacityPlanner.plan', () => {
   });
 
   test.each([
-    [{ recordsPerSecond: -1, averageRecordSizeBytes: 1 }, /recordsPerSecond must be a number >= 0. Received -1/],
+    [{ recordsPerSecond: -1, averageRecordSizeBytes: 1 }, /recordsPerSecond must be at least 0. Received -1/],
     [
       { recordsPerSecond: 1, averageRecordSizeBytes: NaN },
-      /averageRecordSizeBytes must be a number >= 0. Received NaN/,
+      /averageRecordSizeBytes must be between 0 and 1048576 bytes \(1 MiB, the largest record\). Received NaN/,
     ],
     [
       { recordsPerSecond: 1, averageRecordSizeBytes: 2 * MiB },
-      /averageRecordSizeBytes must be at most 1048576.*Received 2097152/,
+      /averageRecordSizeBytes must be between 0 and 1048576 bytes.*Received 2097152/,
     ],
     [
       { recordsPerSecond: 1, averageRecordSizeBytes: 1, efoConsumers: 21 },
@@ -78,7 +79,12 @@ describe('ShardCapacityPlanner.plan', () => {
     ],
     [
       { recordsPerSecond: 1, averageRecordSizeBytes: 1, targetUtilization: 0 },
-      /targetUtilization must be in \(0, 1\]. Received 0/,
+      /targetUtilization must be greater than 0 and at most 1. Received 0/,
+    ],
+    [{ recordsPerSecond: Infinity, averageRecordSizeBytes: 1 }, /recordsPerSecond must be at least 0. Received Infinity/],
+    [
+      { recordsPerSecond: Token.asNumber({ Ref: 'Rate' }), averageRecordSizeBytes: 1 },
+      /recordsPerSecond must be a number known at synth time \(the capacity planner computes the shard count at synth time\). Received a token/,
     ],
   ])('rejects %o', (input, error) => {
     expect(() => ShardCapacityPlanner.plan(input)).toThrow(error);

@@ -1,9 +1,11 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ACKNOWLEDGMENT_REASONS, acknowledge, acknowledgeBucketObjectsGrant } from '../../private/acknowledge';
+import { NONCURRENT_VERSION_RETENTION } from '../../private/bucket-versioning';
+import { NAME_RULES, checkName, requireLiteralString } from '../../private/validation';
 
 /**
  * The bucket that keeps what failed: Lambda's on-failure batches (with their payload) and the
@@ -15,7 +17,16 @@ export function createFailureBucket(scope: Construct, id: string, retention: Dur
     enforceSSL: true,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    lifecycleRules: [{ expiration: retention, abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    // Versioned: the failed batches are often the only copy of those records once the stream's
+    // retention has passed, so an overwrite or a delete must be undoable for a while.
+    versioned: true,
+    lifecycleRules: [
+      {
+        expiration: retention,
+        noncurrentVersionExpiration: NONCURRENT_VERSION_RETENTION,
+        abortIncompleteMultipartUploadAfter: Duration.days(1),
+      },
+    ],
   });
   acknowledge(bucket, 'AwsSolutions-S1', ACKNOWLEDGMENT_REASONS.failureBucketAccessLogs);
   return bucket;
@@ -31,13 +42,18 @@ const RESERVED_PREFIXES = ['aws/', 'redrive-ledger/'];
  * redrive ledger, or the consumer could forge what redrive replays or the markers that stop it.
  */
 export function grantQuarantineWrite(bucket: s3.IBucket, consumer: lambda.IFunction, quarantinePrefix: string): void {
-  if (!Token.isUnresolved(quarantinePrefix)) {
-    const overlaps = RESERVED_PREFIXES.find((p) => p.startsWith(quarantinePrefix) || quarantinePrefix.startsWith(p));
-    if (!quarantinePrefix.endsWith('/') || quarantinePrefix.length < 2 || overlaps) {
-      throw new Error(
-        `quarantinePrefix must be a folder ending with '/' outside ${RESERVED_PREFIXES.join(' and ')}. Received '${quarantinePrefix}'`,
-      );
-    }
+  // The overlap with the reserved prefixes can only be ruled out on a literal.
+  requireLiteralString(
+    'quarantinePrefix',
+    quarantinePrefix,
+    `it must be checked against ${RESERVED_PREFIXES.join(' and ')}`,
+  );
+  checkName('quarantinePrefix', quarantinePrefix, NAME_RULES.s3Prefix);
+  const overlaps = RESERVED_PREFIXES.find((p) => p.startsWith(quarantinePrefix) || quarantinePrefix.startsWith(p));
+  if (!quarantinePrefix.endsWith('/') || quarantinePrefix.length < 2 || overlaps) {
+    throw new Error(
+      `quarantinePrefix must be a folder ending with '/' outside ${RESERVED_PREFIXES.join(' and ')}. Received '${quarantinePrefix}'`,
+    );
   }
   iam.Grant.addToPrincipal({
     grantee: consumer,

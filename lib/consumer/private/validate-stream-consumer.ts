@@ -1,6 +1,6 @@
 import { type Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LAMBDA_TIMEOUT, checkDurationRange, checkIntegerRange } from '../../private/validation';
+import { LAMBDA_TIMEOUT, checkDurationRange, checkIntegerRange, checkNumber } from '../../private/validation';
 import { STREAM_CONSUMER_LIMITS as LIMITS } from '../stream-consumer-defaults';
 
 const known = (n: number | undefined): n is number => n !== undefined && !Token.isUnresolved(n);
@@ -35,11 +35,7 @@ export function validateEventSourceSettings(s: EventSourceSettings): void {
       `startingPositionTimestamp is only allowed with startingPosition AT_TIMESTAMP. Received startingPositionTimestamp ${s.startingPositionTimestamp} with startingPosition ${s.startingPosition}`,
     );
   }
-  if (known(s.startingPositionTimestamp) && s.startingPositionTimestamp < 0) {
-    throw new Error(
-      `startingPositionTimestamp must be Unix time in seconds (>= 0). Received ${s.startingPositionTimestamp}`,
-    );
-  }
+  checkNumber('startingPositionTimestamp', s.startingPositionTimestamp, { min: 0, noun: 'Unix time in seconds' });
   if (s.kplAggregated && known(s.parallelizationFactor) && s.parallelizationFactor > 1) {
     // Lambda routes records to parallel batches by the OUTER partition key, so sub-records of
     // one user key could be processed concurrently and out of order.
@@ -89,6 +85,13 @@ export function validateFailureHandling(s: FailureHandlingSettings): void {
   checkDurationRange('streamRetention', s.streamRetention, { unit: 'hours', min: 24, max: 8760 });
   // Lifecycle expiration is a whole number of days (ExpirationInDays), at least 1.
   checkDurationRange('failureRetention', s.failureRetention, { unit: 'days', min: 1, integral: true });
+  // aws-cdk-lib's EventSourceMapping compares maxRecordAge.toSeconds() with 60 without skipping
+  // tokens (a token's number is negative), so a token always fails there without the prop's name.
+  if (s.maxRecordAge?.isUnresolved()) {
+    throw new Error(
+      `maxRecordAge must be a literal duration (aws-cdk-lib's event source mapping cannot check a token against 60 seconds..7 days). Received a token maxRecordAge (${s.maxRecordAge.toString()})`,
+    );
+  }
   if (!knownDuration(s.maxRecordAge)) return;
   const seconds = s.maxRecordAge.toSeconds({ integral: false });
   // MaximumRecordAgeInSeconds is an integer: -1 (infiniteRecordAge) or 60..604800.

@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { NONCURRENT_VERSION_RETENTION } from '../../private/bucket-versioning';
 
 export interface LakeBucketOptions {
   readonly removalPolicy: RemovalPolicy;
@@ -30,8 +31,12 @@ export function createLakeBucket(scope: Construct, id: string, options: LakeBuck
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     removalPolicy: options.removalPolicy,
+    // Versioned: raw/ is the only copy of the source records once the stream's retention has
+    // passed, so an overwrite or a delete must be undoable for a while (then expires).
+    versioned: true,
     lifecycleRules: [
       { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      { id: 'NoncurrentVersions', noncurrentVersionExpiration: NONCURRENT_VERSION_RETENTION },
       ...(options.glacierAfter
         ? [
             {

@@ -3,6 +3,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_LOG_RETENTION } from '../../private/function-logs';
 import { bundledHandlerProps } from '../../private/handler-code';
 import { PartitionValueSource, type Partitioning } from '../partitioning';
 
@@ -13,7 +14,7 @@ export function createReferenceTransform(scope: Construct, id: string, partition
     .filter((k) => k.source === PartitionValueSource.RECORD_FIELD)
     .map((k) => `${k.name}:${k.field}`);
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
-    retention: logs.RetentionDays.ONE_MONTH,
+    retention: DEFAULT_LOG_RETENTION,
     removalPolicy: RemovalPolicy.DESTROY,
   });
   // Own role, scoped to its log group: the default one carries the AWSLambdaBasicExecutionRole managed policy.

@@ -2,13 +2,11 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type { PartitionKey } from '../partitioning';
 import type { TableSchema } from '../table-schema';
 import { Token } from 'aws-cdk-lib';
+import { checkNumber } from '../../private/validation';
 
-/** Throws `<prop> must be between <min> and <max> <unit>. Received <value>`; skips tokens. */
+/** Throws `<prop> must be between <min> and <max> <unit>. Received <value>`; skips tokens; NaN and ±Infinity fail. */
 export function checkRange(prop: string, value: number, min: number, max: number, unit: string, context = ''): void {
-  if (Token.isUnresolved(value)) return;
-  if (value < min || value > max) {
-    throw new Error(`${prop} must be between ${min} and ${max} ${unit}${context}. Received ${value}`);
-  }
+  checkNumber(prop, value, { min, max, unit, context });
 }
 
 export function roundMB(value: number): number {

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { durationIn } from '../../private/validation';
+import { checkDurationRange, durationIn } from '../../private/validation';
 
 /** Kinesis' default (and minimum) retention period. */
 export const DEFAULT_RETENTION_PERIOD = Duration.hours(24);
@@ -10,12 +10,8 @@ export const DEFAULT_RETENTION_PERIOD = Duration.hours(24);
  */
 export function retentionPeriodOf(retentionPeriod: Duration | undefined): Duration {
   if (retentionPeriod === undefined) return DEFAULT_RETENTION_PERIOD;
-  if (!retentionPeriod.isUnresolved()) {
-    const hours = retentionPeriod.toHours({ integral: false });
-    if (!(hours >= 24 && hours <= 8760)) {
-      throw new Error(`retentionPeriod must be between 24 and 8760 hours. Received ${hours}`);
-    }
-  }
+  // Kinesis RetentionPeriodHours: 24 to 8760; fractions of an hour are kept (they only bound thresholds).
+  checkDurationRange('retentionPeriod', retentionPeriod, { unit: 'hours', min: 24, max: 8760 });
   return retentionPeriod;
 }
 
@@ -47,9 +43,11 @@ export const DELIVERY_SLACK_SECONDS = 300;
 
 function millis(prop: string, duration: Duration, fallbackProp: string): number {
   if (duration.isUnresolved()) {
-    throw new Error(`${prop} is a token, so no default threshold can be derived from it: set ${fallbackProp}`);
+    throw new Error(
+      `${prop} must be a literal duration to derive the default threshold from it, or set ${fallbackProp}. Received a token ${prop}`,
+    );
   }
-  return duration.toMilliseconds();
+  return Math.round(durationIn(duration, 'milliseconds'));
 }
 
 /**

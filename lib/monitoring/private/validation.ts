@@ -1,20 +1,16 @@
 import { Token, type Duration } from 'aws-cdk-lib';
+import { checkNumber, checkTokenUnit, durationIn } from '../../private/validation';
 
 // Each check names the prop, the value received and the allowed range; tokens pass unchecked
 // because their value is only known at deploy time.
 
+/** A threshold greater than 0: NaN and ±Infinity fail (Infinity became `Threshold: null`). */
 export function checkPositive(prop: string, value: number | undefined, unit: string): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  if (!(value > 0)) {
-    throw new Error(`${prop} must be greater than 0 ${unit}. Received ${value}`);
-  }
+  checkNumber(prop, value, { min: 0, minExclusive: true, unit });
 }
 
 export function checkRatio(prop: string, value: number | undefined): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  if (!(value > 0 && value <= 1)) {
-    throw new Error(`${prop} must be a ratio greater than 0 and at most 1. Received ${value}`);
-  }
+  checkNumber(prop, value, { min: 0, minExclusive: true, max: 1, noun: 'a ratio' });
 }
 
 export function checkBelow(prop: string, value: number, limitName: string, limit: number, unit: string): void {
@@ -33,7 +29,7 @@ export function checkAbove(prop: string, value: number, limitName: string, limit
 
 export function checkEvaluationPeriods(value: number): void {
   if (Token.isUnresolved(value)) return;
-  if (!Number.isInteger(value) || value < 1) {
+  if (!Number.isInteger(value) || !(value >= 1)) {
     throw new Error(`evaluationPeriods must be an integer of at least 1. Received ${value}`);
   }
 }
@@ -49,8 +45,10 @@ export function checkDatapointsToAlarm(value: number, evaluationPeriods: number)
 }
 
 export function checkPeriod(period: Duration): void {
+  // The alarm's Period is in seconds: aws-cdk-lib cannot convert a token from another unit.
+  checkTokenUnit('period', period, 'seconds');
   if (period.isUnresolved()) return;
-  const seconds = period.toSeconds({ integral: false });
+  const seconds = durationIn(period, 'seconds');
   if (!(seconds >= 60 && seconds % 60 === 0)) {
     throw new Error(`period must be a positive multiple of 60 seconds. Received ${seconds} seconds`);
   }
