@@ -36,6 +36,7 @@ const KNOWN_DEFECTS: readonly KnownDefect[] = [
       `${STACKS.stream}/Provisioned/${SCALER}`,
       `${STACKS.stream}/Planned/${SCALER}`,
       `${STACKS.monitoring}/Stream/${SCALER}`,
+      `${STACKS.pipeline}/NoProps/Stream/${SCALER}`,
       `${STACKS.reference}/Pipeline/Stream/${SCALER}`,
     ],
   },
