@@ -204,3 +204,17 @@ describe('alarms of the reference pipeline', () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe('README "Teardown and cost"', () => {
+  test('lists every resource type that cdk destroy keeps (DeletionPolicy Retain), and no other', () => {
+    const readme = require('node:fs').readFileSync(require('node:path').resolve(__dirname, '../../README.md'), 'utf8');
+    const section = readme.split('\n## Teardown and cost\n')[1].split('\n## ')[0] as string;
+    const listed = new Set([...section.matchAll(/^\|[^|]*\| `(AWS::[\w:]+)` \|/gm)].map((m) => m[1]));
+    const retained = new Set(
+      Object.values(resources)
+        .filter((r: any) => r.DeletionPolicy === 'Retain' || r.DeletionPolicy === 'RetainExceptOnCreate')
+        .map((r) => r.Type),
+    );
+    expect([...listed].sort()).toEqual([...retained].sort());
+  });
+});
