@@ -22,27 +22,11 @@ export function buildReferenceApp(app: App): ReferencePipelineStack {
   });
 
   // The reference app is what users copy: it must stay free of unacknowledged findings of both
-  // packs. Acknowledgments are written into the template metadata, so the reasons deploy with it.
+  // packs, with no StreamingChecks acknowledgment at all (our constructs pass it). Acknowledgments
+  // are written into the template metadata, so their reasons deploy with it.
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true }),
     new StreamingChecks(app, { writeSuppressionsToCloudFormation: true }),
   );
-  acknowledgeOpenDefects(stack);
   return stack;
-}
-
-/**
- * StreamingChecks findings in our constructs that an open issue fixes (test/checks KNOWN_DEFECTS).
- * Delete each acknowledgment when its fix lands.
- */
-function acknowledgeOpenDefects(stack: ReferencePipelineStack): void {
-  const scaler = stack.pipeline.stream.autoScaler;
-  if (scaler) {
-    // On the function resource only, so the other resources of the scaler stay checked.
-    Validations.of(scaler.function.node.defaultChild!).acknowledge({
-      id: 'Streaming-LambdaReservedConcurrency',
-      reason:
-        'Open defect, issue 11 (defect 2): the shard scaler reserves 1 concurrent execution so that two runs never resize the stream at once; deploy where the account concurrency quota allows it until issue 11 removes the reservation.',
-    });
-  }
 }

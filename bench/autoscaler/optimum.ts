@@ -23,33 +23,79 @@ export interface Schedule {
   readonly calls: Array<[number, number, number]>;
 }
 
-function solve(need: Int32Array, maxShards: number, initialShards: number, price: Float64Array): Schedule {
+function solve(
+  need: Int32Array,
+  maxShards: number,
+  initialShards: number,
+  price: Float64Array,
+  updateMinutes: number,
+): Schedule {
   const T = need.length;
+  const U = updateMinutes;
   const width = maxShards + 1;
   // Highest need over the UPDATING window that starts at t.
   const windowNeed = new Int32Array(T);
   for (let t = 0; t < T; t++) {
     let peak = 0;
-    for (let k = t; k < Math.min(T, t + UPDATE_MINUTES); k++) peak = Math.max(peak, need[k]);
+    for (let k = t; k < Math.min(T, t + U); k++) peak = Math.max(peak, need[k]);
     windowNeed[t] = peak;
   }
   const value = new Float64Array((T + 1) * width).fill(Infinity);
-  const choice = new Int16Array(T * width).fill(-1);
+  const choice = new Int32Array(T * width).fill(-1);
   for (let s = 1; s <= maxShards; s++) value[T * width + s] = 0;
+  // Sliding-window minima over the next counts a call may target (monotone deques): for a
+  // scale-down the cost is U·s + V(next), for a scale-up U·next + V(next).
+  const down = new Int32Array(width);
+  const up = new Int32Array(width);
   for (let t = T - 1; t >= 0; t--) {
     const row = t * width;
+    const next = (t + 1) * width;
+    const canCall = t + U <= T;
+    const after = (t + U) * width;
+    const w = windowNeed[t];
+    let downHead = 0;
+    let downTail = 0;
+    let upHead = 0;
+    let upTail = 0;
+    let upPushed = 0;
     for (let s = 1; s <= maxShards; s++) {
-      let best = need[t] <= s ? s + value[(t + 1) * width + s] : Infinity;
+      let best = need[t] <= s ? s + value[next + s] : Infinity;
       let bestChoice = -1;
-      if (t + UPDATE_MINUTES <= T && windowNeed[t] <= s) {
-        const after = (t + UPDATE_MINUTES) * width;
-        const high = Math.min(maxShards, 2 * s);
-        for (let next = Math.max(windowNeed[t], Math.ceil(s / 2)); next <= high; next++) {
-          if (next === s) continue;
-          const cost = UPDATE_MINUTES * Math.max(s, next) + price[t] + value[after + next];
-          if (cost < best) {
-            best = cost;
-            bestChoice = next;
+      if (canCall) {
+        // Scale-down targets [max(w, ceil(s/2)), s - 1].
+        if (s - 1 >= 1) {
+          const k = s - 1;
+          while (downTail > downHead && value[after + down[downTail - 1]] >= value[after + k]) downTail--;
+          down[downTail++] = k;
+        }
+        const downLow = Math.max(w, Math.ceil(s / 2));
+        while (downTail > downHead && down[downHead] < downLow) downHead++;
+        // Scale-up targets [max(w, s + 1), min(maxShards, 2s)].
+        const upHigh = Math.min(maxShards, 2 * s);
+        while (upPushed < upHigh) {
+          const k = ++upPushed;
+          const cost = U * k + value[after + k];
+          while (upTail > upHead && U * up[upTail - 1] + value[after + up[upTail - 1]] >= cost) upTail--;
+          up[upTail++] = k;
+        }
+        const upLow = Math.max(w, s + 1);
+        while (upTail > upHead && up[upHead] < upLow) upHead++;
+        if (w <= s) {
+          if (downTail > downHead) {
+            const k = down[downHead];
+            const cost = U * s + price[t] + value[after + k];
+            if (cost < best) {
+              best = cost;
+              bestChoice = k;
+            }
+          }
+          if (upTail > upHead) {
+            const k = up[upHead];
+            const cost = U * k + price[t] + value[after + k];
+            if (cost < best) {
+              best = cost;
+              bestChoice = k;
+            }
           }
         }
       }
@@ -62,16 +108,16 @@ function solve(need: Int32Array, maxShards: number, initialShards: number, price
   const callMinutes: number[] = [];
   const calls: Array<[number, number, number]> = [];
   for (let t = 0; t < T;) {
-    const next = choice[t * width + s];
-    if (next < 0) {
+    const target = choice[t * width + s];
+    if (target < 0) {
       shardMinutes += s;
       t++;
     } else {
-      shardMinutes += UPDATE_MINUTES * Math.max(s, next);
+      shardMinutes += U * Math.max(s, target);
       callMinutes.push(t);
-      calls.push([t, s, next]);
-      s = next;
-      t += UPDATE_MINUTES;
+      calls.push([t, s, target]);
+      s = target;
+      t += U;
     }
   }
   return { shardMinutes, callMinutes, calls };
@@ -102,8 +148,12 @@ function maxCallsInAnyDay(callMinutes: readonly number[]): number {
  * window holds more than 10 calls and lower it where it holds fewer; the cheapest feasible
  * schedule seen is kept.
  */
-export function offlineOptimum(trace: readonly TraceMinute[], initialShards: number): SimulationResult {
-  const best = offlineOptimalSchedule(trace, initialShards);
+export function offlineOptimum(
+  trace: readonly TraceMinute[],
+  initialShards: number,
+  updateMinutes = UPDATE_MINUTES,
+): SimulationResult {
+  const best = offlineOptimalSchedule(trace, initialShards, updateMinutes);
   return {
     shardHours: best.shardMinutes / 60,
     throttledMinutes: 0,
@@ -114,10 +164,14 @@ export function offlineOptimum(trace: readonly TraceMinute[], initialShards: num
 }
 
 /** The cheapest feasible schedule found, over a few subgradient step sizes. */
-export function offlineOptimalSchedule(trace: readonly TraceMinute[], initialShards: number): Schedule {
+export function offlineOptimalSchedule(
+  trace: readonly TraceMinute[],
+  initialShards: number,
+  updateMinutes = UPDATE_MINUTES,
+): Schedule {
   let best: Schedule | undefined;
   for (const step of STEPS) {
-    const schedule = lagrangianSchedule(trace, initialShards, step);
+    const schedule = lagrangianSchedule(trace, initialShards, step, updateMinutes);
     if (schedule && (!best || schedule.shardMinutes < best.shardMinutes)) best = schedule;
   }
   if (!best) throw new Error('offline optimum: the call budget could not be met');
@@ -128,6 +182,7 @@ function lagrangianSchedule(
   trace: readonly TraceMinute[],
   initialShards: number,
   baseStep: number,
+  updateMinutes: number,
 ): Schedule | undefined {
   const need = Int32Array.from(trace.map(shardsNeeded));
   const maxShards = Math.max(initialShards, ...need);
@@ -144,7 +199,7 @@ function lagrangianSchedule(
       if (t - DAY_MINUTES >= 0) running -= multipliers[t - DAY_MINUTES];
       price[t] = 1 + running;
     }
-    const schedule = solve(need, maxShards, start, price);
+    const schedule = solve(need, maxShards, start, price, updateMinutes);
     const feasible = windowsOverBudget(schedule.callMinutes).length === 0;
     if (feasible && (!best || schedule.shardMinutes < best.shardMinutes)) best = schedule;
     // Calls per window starting at w: count of call minutes in [w, w + DAY).

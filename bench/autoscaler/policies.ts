@@ -25,7 +25,8 @@ export function baselinePolicy(): Policy {
   let lastCallAt = -Infinity;
   return ({ now, currentShards, streamStatus, observations }) => {
     if (streamStatus !== 'ACTIVE') return undefined;
-    const settled = observations.filter((o) => o.timestamp >= lastCallAt + 5 * 60_000);
+    // Alarms skip missing datapoints (treatMissingData: missing).
+    const settled = observations.filter((o) => !o.missing && o.timestamp >= lastCallAt + 5 * 60_000);
     const utilization = settled.map((o) => demandInShards(o) / currentShards);
     if (utilization.length >= 25) {
       const last25 = utilization.slice(-25);

@@ -12,6 +12,11 @@ export interface MinuteObservation {
   readonly incomingRecords: number;
   /** WriteProvisionedThroughputExceeded (Sum): records rejected for throughput. */
   readonly throttledRecords: number;
+  /**
+   * No datapoint arrived for this minute (yet): its demand is unknown, not zero. The other fields
+   * are 0 and must not be read as traffic.
+   */
+  readonly missing?: boolean;
 }
 
 /** Demand of one minute in shards (fractional): the larger of the byte and the record need. */
@@ -42,12 +47,20 @@ export function slopePerMinute(values: readonly number[]): number {
  * have to answer with a scale-up call and minutes of throttling. Noise around the level does not
  * count.
  */
-export function returnsAbove(demands: readonly number[], level: number, gapMinutes = 15): number {
+export function returnsAbove(
+  demands: readonly number[],
+  level: number,
+  gapMinutes = 15,
+  throttled?: readonly boolean[],
+): number {
   let returns = 0;
   let sinceAbove = Infinity;
   let wentLow = false;
-  for (const demand of demands) {
-    if (demand > level) {
+  for (let i = 0; i < demands.length; i++) {
+    const demand = demands[i];
+    // A throttled minute shows only what the shards accepted: demand was higher than it shows,
+    // so one that reached 90% of the level counts as above it.
+    if (demand > level || (throttled?.[i] && demand >= level * 0.9)) {
       if (wentLow) returns++;
       wentLow = false;
       sinceAbove = 0;
@@ -64,12 +77,16 @@ export function returnsAbove(demands: readonly number[], level: number, gapMinut
  * well above the running level (an average that only follows non-excursion minutes). Short
  * excursions (e.g. 5-minute spikes) end before a resize could help, so they are not chased.
  */
-export function excursionDurations(observations: readonly MinuteObservation[]): number[] {
+export function excursionDurations(
+  observations: readonly MinuteObservation[],
+  demands: readonly number[] = observations.map(demandInShards),
+): number[] {
   const durations: number[] = [];
   let level: number | undefined;
   let run = 0;
-  for (const o of observations) {
-    const demand = demandInShards(o);
+  for (let i = 0; i < observations.length; i++) {
+    const o = observations[i];
+    const demand = demands[i];
     const high = o.throttledRecords > 0 || (level !== undefined && demand > level * 1.3);
     if (high) {
       run++;
@@ -90,8 +107,9 @@ export function excursionDurations(observations: readonly MinuteObservation[]): 
 export function typicalExcursionMinutes(
   observations: readonly MinuteObservation[],
   minMinutes = 5,
+  demands?: readonly number[],
 ): number | undefined {
-  const durations = excursionDurations(observations).filter((d) => d >= minMinutes);
+  const durations = excursionDurations(observations, demands).filter((d) => d >= minMinutes);
   return durations.length >= 2 ? percentile(durations, 0.75) : undefined;
 }
 

@@ -2,7 +2,7 @@
  * The scaling history, kept durably in a tag on the stream itself: it survives cold starts and
  * redeploys, needs no extra resource, and goes away with the stream. One tag value holds the
  * calls of the last 24 hours as `<epoch minute>.<from>.<to>` entries joined by `_` (characters
- * Kinesis accepts in tag values; 10 entries take about 170 of the 256 characters allowed).
+ * Kinesis accepts in tag values; 11 entries take at most 230 of the 256 characters allowed).
  * @see https://docs.aws.amazon.com/streams/latest/dev/tagging.html
  */
 import { MAX_CLOCK_SKEW_MS, ROLLING_WINDOW_MS, type ScalingCall } from './limits';
@@ -29,11 +29,16 @@ export function decodeHistory(value: string | undefined, now: number): ScalingCa
   return calls.sort((a, b) => a.at - b.at);
 }
 
-/** Encodes the calls of the 24 hours before `now` (older ones no longer count against the budget). */
+/**
+ * Encodes the calls of the 24 hours before `now` (older ones no longer count against the budget),
+ * and the latest call even when older: its `to` is the shard count the scaler last set, so that a
+ * resize by someone else (a person, a CloudFormation update) shows as a different live count.
+ */
 export function encodeHistory(calls: readonly ScalingCall[], now: number): string {
-  const recent = calls
-    .filter((call) => call.at > now - ROLLING_WINDOW_MS)
-    .sort((a, b) => a.at - b.at)
+  const sorted = [...calls].sort((a, b) => a.at - b.at);
+  const latest = sorted[sorted.length - 1];
+  const recent = sorted
+    .filter((call) => call.at > now - ROLLING_WINDOW_MS || call === latest)
     // Rounded up: a call must not leave the rolling window before AWS releases it.
     .map((call) => `${Math.ceil(call.at / 60_000)}.${call.from}.${call.to}`);
   // Keep the newest entries if a pathological history would not fit.

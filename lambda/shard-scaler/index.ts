@@ -1,7 +1,8 @@
 /**
- * The ShardAutoScaler Lambda: runs every minute (reserved concurrency 1, so never two at once)
- * and scales one provisioned stream. A thin adapter: clients are created once per container,
- * everything else is in scaler.ts and the pure decision.ts.
+ * The ShardAutoScaler Lambda: runs every minute and scales one provisioned stream. Overlapping
+ * runs are safe without reserved concurrency (scaler.ts: compare-before-write on the history
+ * tag). A thin adapter: clients are created once per container, everything else is in scaler.ts
+ * and the pure decision.ts.
  */
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import type { MetricDataResult } from '@aws-sdk/client-cloudwatch';
@@ -46,6 +47,7 @@ const ports: ScalerPorts = {
             Unit: 'Count',
           },
           { MetricName: 'UpdateCallsRemaining', Dimensions: dimensions, Value: metrics.callsRemaining, Unit: 'Count' },
+          { MetricName: 'ShardsNeeded', Dimensions: dimensions, Value: metrics.shardsNeeded, Unit: 'Count' },
         ],
       }),
     );

@@ -1,10 +1,14 @@
 /**
  * Per-minute stream metrics from CloudWatch GetMetricData, turned into the observations the
- * decision reads. Stream-level metrics are emitted per minute; minutes without traffic have no
- * datapoint and are read as zero.
+ * decision reads: one per minute of the query, oldest first. A minute without any datapoint is
+ * marked `missing` (demand unknown), never read as zero traffic: CloudWatch delivers Kinesis
+ * stream metrics minutes late and sometimes not at all, and a stream created a minute ago has no
+ * datapoint for the hours before it existed. The decision tells idle from unknown
+ * (decision.ts, `knownObservations`).
+ * @see https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html
  */
 import type { GetMetricDataCommandInput, MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import type { MinuteObservation } from './decision';
+import type { MinuteObservation } from './demand';
 
 const QUERY_IDS = { bytes: 'incomingBytes', records: 'incomingRecords', throttled: 'writeThrottled' } as const;
 
@@ -36,22 +40,26 @@ export function metricDataQuery(streamName: string, now: number, minutes: number
   };
 }
 
-/**
- * Minutes before the query's end that CloudWatch may still be missing datapoints of: a minute
- * without one is read as idle only once it is older than this.
- */
-export const METRIC_DELAY_MINUTES = 3;
+/** The sums of one minute that CloudWatch delivered. */
+export interface MinuteDatapoint {
+  readonly incomingBytes: number;
+  readonly incomingRecords: number;
+  readonly throttledRecords: number;
+}
+
+/** The observation of a minute without any datapoint: demand unknown. */
+export function missingMinute(timestamp: number): MinuteObservation {
+  return { timestamp, incomingBytes: 0, incomingRecords: 0, throttledRecords: 0, missing: true };
+}
 
 /**
- * Merges the (possibly paginated) results into one observation per minute, oldest first. With
- * `endTime` (the query's), minutes up to METRIC_DELAY_MINUTES before it are read as zero too:
- * otherwise a stream whose producers stopped would look busy at its last traffic forever, and
- * keep its shards.
+ * Merges the (possibly paginated) results into one observation per minute of [startTime, endTime),
+ * oldest first; minutes without any datapoint are `missing`.
  */
 export function toObservations(
   results: readonly MetricDataResult[],
   startTime: number,
-  endTime?: number,
+  endTime: number,
 ): MinuteObservation[] {
   const byMinute = new Map<number, { incomingBytes: number; incomingRecords: number; throttledRecords: number }>();
   const field = {
@@ -70,16 +78,11 @@ export function toObservations(
     });
   }
   const first = Math.floor(startTime / 60_000) * 60_000;
-  const settled =
-    endTime === undefined ? -Infinity : Math.floor(endTime / 60_000) * 60_000 - METRIC_DELAY_MINUTES * 60_000;
-  const last = Math.max(settled, ...byMinute.keys());
-  if (!Number.isFinite(last)) return [];
+  const end = Math.floor(endTime / 60_000) * 60_000;
   const observations: MinuteObservation[] = [];
-  for (let minute = first; minute <= last; minute += 60_000) {
-    observations.push({
-      timestamp: minute,
-      ...(byMinute.get(minute) ?? { incomingBytes: 0, incomingRecords: 0, throttledRecords: 0 }),
-    });
+  for (let minute = first; minute < end; minute += 60_000) {
+    const datapoint = byMinute.get(minute);
+    observations.push(datapoint ? { timestamp: minute, ...datapoint } : missingMinute(minute));
   }
   return observations;
 }

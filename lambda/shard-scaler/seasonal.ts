@@ -25,17 +25,26 @@ export interface SeasonalView {
  * we neither scale down into the morning rise nor step up in many small calls. Undefined when
  * less than a day is known.
  */
-export function seasonalView(observations: readonly MinuteObservation[], now: number): SeasonalView | undefined {
+export function seasonalView(
+  observations: readonly MinuteObservation[],
+  now: number,
+  demands: readonly number[] = observations.map(demandInShards),
+): SeasonalView | undefined {
   const dayAgo = now - 24 * 60 * 60_000;
-  const ahead: number[] = [];
-  const before: number[] = [];
-  const recent: number[] = [];
-  for (const o of observations) {
-    if (o.timestamp >= dayAgo && o.timestamp < now - 24 * 60 * 60_000 + HOLD_HORIZON_MINUTES * 60_000) {
-      ahead.push(demandInShards(o));
-    } else if (o.timestamp >= dayAgo - 30 * 60_000 && o.timestamp < dayAgo) before.push(demandInShards(o));
-    if (o.timestamp >= now - 30 * 60_000) recent.push(demandInShards(o));
-  }
+  // Observations are in time order: find each range by binary search.
+  const at = (time: number) => {
+    let low = 0;
+    let high = observations.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (observations[mid].timestamp < time) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  };
+  const ahead = demands.slice(at(dayAgo), at(dayAgo + HOLD_HORIZON_MINUTES * 60_000));
+  const before = demands.slice(at(dayAgo - 30 * 60_000), at(dayAgo));
+  const recent = demands.slice(at(now - 30 * 60_000));
   if (ahead.length < SEASONAL_AHEAD_MINUTES * 0.8 || before.length < 20 || recent.length < 20) return undefined;
   const average = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   const ratio = Math.min(1.5, Math.max(0.5, average(recent) / Math.max(1e-9, average(before))));

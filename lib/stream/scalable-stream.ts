@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Resource, Token, Tokenization } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Resource, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -6,7 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { type ShardCapacityInput, type ShardCapacityPlan, ShardCapacityPlanner } from './capacity-planner';
 import { checkDurationRange, checkIntegerRange } from '../private/validation';
-import { SHARD_AUTO_SCALER_DEFAULTS } from './scaler-defaults';
+import { SHARD_AUTO_SCALER_DEFAULTS, defaultMaxShards } from './scaler-defaults';
 import { ShardAutoScaler, type ShardAutoScalerOptions } from './shard-auto-scaler';
 
 export interface ScalableStreamProps {
@@ -111,11 +111,18 @@ export class ScalableStream extends Resource implements kinesis.IStream {
 
     const options = props.autoScalingOptions ?? {};
     const minShards = options.minShards ?? SHARD_AUTO_SCALER_DEFAULTS.minShards;
-    const maxShards = options.maxShards ?? SHARD_AUTO_SCALER_DEFAULTS.maxShards;
     if (props.expectedTraffic) this.capacityPlan = ShardCapacityPlanner.plan(props.expectedTraffic);
+    // The default bound leaves room for twice the planned peak; a bound below the plan is reported.
+    const maxShards = options.maxShards ?? defaultMaxShards(this.capacityPlan?.totalShards);
+    const planned = this.capacityPlan?.totalShards;
+    if (autoScaling && planned !== undefined && allResolved(maxShards) && planned > maxShards) {
+      Annotations.of(this).addWarningV2(
+        'cdk-kinesis-pipeline:plannedAboveMaxShards',
+        `expectedTraffic needs ${planned} shards but autoScalingOptions.maxShards is ${maxShards}: the scaler cannot grow the stream past ${maxShards} shards, so its writes will be throttled at the expected peak. Raise maxShards (and the account's shard quota) or lower expectedTraffic.`,
+      );
+    }
     if (provisioned) {
       checkIntegerRange('initialShardCount', props.initialShardCount, 1, 10_000);
-      const planned = this.capacityPlan?.totalShards;
       this.initialShardCount =
         props.initialShardCount ??
         (planned !== undefined ? clampPlan(planned, minShards, maxShards, autoScaling) : minShards);
@@ -145,7 +152,7 @@ export class ScalableStream extends Resource implements kinesis.IStream {
     this.node.defaultChild = this.stream.node.defaultChild;
 
     if (autoScaling) {
-      this.autoScaler = new ShardAutoScaler(this, 'AutoScaler', { ...options, stream: this.stream });
+      this.autoScaler = new ShardAutoScaler(this, 'AutoScaler', { ...options, maxShards, stream: this.stream });
     }
   }
 

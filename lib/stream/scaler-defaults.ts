@@ -12,3 +12,13 @@ export const SHARD_AUTO_SCALER_DEFAULTS = {
 
 /** Namespace of the metrics the scaler publishes (dimension StreamName). */
 export const SHARD_AUTO_SCALER_NAMESPACE = 'CdkKinesisPipeline/ShardAutoScaler';
+
+/**
+ * The default maxShards: 100 (about $1,100 a month of shard-hours at $0.015 per shard-hour), or
+ * twice the capacity plan when one is known and needs more (room for traffic twice the expected
+ * peak), at most 10,000 (UpdateShardCount's limit).
+ */
+export function defaultMaxShards(plannedShards?: number): number {
+  if (plannedShards === undefined) return SHARD_AUTO_SCALER_DEFAULTS.maxShards;
+  return Math.min(10_000, Math.max(SHARD_AUTO_SCALER_DEFAULTS.maxShards, 2 * plannedShards));
+}

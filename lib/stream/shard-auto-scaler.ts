@@ -22,9 +22,12 @@ export interface ShardAutoScalerOptions {
   readonly minShards?: number;
   /**
    * The most shards the scaler goes to, 1 to 10,000 (UpdateShardCount's limit; the account's
-   * shard quota, 500 or 200 by default depending on the Region, also applies).
+   * shard quota, 500 or 200 by default depending on the Region, also applies). It caps the cost:
+   * 100 shards cost about $1,100 a month at $0.015 per shard-hour. When traffic needs more, the
+   * stream is throttled at maxShards: watch `metricShardsNeeded()` and
+   * `metricThrottledAtMaxShards()`.
    * @see https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
-   * @default 100
+   * @default 100; in a ScalableStream with `expectedTraffic`, the larger of 100 and twice the planned shards
    */
   readonly maxShards?: number;
   /**
@@ -71,6 +74,17 @@ export interface ShardAutoScalerOptions {
    * @default - no notifications; decisions are still logged and published as metrics
    */
   readonly notificationTopic?: sns.ITopic;
+  /**
+   * Reserved concurrent executions of the scaler function, 1 to 10 (one is all it uses), so that
+   * it always has capacity to run. Off by default: a reservation fails the deploy in accounts
+   * whose Lambda concurrency quota is still at its initial value ("decreases account's
+   * UnreservedConcurrentExecution below its minimum value"). Runs need no reservation to be
+   * safe: a resize is a compare-before-write on the stream's history tag, and Kinesis runs one
+   * resize at a time.
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+   * @default - no reservation
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 export interface ShardAutoScalerProps extends ShardAutoScalerOptions {
@@ -108,11 +122,13 @@ function streamModeOf(stream: kinesis.IStream): string | undefined {
  * limits (targets within [½×, 2×] of the current count and [minShards, maxShards], at most
  * `maxCallsPer24Hours` calls per rolling 24 hours, no call while the stream is UPDATING).
  *
- * A Lambda function (Node.js, the library's handler runtime) runs every minute (reserved concurrency 1: never two at once), reads the
+ * A Lambda function (Node.js, the library's handler runtime) runs every minute, reads the
  * per-minute CloudWatch metrics IncomingBytes, IncomingRecords and
  * WriteProvisionedThroughputExceeded, decides with a pure policy and calls UpdateShardCount
  * (UNIFORM_SCALING). The calls of the last 24 hours are kept in a tag on the stream, so the budget
- * survives cold starts and redeploys.
+ * survives cold starts and redeploys; a resize is recorded there, checked again and only then
+ * made, so that two overlapping runs never make two resizes (no reserved concurrency needed).
+ * Minutes without datapoints are unknown demand, never zero: no scale-down without recent data.
  */
 export class ShardAutoScaler extends Construct {
   /** CloudWatch namespace of the metrics the scaler publishes (dimension StreamName). */
@@ -155,6 +171,7 @@ export class ShardAutoScaler extends Construct {
       );
     }
     checkIntegerRange('maxCallsPer24Hours', maxCallsPer24Hours, 1, 10);
+    checkIntegerRange('reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 10);
     checkIntegerRange('reservedScaleUpCalls', reservedScaleUpCalls, 0, 9);
     if (bothResolved(reservedScaleUpCalls, maxCallsPer24Hours) && reservedScaleUpCalls >= maxCallsPer24Hours) {
       throw new Error(
@@ -203,9 +220,10 @@ export class ShardAutoScaler extends Construct {
       ...bundledHandlerProps('shard-scaler'),
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      // Shorter than the interval, so runs never overlap; a late run is dropped, not queued.
+      // Shorter than the interval; a late run is dropped, not queued. Runs may still overlap
+      // (EventBridge delivers at least once): the handler's compare-before-write makes that safe.
       timeout: Duration.seconds(50),
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       retryAttempts: 0,
       maxEventAge: Duration.minutes(1),
       environment: {
@@ -277,6 +295,15 @@ export class ShardAutoScaler extends Construct {
   /** Runs that found writes throttled while already at maxShards. @default Sum over 5 minutes */
   public metricThrottledAtMaxShards(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.customMetric('ThrottledAtMaxShards', { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /**
+   * Shards the recent write demand needs at targetUtilization, as each run sees it (a lower bound
+   * while writes are throttled). Alarm when it stays above `maxShards` (e.g. Maximum over 5
+   * minutes > maxShards for 3 periods): the traffic has outgrown the bound. @default Maximum over 5 minutes
+   */
+  public metricShardsNeeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.customMetric('ShardsNeeded', { statistic: cloudwatch.Stats.MAXIMUM, ...props });
   }
 
   /** Calls left in the rolling 24-hour UpdateShardCount budget. @default Minimum over 5 minutes */

@@ -18,8 +18,6 @@ interface KnownDefect {
   readonly defect: string;
 }
 
-const SCALER = 'AutoScaler/Resource/Resource';
-
 /**
  * KNOWN DEFECTS: what the pack finds in our constructs today. Each row is a real defect that the
  * named issue fixes; delete the row when the fix lands (this test then fails until it is gone),
@@ -27,19 +25,6 @@ const SCALER = 'AutoScaler/Resource/Resource';
  * row to make a new finding pass: fix the construct, or the rule if it is wrong.
  */
 const KNOWN_DEFECTS: readonly KnownDefect[] = [
-  {
-    rule: 'Streaming-LambdaReservedConcurrency',
-    issue: 11,
-    defect:
-      'the shard scaler reserves 1 concurrent execution, which fails in accounts at the initial quota (issue 11, defect 2)',
-    paths: [
-      `${STACKS.stream}/Provisioned/${SCALER}`,
-      `${STACKS.stream}/Planned/${SCALER}`,
-      `${STACKS.monitoring}/Stream/${SCALER}`,
-      `${STACKS.pipeline}/NoProps/Stream/${SCALER}`,
-      `${STACKS.reference}/Pipeline/Stream/${SCALER}`,
-    ],
-  },
   {
     rule: 'Streaming-EsmToolkitTimeout',
     issue: 13,

@@ -1,4 +1,7 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { buildReferenceApp } from '../../bin/reference-app';
 import { outputValue, PIPELINE_OUTPUT_KEYS } from '../../packages/cli/src/stack-outputs';
@@ -39,17 +42,28 @@ describe('cdk-nag AwsSolutions and StreamingChecks', () => {
     }
   });
 
-  test('StreamingChecks runs: its only acknowledgments are open defects, each naming its issue', () => {
-    const streaming = Object.entries(resources).flatMap(([id, r]) =>
-      ((r.Metadata?.cdk_nag?.rules_to_suppress ?? []) as Array<{ id: string; reason: string }>)
-        .filter((ack) => ack.id.startsWith('Streaming-'))
-        .map((ack) => ({ id, rule: ack.id, reason: ack.reason })),
+  test('the reference app acknowledges no StreamingChecks rule', () => {
+    const acknowledged = Object.values(resources).flatMap((r) =>
+      ((r.Metadata?.cdk_nag?.rules_to_suppress ?? []) as Array<{ id: string }>).map((ack) => ack.id),
     );
-    // The shard scaler's reserved concurrency (issue 11, defect 2); delete when issue 11 lands.
-    expect(streaming.map((a) => `${a.rule} ${resources[a.id].Type}`)).toEqual([
-      'Streaming-LambdaReservedConcurrency AWS::Lambda::Function',
-    ]);
-    for (const ack of streaming) expect(ack.reason).toMatch(/issue \d+/);
+    expect(acknowledged.filter((id) => id.startsWith('Streaming'))).toEqual([]);
+  });
+
+  test('bin/ registers StreamingChecks: a consumer that would lose records, added to the app, is reported', () => {
+    // A passing pack leaves no trace in the report, so prove it runs with a finding it must make.
+    const probe = createTestApp();
+    const probeStack = buildReferenceApp(probe);
+    const unsafe = new lambda.Function(probeStack, 'UnsafeConsumer', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => {}'),
+      timeout: Duration.minutes(1),
+    });
+    unsafe.addEventSource(
+      new sources.KinesisEventSource(probeStack.pipeline.stream, { startingPosition: lambda.StartingPosition.LATEST }),
+    );
+    const rules = synthWithNag(probe).findings.map((f) => f.rule);
+    expect(rules).toEqual(expect.arrayContaining(['Streaming-EsmOnFailureDestination', 'Streaming-EsmRetryAttempts']));
   });
 });
 
@@ -167,10 +181,14 @@ describe('wiring', () => {
     }
   });
 
-  test('a shard autoscaler runs every minute with a single concurrent execution', () => {
+  test('a shard autoscaler runs every minute, without reserved concurrency (deploys in accounts at the initial quota)', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      ReservedConcurrentExecutions: 1,
+      Environment: { Variables: Match.objectLike({ MAX_CALLS_PER_24_HOURS: '10' }) },
+      ReservedConcurrentExecutions: Match.absent(),
     });
+    for (const fn of Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    }
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',

@@ -141,11 +141,29 @@ describe('decideShardCount: scale-up', () => {
     });
   });
 
-  test('without throttling, keeps the reserved calls for throttling', () => {
+  test('without throttling, a forecast alone keeps the reserved calls for throttling', () => {
     const history = Array.from({ length: 7 }, (_, i) => ({ at: NOW - (i + 2) * 60 * MINUTE, from: 4, to: 4 }));
-    const decision = decide({ history, observations: observations(60, () => 3.9) });
+    // Rising for 10 minutes from 3.0 to 3.63 shards: the trend, not the level, passes the line.
+    const rising = (ago: number) => (ago <= 10 ? 3 + (10 - ago) * 0.07 : 3);
+    const decision = decide({ history, observations: observations(60, rising) });
     expect(decision.action).toBe('none');
     expect(decision.reason).toMatch(/waiting for throttling/);
+  });
+
+  test('demand that sits at the scale-up line for 10 minutes does not wait for throttling', () => {
+    // In the real world throttling shows 2 to 4 minutes late and a resize takes 5 more.
+    const history = Array.from({ length: 7 }, (_, i) => ({ at: NOW - (i + 2) * 60 * MINUTE, from: 4, to: 4 }));
+    const decision = decide({ history, observations: observations(60, () => 3.85) });
+    expect(decision).toMatchObject({ action: 'scale-up', callsRemaining: 3 });
+  });
+
+  test('a throttled minute just before the latest known one counts while demand hovers at capacity', () => {
+    // Datapoints arrive out of order: minute 2 (throttled) is known, minute 1 is not throttled.
+    const hovering = observations(60, () => 3.8, new Set([2]));
+    expect(decide({ observations: hovering })).toMatchObject({ action: 'scale-up' });
+    // After a short spike (demand well below capacity again) it does not.
+    const spikeOver = observations(60, (ago) => (ago === 2 ? 4 : 2), new Set([2]));
+    expect(decide({ observations: spikeOver }).action).not.toBe('scale-up');
   });
 });
 
@@ -189,7 +207,7 @@ describe('decideShardCount: the last calls after a short spike', () => {
     const longBursts = (ago: number) => ((ago >= 300 && ago < 420) || (ago >= 700 && ago < 820) ? 8 : 1);
     const decision = decide({ currentShards: 24, history, observations: observations(1440, longBursts) });
     expect(decision).toMatchObject({ action: 'none', callsRemaining: 1 });
-    expect(decision.reason).toMatch(/less than a call's price 2.50/);
+    expect(decision.reason).toMatch(/would spend the last call of the 24-hour budget/);
   });
 });
 

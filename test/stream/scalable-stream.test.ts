@@ -1,5 +1,5 @@
 import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -45,6 +45,23 @@ describe('ScalableStream defaults', () => {
       autoScalingOptions: { maxShards: 40 },
     });
     expect(capped.initialShardCount).toBe(40);
+  });
+
+  test('maxShards defaults to room for twice the planned peak; a bound below the plan warns at synth', () => {
+    // ~400 shards of writes (400,000 records/s of 1 KB): planned 500 shards at 0.8 utilization (records-bound).
+    const big = { recordsPerSecond: 400_000, averageRecordSizeBytes: 1000, standardConsumers: 0 };
+    const s = new ScalableStream(stack, 'Big', { expectedTraffic: big });
+    expect(s.capacityPlan?.totalShards).toBe(500);
+    expect(s.autoScaler?.maxShards).toBe(1000);
+    // Without a plan, or with a small one, the default stays 100.
+    expect(new ScalableStream(stack, 'Small').autoScaler?.maxShards).toBe(100);
+
+    new ScalableStream(stack, 'Bounded', { expectedTraffic: big, autoScalingOptions: { maxShards: 100 } });
+    Annotations.fromStack(stack).hasWarning(
+      '/TestStack/Bounded',
+      Match.stringLikeRegexp('expectedTraffic needs 500 shards but autoScalingOptions.maxShards is 100'),
+    );
+    Annotations.fromStack(stack).hasNoWarning('/TestStack/Big', Match.anyValue());
   });
 
   test('a given key, retention, name and scaler options', () => {

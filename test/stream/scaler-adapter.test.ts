@@ -1,8 +1,8 @@
 import { ENV, readEnvironment } from '../../lambda/shard-scaler/config';
-import { DEFAULT_SCALER_CONFIG } from '../../lambda/shard-scaler/decision';
+import { DEFAULT_SCALER_CONFIG, decideShardCount } from '../../lambda/shard-scaler/decision';
 import { decodeHistory, encodeHistory } from '../../lambda/shard-scaler/history';
 import { MAX_CLOCK_SKEW_MS, callsInWindow } from '../../lambda/shard-scaler/limits';
-import { METRIC_DELAY_MINUTES, metricDataQuery, toObservations } from '../../lambda/shard-scaler/observations';
+import { metricDataQuery, toObservations } from '../../lambda/shard-scaler/observations';
 import { runScalerTick } from '../../lambda/shard-scaler/scaler';
 
 const NOW = Date.UTC(2026, 0, 10, 12, 0, 30);
@@ -27,11 +27,19 @@ describe('history kept in the stream tag', () => {
     expect(callsInWindow(decodedAt(oneSecondBeforeRelease), oneSecondBeforeRelease)).toHaveLength(1);
   });
 
-  test('ten calls with 10,000 shards fit in a 256-character tag value', () => {
-    const calls = Array.from({ length: 10 }, (_, i) => ({ at: NOW - i * 60 * MINUTE, from: 10_000, to: 5000 }));
+  test('ten calls with 10,000 shards, and the last older one, fit in a 256-character tag value', () => {
+    const calls = Array.from({ length: 11 }, (_, i) => ({ at: NOW - i * 60 * MINUTE, from: 10_000, to: 5000 }));
     const encoded = encodeHistory(calls, NOW);
     expect(encoded.length).toBeLessThanOrEqual(256);
-    expect(decodeHistory(encoded, NOW)).toHaveLength(10);
+    expect(decodeHistory(encoded, NOW)).toHaveLength(11);
+  });
+
+  test('keeps the latest call even when it left the 24 h window: its `to` is the count the scaler set', () => {
+    const old = { at: NOW - 30 * 60 * MINUTE, from: 4, to: 8 };
+    const older = { at: NOW - 40 * 60 * MINUTE, from: 2, to: 4 };
+    const kept = decodeHistory(encodeHistory([older, old], NOW), NOW);
+    expect(kept).toEqual([{ ...old, at: Math.ceil(old.at / MINUTE) * MINUTE }]);
+    expect(callsInWindow(kept, NOW)).toEqual([]);
   });
 
   test('ignores a missing or hand-edited tag instead of failing', () => {
@@ -73,7 +81,7 @@ describe('CloudWatch observations', () => {
     ]);
   });
 
-  test('merges the series by minute and reads minutes without datapoints as zero', () => {
+  test('merges the series by minute; a minute without any datapoint is missing, not zero', () => {
     const start = Date.UTC(2026, 0, 10, 12, 0);
     const at = (m: number) => new Date(start + m * MINUTE);
     const observations = toObservations(
@@ -83,30 +91,112 @@ describe('CloudWatch observations', () => {
         { Id: 'writeThrottled', Timestamps: [at(3)], Values: [7] },
       ],
       start,
+      start + 5 * MINUTE,
     );
+    const gap = (m: number) => ({
+      timestamp: start + m * MINUTE,
+      incomingBytes: 0,
+      incomingRecords: 0,
+      throttledRecords: 0,
+      missing: true,
+    });
     expect(observations).toEqual([
       { timestamp: start, incomingBytes: 100, incomingRecords: 1, throttledRecords: 0 },
-      { timestamp: start + MINUTE, incomingBytes: 0, incomingRecords: 0, throttledRecords: 0 },
-      { timestamp: start + 2 * MINUTE, incomingBytes: 0, incomingRecords: 0, throttledRecords: 0 },
+      gap(1),
+      gap(2),
       { timestamp: start + 3 * MINUTE, incomingBytes: 300, incomingRecords: 3, throttledRecords: 7 },
+      // The latest minute: its datapoints are still on their way (1 to 3 minutes late).
+      gap(4),
     ]);
-    expect(toObservations([], start)).toEqual([]);
   });
 
-  test('with the query end, minutes older than the metric delay read as idle: a stopped stream looks idle', () => {
+  test('no datapoint at all (a stream deployed a minute ago, or a metric outage): every minute missing', () => {
     const start = Date.UTC(2026, 0, 10, 12, 0);
-    const end = start + 10 * MINUTE;
-    const busy = { Id: 'incomingBytes', Timestamps: [new Date(start)], Values: [6e8] };
-    const observations = toObservations([busy], start, end);
-    // Minutes 0..(10 - METRIC_DELAY_MINUTES): the last few may still be on their way.
-    expect(observations.map((o) => (o.timestamp - start) / MINUTE)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(observations.slice(1).every((o) => o.incomingBytes === 0)).toBe(true);
-    expect(METRIC_DELAY_MINUTES).toBe(3);
-    // No datapoint at all (idle for the whole query): still zeros, not "no observations".
-    expect(toObservations([], start, end)).toHaveLength(8);
-    // A datapoint newer than the delay still counts.
-    const late = { Id: 'incomingBytes', Timestamps: [new Date(start + 9 * MINUTE)], Values: [1] };
-    expect(toObservations([late], start, end)).toHaveLength(10);
+    const observations = toObservations([], start, start + 30 * MINUTE);
+    expect(observations).toHaveLength(30);
+    expect(observations.every((o) => o.missing)).toBe(true);
+  });
+});
+
+describe('missing data is never zero demand', () => {
+  const end = Math.floor(NOW / MINUTE) * MINUTE;
+  const start = end - 30 * 60 * MINUTE;
+  const MiB = 1024 * 1024;
+  /** GetMetricData results with `shards` shards of bytes in each minute of `minutesAgo`. */
+  const busyAt = (minutesAgo: number[], shards = 40) => [
+    {
+      Id: 'incomingBytes',
+      Timestamps: minutesAgo.map((m) => new Date(end - m * MINUTE)),
+      Values: minutesAgo.map(() => shards * MiB * 60),
+    },
+    {
+      Id: 'incomingRecords',
+      Timestamps: minutesAgo.map((m) => new Date(end - m * MINUTE)),
+      Values: minutesAgo.map(() => 6000),
+    },
+  ];
+  const decide = (results: ReturnType<typeof busyAt>, streamCreatedAt?: number) =>
+    decideShardCount({
+      now: NOW,
+      streamCreatedAt,
+      currentShards: 52,
+      streamStatus: 'ACTIVE',
+      observations: toObservations(results, start, end),
+      history: [],
+      config: { ...DEFAULT_SCALER_CONFIG, maxShards: 100 },
+    });
+
+  test('the first run after a deploy (no datapoint yet) does not halve a 52-shard stream', () => {
+    const decision = decide([], NOW - 2 * MINUTE);
+    expect(decision).toMatchObject({ action: 'none', to: 52 });
+    expect(decision.reason).toMatch(/no datapoints yet/);
+  });
+
+  test('a metric outage on a busy stream is no reason to scale down', () => {
+    // 10 shards' worth for 3 hours, then no datapoint for the last 15 minutes (NOW is 30 s past the
+    // minute). With fresh data the same traffic halves the stream.
+    const old = NOW - 48 * 60 * MINUTE;
+    const decision = decide(
+      busyAt(
+        Array.from({ length: 180 }, (_, i) => 15 + i),
+        10,
+      ),
+      old,
+    );
+    expect(decision).toMatchObject({ action: 'none', to: 52 });
+    expect(decision.reason).toMatch(/no datapoint for 16 min/);
+    expect(
+      decide(
+        busyAt(
+          Array.from({ length: 180 }, (_, i) => 1 + i),
+          10,
+        ),
+        old,
+      ),
+    ).toMatchObject({
+      action: 'scale-down',
+      to: 26,
+    });
+  });
+
+  test('scattered gaps in the scale-down window: no scale-down on a window mostly without data', () => {
+    // Busy until an hour ago; since then only every third minute has a (small) datapoint.
+    const sparse = [{ Id: 'incomingBytes', Timestamps: [] as Date[], Values: [] as number[] }];
+    for (let m = 2; m < 60; m += 3) {
+      sparse[0].Timestamps.push(new Date(end - m * MINUTE));
+      sparse[0].Values.push(MiB * 60);
+    }
+    const decision = decide(sparse as never, NOW - 48 * 60 * MINUTE);
+    expect(decision.action).toBe('none');
+    expect(decision.reason).toMatch(/of the last 20 minutes have datapoints/);
+  });
+
+  test('a stream without any datapoint for an hour, created before that, is idle and scales down', () => {
+    const stopped = decide(busyAt(Array.from({ length: 60 }, (_, i) => 70 + i)), NOW - 48 * 60 * MINUTE);
+    expect(stopped).toMatchObject({ action: 'scale-down', from: 52, to: 26 });
+    expect(stopped.reason).toMatch(/idle/);
+    // Never had traffic, but exists for two hours: idle too.
+    expect(decide([], NOW - 120 * MINUTE)).toMatchObject({ action: 'scale-down', to: 26 });
   });
 });
 

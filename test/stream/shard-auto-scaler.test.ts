@@ -20,13 +20,13 @@ function scaler(props: Partial<ShardAutoScalerProps> = {}): ShardAutoScaler {
 }
 
 describe('ShardAutoScaler resources', () => {
-  test('a Lambda with reserved concurrency 1, run every minute, no retries', () => {
+  test('a Lambda without reserved concurrency (deploys in accounts at the initial quota), run every minute, no retries', () => {
     scaler({ minShards: 2, maxShards: 64, targetUtilization: 0.7 });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: HANDLER_RUNTIME.name,
       Handler: 'index.handler',
-      ReservedConcurrentExecutions: 1,
+      ReservedConcurrentExecutions: Match.absent(),
       Environment: {
         Variables: Match.objectLike({
           STREAM_NAME: stack.resolve(stream.streamName),
@@ -87,6 +87,11 @@ describe('ShardAutoScaler resources', () => {
     });
   });
 
+  test('reserves concurrency only when asked to', () => {
+    scaler({ reservedConcurrentExecutions: 1 });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1 });
+  });
+
   test('publishes scaling events to the given topic', () => {
     const topic = new sns.Topic(stack, 'Topic');
     scaler({ notificationTopic: topic });
@@ -135,6 +140,7 @@ describe('ShardAutoScaler resources', () => {
     expectMetric(s.metricScalingEvents(), 'ScalingEvents', 'Sum');
     expectMetric(s.metricThrottledAtMaxShards(), 'ThrottledAtMaxShards', 'Sum');
     expectMetric(s.metricUpdateCallsRemaining(), 'UpdateCallsRemaining', 'Minimum');
+    expectMetric(s.metricShardsNeeded(), 'ShardsNeeded', 'Maximum');
     expect(s.metricErrors().metricName).toBe('Errors');
     expect(s.metricErrors().statistic).toBe('Sum');
     expect(s.metricShardCount().period.toMinutes()).toBe(1);
@@ -160,6 +166,14 @@ describe('ShardAutoScaler validation', () => {
       /targetUtilization must be at most scaleUpUtilization. Received targetUtilization 0.9 and scaleUpUtilization 0.8/,
     ],
     [{ maxCallsPer24Hours: 11 }, /maxCallsPer24Hours must be an integer between 1 and 10. Received 11/],
+    [
+      { reservedConcurrentExecutions: 0 },
+      /reservedConcurrentExecutions must be an integer between 1 and 10. Received 0/,
+    ],
+    [
+      { reservedConcurrentExecutions: 1.5 },
+      /reservedConcurrentExecutions must be an integer between 1 and 10. Received 1.5/,
+    ],
     [
       { maxCallsPer24Hours: 3, reservedScaleUpCalls: 3 },
       /reservedScaleUpCalls must be less than maxCallsPer24Hours. Received reservedScaleUpCalls 3 and maxCallsPer24Hours 3/,
