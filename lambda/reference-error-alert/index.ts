@@ -1,33 +1,34 @@
 /**
- * Reference standard consumer: alerts on error lines (HTTP 5xx, Apache error-log errors) with
- * one SNS message per batch. Records are Apache log lines (text).
+ * Reference standard consumer: alerts on error lines (HTTP 5xx, Apache error-log errors), at most
+ * one SNS message per time window and stream. Records are Apache log lines (text).
+ * - Kinesis batches add their error lines to the current window (DynamoDB, shared by every shard);
+ * - the schedule (EventBridge, every minute) sends each closed window once.
  */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { processKinesisBatch, batchLogger } from 'cdk-kinesis-pipeline-runtime';
-import { buildAlert, classifyLogLine, type ErrorLine, logLinesOf } from './error-lines';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, ScheduledEvent } from 'aws-lambda';
+import { type AlertDependencies, consumeBatch, flushWindows } from './alert-handler';
+import { AlertWindowStore } from './window-store';
 
 const sns = new SNSClient({});
 const topicArn = process.env.ALERT_TOPIC_ARN;
-
-export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> {
-  const errors: ErrorLine[] = [];
-  const response = await processKinesisBatch<string>(
-    event,
-    (record) => {
-      for (const line of logLinesOf(record.body)) {
-        const error = classifyLogLine(line);
-        if (error) errors.push(error);
-      }
-    },
-    { payloadFormat: 'text' },
-  );
-  const alert = buildAlert(errors, event.Records[0]?.eventSourceARN ?? 'the stream');
-  if (alert) {
-    batchLogger().warn('error lines found', { count: errors.length, subject: alert.subject });
-    // A failed publish throws: Lambda retries the batch, so the alert is sent at least once.
+const deps: AlertDependencies = {
+  // Items expire two days after their window (DynamoDB TTL).
+  store: new AlertWindowStore(new DynamoDBClient({}), process.env.ALERT_WINDOWS_TABLE ?? '', 2 * 86_400),
+  publish: async (alert) => {
     if (topicArn)
       await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: alert.subject, Message: alert.message }));
-  }
-  return response;
+  },
+  windowMs: Number(process.env.ALERT_WINDOW_SECONDS ?? 300) * 1000,
+  now: Date.now,
+};
+
+export async function handler(
+  event: KinesisStreamEvent | ScheduledEvent,
+  context?: { getRemainingTimeInMillis(): number },
+): Promise<KinesisStreamBatchResponse | void> {
+  // Kinesis batches add lines; the schedule's events flush.
+  if ('Records' in event) return consumeBatch(event, deps, context);
+  await flushWindows(deps, randomUUID());
 }

@@ -9,7 +9,7 @@ import { TemplateCache } from './private/template';
 export interface StreamingChecksProps extends NagPackProps {
   /**
    * The `timeoutMarginMs` your handlers pass to the runtime toolkit's `processKinesisBatch`:
-   * functions that use the toolkit need a longer timeout than this (rule EsmToolkitTimeout).
+   * functions that use the toolkit need a timeout of at least twice this (rule EsmToolkitTimeout).
    * Between 0 and 15 minutes (Lambda's longest timeout).
    * @default Duration.seconds(5) - the toolkit's default margin
    */

@@ -17,6 +17,13 @@ export const STREAM_CONSUMER_DEFAULTS = {
   recordAgeMarginBelowRetention: Duration.hours(1),
   quarantinePrefix: 'quarantine/',
   failureRetention: Duration.days(30),
+  /**
+   * Timeout of the function built from `entry`: 1 minute, or 30 ms per record of the batch plus
+   * the toolkit's 5 s margin when that is more (10,000 records: 305 s). Lambda's own default,
+   * 3 s, is shorter than the margin: no record would ever start.
+   */
+  minFunctionTimeoutSeconds: 60,
+  functionTimeoutPerRecordMillis: 30,
 } as const;
 
 /** Limits from the Lambda and Kinesis APIs. */
@@ -28,5 +35,12 @@ export const STREAM_CONSUMER_LIMITS = {
   maxBatchSize: 10_000,
   maxBatchingWindowSeconds: 300,
   maxConsumerNameLength: 128,
+  /** Lambda's longest timeout. */
+  maxFunctionTimeoutSeconds: 900,
+  /**
+   * The timeout Lambda gives a function that sets none.
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
+   */
+  lambdaDefaultTimeoutSeconds: 3,
   maxEfoConsumersPerStream: KINESIS_LIMITS.maxEfoConsumersPerStream,
 } as const;

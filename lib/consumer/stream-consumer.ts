@@ -1,4 +1,4 @@
-import { Duration, Names } from 'aws-cdk-lib';
+import { Duration, Names, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -17,7 +17,7 @@ import {
   onFailureDestinationDeliveredEventCountMetric,
 } from '../private/consumer-source-metrics';
 import { HANDLER_RUNTIME } from '../private/handler-runtime';
-import { CONSUMER_ENV, CONSUMER_METRICS } from './consumer-metrics';
+import { CONSUMER_ENV, CONSUMER_METRICS, TOOLKIT_TIMEOUT_MARGIN_SECONDS } from './consumer-metrics';
 import { ConsumerType } from './consumer-type';
 import { countEfoConsumers } from './private/efo-consumer-count';
 import { createFailureBucket, grantQuarantineWrite } from './private/failure-bucket';
@@ -27,6 +27,7 @@ import {
   validateConsumerName,
   validateEventSourceSettings,
   validateFailureHandling,
+  validateFunctionTimeout,
 } from './private/validate-stream-consumer';
 import { STREAM_CONSUMER_DEFAULTS as DEFAULTS, STREAM_CONSUMER_LIMITS as LIMITS } from './stream-consumer-defaults';
 
@@ -34,7 +35,9 @@ import { STREAM_CONSUMER_DEFAULTS as DEFAULTS, STREAM_CONSUMER_LIMITS as LIMITS 
 export interface StreamConsumerOptions {
   /**
    * Your function. Give `handler` or `entry`, not both. When it is a `lambda.Function`, the
-   * construct sets the environment the runtime toolkit reads (see `toolkitEnvironment`).
+   * construct sets the environment the runtime toolkit reads (see `toolkitEnvironment`), and its
+   * timeout must be 10-900 seconds (set it: Lambda's default is 3 s), since the toolkit starts no
+   * record in the last 5 seconds.
    * @default - none; `entry` is required then
    */
   readonly handler?: lambda.IFunction;
@@ -44,8 +47,9 @@ export interface StreamConsumerOptions {
    */
   readonly entry?: string;
   /**
-   * Extra settings of the function created from `entry`; not with `handler`.
-   * @default - NodejsFunction defaults, runtime NODEJS_24_X
+   * Extra settings of the function created from `entry`; not with `handler`. Its `timeout` must
+   * be 10-900 seconds: the runtime toolkit starts no record in the last 5 seconds.
+   * @default - NodejsFunction defaults, runtime NODEJS_24_X, timeout 1 minute or 30 ms per record of `batchSize` plus 5 s when that is more
    */
   readonly functionProps?: nodejs.NodejsFunctionProps;
   /** @default ConsumerType.STANDARD */
@@ -121,7 +125,9 @@ export interface StreamConsumerOptions {
   readonly bisectBatchOnError?: boolean;
   /**
    * Let the function report the first failed record (the runtime toolkit does), so Lambda
-   * retries from there instead of the whole batch.
+   * retries from there instead of the whole batch. When false, the construct tells the toolkit
+   * (REPORT_BATCH_ITEM_FAILURES=false in `toolkitEnvironment`) to fail the invocation instead:
+   * Lambda would ignore the item failures and take the batch as a success.
    * @default true
    */
   readonly reportBatchItemFailures?: boolean;
@@ -285,17 +291,31 @@ export class StreamConsumer extends Construct {
       createFailureBucket(this, 'FailureBucket', props.failureRetention ?? DEFAULTS.failureRetention);
     this.quarantinePrefix = props.quarantinePrefix ?? DEFAULTS.quarantinePrefix;
 
+    const batchSize = props.batchSize ?? DEFAULTS.batchSize;
+    validateFunctionTimeout('functionProps.timeout', props.functionProps?.timeout, TOOLKIT_TIMEOUT_MARGIN_SECONDS);
+    if (props.handler instanceof lambda.Function) {
+      // A function without a timeout gets Lambda's 3 s, as short as one set to 3 s.
+      const timeout = props.handler.timeout;
+      validateFunctionTimeout(
+        timeout ? 'handler timeout' : "handler timeout (unset: Lambda's default)",
+        timeout ?? Duration.seconds(LIMITS.lambdaDefaultTimeoutSeconds),
+        TOOLKIT_TIMEOUT_MARGIN_SECONDS,
+      );
+    }
     this.function =
       props.handler ??
       new nodejs.NodejsFunction(this, 'Resource', {
         runtime: HANDLER_RUNTIME,
+        timeout: defaultFunctionTimeout(batchSize),
         ...props.functionProps,
         entry: props.entry,
       });
 
+    const reportBatchItemFailures = props.reportBatchItemFailures ?? DEFAULTS.reportBatchItemFailures;
     this.toolkitEnvironment = {
       [CONSUMER_ENV.serviceName]: this.consumerName,
       [CONSUMER_ENV.metricsNamespace]: CONSUMER_METRICS.namespace,
+      [CONSUMER_ENV.reportBatchItemFailures]: String(reportBatchItemFailures),
       ...(props.quarantineQueue
         ? { [CONSUMER_ENV.quarantineQueueUrl]: props.quarantineQueue.queueUrl }
         : {
@@ -315,14 +335,14 @@ export class StreamConsumer extends Construct {
     const sourceProps: sources.KinesisEventSourceProps = {
       startingPosition,
       startingPositionTimestamp: props.startingPositionTimestamp,
-      batchSize: props.batchSize ?? DEFAULTS.batchSize,
+      batchSize,
       maxBatchingWindow: props.maxBatchingWindow,
       parallelizationFactor: props.parallelizationFactor ?? DEFAULTS.parallelizationFactor,
       filters: props.filters,
       retryAttempts: this.retryAttempts,
       maxRecordAge: this.maxRecordAge,
       bisectBatchOnError: props.bisectBatchOnError ?? DEFAULTS.bisectBatchOnError,
-      reportBatchItemFailures: props.reportBatchItemFailures ?? DEFAULTS.reportBatchItemFailures,
+      reportBatchItemFailures,
       onFailure,
       metricsConfig: this.eventCountMetrics ? { metrics: [lambda.MetricType.EVENT_COUNT] } : undefined,
     };
@@ -454,6 +474,19 @@ export class StreamConsumer extends Construct {
       ...props,
     });
   }
+}
+
+/**
+ * A timeout suited to the batch: 1 minute, or 30 ms per record plus the toolkit's margin when that
+ * is more, at most Lambda's 15 minutes. An unresolved batch size counts as the largest one.
+ */
+function defaultFunctionTimeout(batchSize: number): Duration {
+  const records = Token.isUnresolved(batchSize) ? LIMITS.maxBatchSize : batchSize;
+  const seconds =
+    Math.ceil((records * DEFAULTS.functionTimeoutPerRecordMillis) / 1000) + TOOLKIT_TIMEOUT_MARGIN_SECONDS;
+  return Duration.seconds(
+    Math.min(LIMITS.maxFunctionTimeoutSeconds, Math.max(DEFAULTS.minFunctionTimeoutSeconds, seconds)),
+  );
 }
 
 /** Retention minus a margin, within Lambda's 60 s..7 days; an unresolved retention counts as the 24 h default. */

@@ -27,8 +27,8 @@ export interface StreamingPipelineProps {
    */
   readonly referenceConsumers?: boolean;
   /**
-   * Receives the reference error-line alerts.
-   * @default - the monitoring alarm topic when monitoring is on, else alerts are only logged
+   * Receives the reference error-line alerts (at most one message per 5-minute window and stream).
+   * @default - a topic of the reference error-alert function's own, not the alarm topic
    */
   readonly errorAlertTopic?: sns.ITopic;
   /**
@@ -116,9 +116,8 @@ export class StreamingPipeline extends Construct {
     }
 
     if (props.referenceConsumers ?? false) {
-      const alertTopic = props.errorAlertTopic ?? this.monitoring?.alarmTopic;
       this.errorAlertConsumer = this.addConsumer('ErrorAlerts', {
-        handler: new ReferenceErrorAlertFunction(this, 'ErrorAlertsFunction', { alertTopic }),
+        handler: new ReferenceErrorAlertFunction(this, 'ErrorAlertsFunction', { alertTopic: props.errorAlertTopic }),
         consumerType: ConsumerType.STANDARD,
       });
       this.aggregatesConsumer = this.addConsumer('MinuteAggregates', {

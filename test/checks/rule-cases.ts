@@ -107,6 +107,7 @@ export const RULE_CASES: RuleCase[] = [
     nonCompliant: [
       ["Lambda's default timeout (3 s)", (p) => p.consumerFunction.addPropertyDeletionOverride('Timeout')],
       ['a timeout equal to the 5 s margin', (p) => p.consumerFunction.addPropertyOverride('Timeout', 5)],
+      ['a 9 s timeout, under twice the 5 s margin', (p) => p.consumerFunction.addPropertyOverride('Timeout', 9)],
     ],
     notApplicable: [
       [

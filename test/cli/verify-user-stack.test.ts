@@ -3,7 +3,7 @@
  * its outputs are handed to the CLI as DescribeStacks would return them (each Ref replaced by a
  * physical name), and the mocked services answer with what the template deploys.
  */
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -78,6 +78,7 @@ function consumerFunction(stack: Stack, id: string): lambda.Function {
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
+    timeout: Duration.minutes(1),
   });
 }
 

@@ -2,7 +2,9 @@ import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda'
 import {
   type BatchLogger,
   type BatchMetrics,
+  KINESIS_BATCH_ENV,
   type KinesisBatchRecord,
+  KinesisBatchRetryError,
   PoisonRecordError,
   processKinesisBatch,
   runKinesisBatch,
@@ -154,7 +156,7 @@ describe('on-failure destination forms (why the default destination is S3)', () 
 });
 
 describe('failures', () => {
-  test('a transient failure stops the batch and reports the lowest unfinished sequence number', async () => {
+  test('a transient failure stops its key only; the lowest unfinished sequence number is reported', async () => {
     const event = textRecords(['a', 'a0'], ['b', 'b0'], ['a', 'a1'], ['b', 'FAIL'], ['a', 'a2'], ['b', 'b2']);
     const calls: string[] = [];
     const outcome = await runKinesisBatch<string>(
@@ -172,29 +174,57 @@ describe('failures', () => {
     expect(outcome.retried).toBe(2);
   });
 
-  test('records of keys not started when the batch stops are reported when lower', async () => {
-    const event = textRecords(['a', 'FAIL'], ['b', 'b0'], ['c', 'c0']);
-    const outcome = await runKinesisBatch<string>(
+  test('a stuck record does not hold back the other keys: they run to the end of the batch', async () => {
+    // Issue 13: the batch used to stop at the first transient failure, so the healthy records
+    // behind it waited for the retries and went to the on-failure destination with it.
+    const event = textRecords(['a', 'a0'], ['b', 'STUCK'], ['a', 'a1'], ['c', 'c0'], ['b', 'b1'], ['c', 'c1']);
+    const done: string[] = [];
+    for (const maxConcurrency of [1, 3]) {
+      done.length = 0;
+      const outcome = await runKinesisBatch<string>(
+        event,
+        async (r) => {
+          await Promise.resolve();
+          if (r.body === 'STUCK') throw new Error('dependency down');
+          done.push(r.body);
+        },
+        { ...quiet, payloadFormat: 'text', maxConcurrency },
+      );
+      expect(done.sort()).toEqual(['a0', 'a1', 'c0', 'c1']);
+      expect(outcome.response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(1) }]);
+      expect(outcome.retried).toBe(2);
+    }
+  });
+
+  test('no progress on the first record: the invocation fails, so that Lambda bisects the batch', async () => {
+    const event = textRecords(['a', 'STUCK'], ['b', 'b0'], ['a', 'a1'], ['c', 'c0']);
+    const done: string[] = [];
+    const run = processKinesisBatch<string>(
       event,
       (r) => {
-        if (r.body === 'FAIL') throw new Error('boom');
+        if (r.body === 'STUCK') throw new Error('dependency down');
+        done.push(r.body);
       },
-      { ...quiet, payloadFormat: 'text', maxConcurrency: 1 },
+      { ...quiet, payloadFormat: 'text' },
     );
-    expect(outcome.response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(0) }]);
-    expect(outcome.processed).toBe(0);
-    expect(outcome.retried).toBe(3);
+    await expect(run).rejects.toThrow(KinesisBatchRetryError);
+    await expect(run).rejects.toMatchObject({ sequenceNumber: sequenceNumberAt(0) });
+    // The other keys were still processed (at least once: the halves deliver them again).
+    expect(done).toEqual(['b0', 'c0']);
   });
 
   test('an unstarted key below the failed record is reported instead of the failed record', async () => {
-    // a: 0 ok, 2 fails; b: 1 not started (concurrency 1) -> must report 1, or b's record is lost.
+    // Time runs out after the first record: b (index 1) never started, a failed at index 2.
+    let remaining = 60_000;
+    const context = { getRemainingTimeInMillis: () => remaining };
     const event = textRecords(['a', 'a0'], ['b', 'b1'], ['a', 'FAIL']);
     const response = await processKinesisBatch<string>(
       event,
       (r) => {
+        if (r.body === 'a0') remaining = 1000;
         if (r.body === 'FAIL') throw new Error('boom');
       },
-      { ...quiet, payloadFormat: 'text', maxConcurrency: 1 },
+      { ...quiet, payloadFormat: 'text', maxConcurrency: 1, context },
     );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(1) }]);
   });
@@ -260,16 +290,16 @@ describe('failures', () => {
   });
 
   test('without a quarantine sink, poison records are retried (the on-failure destination keeps them)', async () => {
-    const event = textRecords(['a', 'not json']);
+    const event = textRecords(['a', '{}'], ['a', 'not json']);
     const response = await processKinesisBatch(event, () => undefined, { ...quiet, quarantineSink: undefined });
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(0) }]);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(1) }]);
   });
 
   test('a classifier that throws is treated as transient', async () => {
     const response = await processKinesisBatch(
-      textRecords(['a', '{}']),
-      () => {
-        throw new Error('x');
+      textRecords(['b', '{"ok":true}'], ['a', '{}']),
+      (r: KinesisBatchRecord<{ ok?: boolean }>) => {
+        if (!r.body.ok) throw new Error('x');
       },
       {
         ...quiet,
@@ -279,7 +309,7 @@ describe('failures', () => {
         },
       },
     );
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(0) }]);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(1) }]);
   });
 
   test('invalid UTF-8 is a decode error for text payloads', async () => {
@@ -387,16 +417,102 @@ describe('concurrency and time', () => {
     }
   });
 
-  test('no record starts within the timeout margin; all are left for the retry', async () => {
-    const handler = jest.fn();
-    const outcome = await runKinesisBatch(textRecords(['a', '{}'], ['b', '{}']), handler, {
-      ...quiet,
-      context: { getRemainingTimeInMillis: () => 1000 },
-      timeoutMarginMs: 2000,
+  test('no record starts within the timeout margin; the rest is left for the retry', async () => {
+    let remaining = 60_000;
+    const handler = jest.fn((r: KinesisBatchRecord<string>) => {
+      if (r.body === 'a0') remaining = 4000;
     });
-    expect(handler).not.toHaveBeenCalled();
-    expect(outcome.response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(0) }]);
+    const outcome = await runKinesisBatch(textRecords(['a', 'a0'], ['a', 'a1'], ['b', 'b2']), handler, {
+      ...quiet,
+      payloadFormat: 'text',
+      context: { getRemainingTimeInMillis: () => remaining },
+    });
+    expect(handler).toHaveBeenCalledTimes(1);
+    expect(outcome.response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(1) }]);
     expect(outcome.retried).toBe(2);
+  });
+
+  test('a function shorter than the margin still processes records: the margin is clamped to half its time', async () => {
+    // Issue 13: a 3 s function with the 5 s default margin started no record, ever.
+    const warnings: string[] = [];
+    const logger: BatchLogger = { ...silentLogger, warn: (message) => void warnings.push(message) };
+    const context = { getRemainingTimeInMillis: () => 2900 };
+    for (let invocation = 0; invocation < 3; invocation++) {
+      const handler = jest.fn();
+      const outcome = await runKinesisBatch(textRecords(['a', '{}'], ['b', '{}']), handler, {
+        logger,
+        metrics: false,
+        context,
+      });
+      expect(handler).toHaveBeenCalledTimes(2);
+      expect(outcome.response.batchItemFailures).toEqual([]);
+    }
+    // Logged once, not once per batch.
+    expect(warnings.filter((w) => w.includes('timeoutMarginMs'))).toHaveLength(1);
+  });
+
+  test('a margin below half of the time left is kept as it is', async () => {
+    let remaining = 10_000;
+    const handler = jest.fn(() => {
+      remaining -= 3000;
+    });
+    const outcome = await runKinesisBatch(textRecords(['a', '{}'], ['a', '{}'], ['a', '{}'], ['a', '{}']), handler, {
+      ...quiet,
+      context: { getRemainingTimeInMillis: () => remaining },
+      timeoutMarginMs: 4000,
+    });
+    // 10 s, 7 s and 4 s left: three records start; at 1 s (< 4 s) the fourth does not.
+    expect(handler).toHaveBeenCalledTimes(3);
+    expect(outcome.response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(3) }]);
+  });
+
+  test.each([-1, NaN, Infinity])('timeoutMarginMs %p is rejected', async (timeoutMarginMs) => {
+    await expect(
+      processKinesisBatch(textRecords(['a', '{}']), () => undefined, {
+        ...quiet,
+        context: { getRemainingTimeInMillis: () => 10_000 },
+        timeoutMarginMs,
+      }),
+    ).rejects.toThrow(`timeoutMarginMs must be a number of milliseconds >= 0. Received ${timeoutMarginMs}`);
+  });
+});
+
+describe('partial batch responses turned off (reportBatchItemFailures false)', () => {
+  // Issue 13: Lambda ignores batchItemFailures then and takes the batch as a success, so the
+  // unfinished records were lost silently.
+  const event = (): KinesisStreamEvent => textRecords(['a', 'ok'], ['a', 'FAIL'], ['b', 'ok']);
+  const failing = (r: KinesisBatchRecord<string>): void => {
+    if (r.body === 'FAIL') throw new Error('throttled');
+  };
+  afterEach(() => {
+    delete process.env[KINESIS_BATCH_ENV.reportBatchItemFailures];
+  });
+
+  test('the environment the StreamConsumer sets makes an unfinished record fail the invocation', async () => {
+    process.env[KINESIS_BATCH_ENV.reportBatchItemFailures] = 'false';
+    await expect(processKinesisBatch(event(), failing, { ...quiet, payloadFormat: 'text' })).rejects.toThrow(
+      /partial batch responses are off/,
+    );
+  });
+
+  test('so does the option, and it wins over the environment', async () => {
+    process.env[KINESIS_BATCH_ENV.reportBatchItemFailures] = 'true';
+    await expect(
+      processKinesisBatch(event(), failing, { ...quiet, payloadFormat: 'text', reportBatchItemFailures: false }),
+    ).rejects.toThrow(KinesisBatchRetryError);
+  });
+
+  test('a batch without unfinished records still succeeds', async () => {
+    process.env[KINESIS_BATCH_ENV.reportBatchItemFailures] = 'false';
+    await expect(processKinesisBatch(event(), () => undefined, { ...quiet, payloadFormat: 'text' })).resolves.toEqual({
+      batchItemFailures: [],
+    });
+  });
+
+  test('with partial batch responses on (the default), the item failure is returned', async () => {
+    await expect(processKinesisBatch(event(), failing, { ...quiet, payloadFormat: 'text' })).resolves.toEqual({
+      batchItemFailures: [{ itemIdentifier: sequenceNumberAt(1) }],
+    });
   });
 });
 

@@ -1,5 +1,7 @@
+import * as path from 'node:path';
 import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -26,6 +28,7 @@ function fn(): lambda.IFunction {
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+    timeout: Duration.seconds(30),
   });
 }
 
@@ -264,6 +267,62 @@ describe('consumer names and counts', () => {
       /failureRetention only applies to the failure bucket the construct creates.* Received failureRetention 7 days with failureBucket/,
     );
     expect(() => consumer({ failureBucket }, 'WithBucket')).not.toThrow();
+  });
+});
+
+describe('function timeout: room for records after the toolkit margin (10..900 seconds)', () => {
+  const ENTRY = path.join(__dirname, 'support', 'sample-handler.ts');
+  test.each([3, 9.5, 10.5, 901, NaN])('fails for functionProps.timeout %p seconds', (seconds) => {
+    expect(() =>
+      consumer({ handler: undefined, entry: ENTRY, functionProps: { timeout: Duration.seconds(seconds) } }),
+    ).toThrow(
+      new RegExp(
+        `^functionProps\\.timeout must be between 10 and 900 seconds \\(whole seconds\\) \\(the runtime toolkit starts no record within 5 seconds of the timeout.*\\)\\. Received ${seconds} seconds$`,
+      ),
+    );
+  });
+
+  test('fails for a handler whose timeout is shorter than twice the margin', () => {
+    const handler = new lambda.Function(stack, 'Short', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+      timeout: Duration.seconds(3),
+    });
+    expect(() => consumer({ handler })).toThrow(
+      /handler timeout must be between 10 and 900 seconds \(whole seconds\).*\. Received 3 seconds/,
+    );
+  });
+
+  test("fails for a handler without a timeout: Lambda's default is 3 seconds", () => {
+    const handler = new lambda.Function(stack, 'Unset', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+    });
+    expect(() => consumer({ handler })).toThrow(
+      /^handler timeout \(unset: Lambda's default\) must be between 10 and 900 seconds .*\. Received 3 seconds$/,
+    );
+  });
+
+  test('an imported function (timeout unknown at synth) is not checked', () => {
+    const handler = lambda.Function.fromFunctionAttributes(stack, 'Imported', {
+      functionArn: 'arn:aws:lambda:us-east-1:111111111111:function:f',
+      role: iam.Role.fromRoleArn(stack, 'ImportedRole', 'arn:aws:iam::111111111111:role/f'),
+    });
+    expect(() => consumer({ handler })).not.toThrow();
+  });
+
+  test.each([10, 900])('accepts %p seconds', (seconds) => {
+    expect(() =>
+      consumer({ handler: undefined, entry: ENTRY, functionProps: { timeout: Duration.seconds(seconds) } }),
+    ).not.toThrow();
+  });
+
+  test('accepts a token', () => {
+    const timeout = Duration.seconds(numberParam('Timeout'));
+    consumer({ handler: undefined, entry: ENTRY, functionProps: { timeout } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Timeout: { Ref: 'Timeout' } });
   });
 });
 

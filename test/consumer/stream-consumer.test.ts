@@ -15,8 +15,12 @@ import {
   StreamConsumer,
 } from '../../lib/consumer';
 import type { IConstruct } from 'constructs';
-import { KINESIS_BATCH_METRICS } from '../../packages/runtime/src/kinesis-batch';
-import { CONSUMER_ENV, CONSUMER_METRICS } from '../../lib/consumer/consumer-metrics';
+import {
+  KINESIS_BATCH_DEFAULTS,
+  KINESIS_BATCH_ENV,
+  KINESIS_BATCH_METRICS,
+} from '../../packages/runtime/src/kinesis-batch';
+import { CONSUMER_ENV, CONSUMER_METRICS, TOOLKIT_TIMEOUT_MARGIN_SECONDS } from '../../lib/consumer/consumer-metrics';
 import { QUARANTINE_ENV } from '../../packages/runtime/src/quarantine';
 import { createTestApp, createTestStack } from '../support/app';
 import { addNagChecks, synthWithNag } from '../support/nag';
@@ -35,6 +39,7 @@ function userFunction(stack: Stack, id = 'Fn'): lambda.Function {
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] })'),
+    timeout: Duration.seconds(30),
   });
 }
 
@@ -109,6 +114,7 @@ describe('StreamConsumer defaults (standard)', () => {
           POWERTOOLS_METRICS_NAMESPACE: 'CdkKinesisPipeline',
           QUARANTINE_BUCKET_NAME: stack.resolve(consumer.failureBucket.bucketName),
           QUARANTINE_PREFIX: 'quarantine/',
+          REPORT_BATCH_ITEM_FAILURES: 'true',
         },
       },
     });
@@ -227,6 +233,7 @@ describe('StreamConsumer with imported and generated resources', () => {
       'POWERTOOLS_SERVICE_NAME',
       'QUARANTINE_BUCKET_NAME',
       'QUARANTINE_PREFIX',
+      'REPORT_BATCH_ITEM_FAILURES',
     ]);
   });
 
@@ -490,6 +497,45 @@ describe('StreamConsumer metrics', () => {
       prefix: CONSUMER_ENV.quarantinePrefix,
       queueUrl: CONSUMER_ENV.quarantineQueueUrl,
     });
+    expect(KINESIS_BATCH_ENV).toEqual({ reportBatchItemFailures: CONSUMER_ENV.reportBatchItemFailures });
+    expect(KINESIS_BATCH_DEFAULTS.timeoutMarginMs).toBe(TOOLKIT_TIMEOUT_MARGIN_SECONDS * 1000);
+  });
+});
+
+describe('StreamConsumer and the toolkit: timeout and partial batch responses', () => {
+  test("a function built from entry gets a timeout suited to the batch, not Lambda's 3 seconds", () => {
+    // Issue 13: with Lambda's 3 s default and the toolkit's 5 s margin, no record ever started.
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'Stream');
+    const consumers = [
+      new StreamConsumer(stack, 'Standard', { stream, entry: ENTRY }),
+      new StreamConsumer(stack, 'Large', { stream, entry: ENTRY, batchSize: 10_000 }),
+      new StreamConsumer(stack, 'Own', { stream, entry: ENTRY, functionProps: { timeout: Duration.seconds(20) } }),
+    ];
+    const template = Template.fromStack(stack).toJSON();
+    const timeoutOf = (c: StreamConsumer): number =>
+      template.Resources[stack.getLogicalId(c.function.node.defaultChild as lambda.CfnFunction)].Properties.Timeout;
+    expect(consumers.map(timeoutOf)).toEqual([60, 305, 20]);
+  });
+
+  test.each([
+    [true, 'true'],
+    [false, 'false'],
+  ])('reportBatchItemFailures %p: the toolkit is told through REPORT_BATCH_ITEM_FAILURES=%s', (report, value) => {
+    const stack = createTestStack();
+    const consumer = new StreamConsumer(stack, 'Consumer', {
+      stream: new kinesis.Stream(stack, 'Stream'),
+      handler: userFunction(stack),
+      reportBatchItemFailures: report,
+    });
+    expect(consumer.toolkitEnvironment.REPORT_BATCH_ITEM_FAILURES).toBe(value);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ REPORT_BATCH_ITEM_FAILURES: value }) },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: report ? ['ReportBatchItemFailures'] : Match.absent(),
+    });
   });
 });
 
@@ -523,13 +569,75 @@ describe('ReferenceErrorAlertFunction', () => {
     });
   });
 
-  test('without a topic it only logs', () => {
+  test('without a topic it creates its own; windows in a table, sent by a schedule every minute', () => {
+    // Issue 13: the alerts went to the paging alarm topic by default, one message per batch.
     const stack = createTestStack();
-    new ReferenceErrorAlertFunction(stack, 'Alert');
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: Match.absent() });
+    const fn = new ReferenceErrorAlertFunction(stack, 'Alert', { alertWindow: Duration.minutes(10) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: stack.resolve((fn.alertTopic as sns.Topic).masterKey!.keyArn),
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'windowStart', KeyType: 'HASH' },
+        { AttributeName: 'stream', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: stack.resolve(fn.functionArn) })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          ALERT_TOPIC_ARN: stack.resolve(fn.alertTopic.topicArn),
+          ALERT_WINDOWS_TABLE: stack.resolve(fn.alertWindowsTable.tableName),
+          ALERT_WINDOW_SECONDS: '600',
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+            Resource: stack.resolve(fn.alertWindowsTable.tableArn),
+          }),
+        ]),
+      },
+    });
   });
 
-  test('acknowledges the KMS wildcard only when the topic is encrypted', () => {
+  test.each([0.5, 1.5, 61, NaN])('alertWindow %p minutes fails', (minutes) => {
+    const stack = createTestStack();
+    expect(
+      () => new ReferenceErrorAlertFunction(stack, 'Alert', { alertWindow: Duration.seconds(minutes * 60) }),
+    ).toThrow(`alertWindow must be between 1 and 60 minutes (whole minutes). Received ${minutes} minutes`);
+  });
+
+  test('no cdk-nag findings on the function, its topic, table and schedule', () => {
+    const app = createTestApp();
+    addNagChecks(app);
+    const stack = new Stack(app, 'Nag');
+    new StreamConsumer(stack, 'Consumer', {
+      stream: new kinesis.Stream(stack, 'Stream', { encryption: kinesis.StreamEncryption.MANAGED }),
+      handler: new ReferenceErrorAlertFunction(stack, 'Fn'),
+    });
+    const { findings } = synthWithNag(app);
+    expect(findings.filter((f) => f.paths.some((p) => p.startsWith('Nag/Fn/')))).toEqual([]);
+  });
+
+  test('acknowledges the KMS action wildcard only when the topic is encrypted', () => {
     const stack = createTestStack();
     const kmsFinding = 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]';
     const key = new kms.Key(stack, 'Key');
@@ -540,7 +648,8 @@ describe('ReferenceErrorAlertFunction', () => {
     const none = new ReferenceErrorAlertFunction(stack, 'None');
     expect(acknowledgedRules(encrypted).some((rule) => rule.endsWith(kmsFinding))).toBe(true);
     expect(acknowledgedRules(plain).some((rule) => rule.endsWith(kmsFinding))).toBe(false);
-    expect(acknowledgedRules(none).some((rule) => rule.endsWith(kmsFinding))).toBe(false);
+    // Its own topic is encrypted with a key of its own: the grant on that key is acknowledged.
+    expect(acknowledgedRules(none).some((rule) => rule.endsWith(kmsFinding))).toBe(true);
   });
 });
 

@@ -23,6 +23,7 @@ export function testFunction(stack: Stack, id: string): lambda.Function {
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
+    timeout: Duration.seconds(30),
   });
 }
 

@@ -100,6 +100,7 @@ describe('MonitorableConsumer (imported consumers)', () => {
       runtime: lambda.Runtime.NODEJS_22_X,
       handler: 'index.handler',
       code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+      timeout: Duration.seconds(30),
     });
     const created = new StreamConsumer(ownStack, 'Consumer', {
       stream: ownStream,

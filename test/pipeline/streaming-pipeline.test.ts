@@ -6,7 +6,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ConsumerType, StreamingPipeline, type StreamConsumerOptions } from '../../lib';
+import { ConsumerType, ReferenceErrorAlertFunction, StreamingPipeline, type StreamConsumerOptions } from '../../lib';
 import { createTestStack } from '../support/app';
 
 function inlineFunction(scope: ConstructLike, id: string): lambda.Function {
@@ -14,6 +14,7 @@ function inlineFunction(scope: ConstructLike, id: string): lambda.Function {
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
+    timeout: Duration.seconds(30),
   });
 }
 type ConstructLike = object;
@@ -91,10 +92,13 @@ describe('StreamingPipeline with referenceConsumers', () => {
     ]);
   });
 
-  test('the reference error-alert consumer publishes its alerts to the alarm topic', () => {
-    const topicArn = stack.resolve(pipeline.monitoring!.alarmTopic.topicArn);
+  test('the reference error-alert consumer publishes its alerts to a topic of its own, not the alarm topic', () => {
+    const alertFunction = pipeline.errorAlertConsumer!.function as ReferenceErrorAlertFunction;
+    expect(alertFunction.alertTopic).not.toBe(pipeline.monitoring!.alarmTopic);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ ALERT_TOPIC_ARN: topicArn }) },
+      Environment: {
+        Variables: Match.objectLike({ ALERT_TOPIC_ARN: stack.resolve(alertFunction.alertTopic.topicArn) }),
+      },
     });
   });
 

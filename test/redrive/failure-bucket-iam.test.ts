@@ -31,6 +31,7 @@ function build(app: App) {
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+    timeout: Duration.seconds(30),
   });
   const consumer = new StreamConsumer(stack, 'Consumer', { stream, handler });
   const redrive = new RedriveFunction(stack, 'Redrive', {
@@ -109,6 +110,7 @@ test('a quarantine prefix that would cover the ledger or Lambda objects is refus
       runtime: lambda.Runtime.NODEJS_22_X,
       handler: 'index.handler',
       code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+      timeout: Duration.seconds(30),
     });
   for (const quarantinePrefix of ['', 'r', 'redrive-ledger/', 'aws/lambda/', 'quarantine']) {
     expect(

@@ -1,5 +1,6 @@
 import { dedupeByIdempotencyKey, idempotencyKey, parseFailureDocument } from '../../packages/runtime/src/redrive';
 import type { QuarantineRecord } from '../../packages/runtime/src/quarantine/quarantine-record';
+import * as codec from '../../packages/runtime/src/quarantine/sqs-message-codec';
 import { loadSampleEvent, readFixture } from '../support/fixtures';
 
 const S3_FORM = 'localstack-snapshot-EXTRACTED__kinesis-onfailure__s3-object-RetryAttemptsExhausted-with-payload.json';
@@ -102,6 +103,31 @@ describe('quarantine records', () => {
       })),
     };
     expect(parseFailureDocument(event).records.map((r) => r.origin?.subSequenceNumber)).toEqual([1, 2]);
+  });
+
+  test("SQS quarantine bodies are read with the sink's codec: characters SQS refuses come back exactly", () => {
+    // U+FFFE, U+FFFF and unpaired surrogates, which SQS rejects in a body (API_SendMessage).
+    const partitionKey = 'user-\uFFFE-\uFFFF-\uD800-\uDC00';
+    const body = codec.encodeQuarantineMessage({
+      ...quarantined,
+      partitionKey,
+      error: { name: 'SyntaxError', message: 'bad \uDBFF payload' },
+    });
+    expect(codec.isSqsSafe(body)).toBe(true);
+    const decode = jest.spyOn(codec, 'decodeQuarantineMessage');
+    try {
+      const plan = parseFailureDocument({ Records: [{ eventSource: 'aws:sqs', messageId: 'q1', body }] });
+      expect(decode).toHaveBeenCalledWith(body);
+      expect(plan.unrecognized).toEqual([]);
+      expect(plan.records.map((r) => [r.partitionKey, [...r.data], r.source])).toEqual([
+        [partitionKey, [0, 1, 2, 255], 'sqs:q1'],
+      ]);
+      // A broken body is reported with the codec's reason.
+      const broken = parseFailureDocument(JSON.stringify({ ...quarantined, data: '@@@@' }), 'sqs:q2');
+      expect(broken.unrecognized).toEqual([{ source: 'sqs:q2', reason: 'quarantine record data is not base64' }]);
+    } finally {
+      decode.mockRestore();
+    }
   });
 
   test('other JSON is reported as unrecognized', () => {

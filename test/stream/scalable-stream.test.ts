@@ -198,6 +198,7 @@ describe('ScalableStream is a kinesis.IStream', () => {
         runtime: lambda.Runtime.NODEJS_22_X,
         handler: 'index.handler',
         code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+        timeout: Duration.seconds(30),
       }),
     });
     // 48 h retention minus the 1 h margin: read from the ScalableStream's CfnStream.

@@ -167,9 +167,9 @@ export const ESM_RULES: StreamingRule[] = [
   {
     id: 'EsmToolkitTimeout',
     level: ERROR,
-    info: "The function of the Kinesis event source mapping uses the runtime toolkit but its timeout is not longer than the toolkit's timeout margin.",
+    info: "The function of the Kinesis event source mapping uses the runtime toolkit but its timeout is shorter than twice the toolkit's timeout margin.",
     explanation:
-      "processKinesisBatch starts no record within timeoutMarginMs (5 s unless configured) of the function timeout; Lambda's default timeout is 3 s. A function whose timeout does not exceed the margin processes nothing: every batch reports its first record as failed until it reaches the on-failure destination. Give the function a timeout above the margin (the pack's toolkitTimeoutMargin when your handlers use another margin). See the Lambda documentation 'Configure Lambda function timeout'.",
+      "processKinesisBatch starts no record within timeoutMarginMs (5 s unless configured) of the function timeout, and never keeps more than half of the invocation's time as margin; Lambda's default timeout is 3 s. A function shorter than twice the margin spends half its time or more waiting for nothing, and a batch that does not fit in the rest is retried until it reaches the on-failure destination. Give the function at least twice the margin, as StreamConsumer requires (the pack's toolkitTimeoutMargin when your handlers use another margin). See the Lambda documentation 'Configure Lambda function timeout'.",
     docs: 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html',
     resourceTypes: ESM,
     evaluate: onKinesisMapping((esm, _source, template, settings) => {
@@ -178,7 +178,8 @@ export const ESM_RULES: StreamingRule[] = [
       const timeout = fn.properties.Timeout;
       const seconds = timeout === undefined ? DEFAULT_FUNCTION_TIMEOUT_SECONDS : asNumber(timeout);
       if (seconds === undefined) return NOT_APPLICABLE;
-      return compliantIf(seconds * 1000 > settings.toolkitTimeoutMarginMs);
+      // StreamConsumer's bound (validateFunctionTimeout): at least as much time for records as margin.
+      return compliantIf(seconds * 1000 >= 2 * settings.toolkitTimeoutMarginMs);
     }),
   },
 ];

@@ -1,6 +1,6 @@
 import { type Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { checkDurationRange, checkIntegerRange } from '../../private/validation';
+import { LAMBDA_TIMEOUT, checkDurationRange, checkIntegerRange } from '../../private/validation';
 import { STREAM_CONSUMER_LIMITS as LIMITS } from '../stream-consumer-defaults';
 
 const known = (n: number | undefined): n is number => n !== undefined && !Token.isUnresolved(n);
@@ -114,4 +114,17 @@ export function validateConsumerName(name: string, enhancedFanOut: boolean): voi
   if (enhancedFanOut && !/^[a-zA-Z0-9_.-]+$/.test(name)) {
     throw new Error(`consumerName may only contain a-z, A-Z, 0-9, '_', '.' and '-'. Received ${name}`);
   }
+}
+
+/**
+ * A function timeout must leave time for records: at least twice the toolkit's margin (no record
+ * starts within the margin of the timeout), at most Lambda's 900 seconds, whole seconds. `prop`
+ * names where the timeout came from (`functionProps.timeout`, `handler timeout`).
+ */
+export function validateFunctionTimeout(prop: string, timeout: Duration | undefined, marginSeconds: number): void {
+  checkDurationRange(prop, timeout, {
+    ...LAMBDA_TIMEOUT,
+    min: 2 * marginSeconds,
+    context: ` (the runtime toolkit starts no record within ${marginSeconds} seconds of the timeout, so a shorter function has little or no time left for records)`,
+  });
 }

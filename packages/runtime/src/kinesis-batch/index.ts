@@ -1,4 +1,5 @@
 export {
+  KINESIS_BATCH_DEFAULTS,
   processKinesisBatch,
   runKinesisBatch,
   type KinesisBatchOutcome,
@@ -6,7 +7,8 @@ export {
   type ProcessKinesisBatchOptions,
 } from './process-kinesis-batch';
 export type { KinesisBatchRecord, PayloadFormat } from './kinesis-batch-record';
-export { DeaggregationError, DecodeError, PoisonRecordError, type FailureKind } from './errors';
+export { DeaggregationError, DecodeError, KinesisBatchRetryError, PoisonRecordError, type FailureKind } from './errors';
+export { KINESIS_BATCH_ENV } from './environment';
 export { decodePayload } from './decode-payload';
 export { isKplAggregated, UserRecord, userRecordsOf } from './user-records';
 export { compareRecordPositions, compareSequenceNumbers } from './sequence-number';

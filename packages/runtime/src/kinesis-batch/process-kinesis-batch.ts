@@ -4,9 +4,11 @@ import type { QuarantineRecord } from '../quarantine/quarantine-record';
 import type { QuarantineSink } from '../quarantine/quarantine-sink';
 import { quarantineSinkFromEnvironment } from '../quarantine/sink-from-environment';
 import { decodePayload } from './decode-payload';
-import { type FailureKind, PoisonRecordError } from './errors';
+import { reportBatchItemFailuresFromEnvironment } from './environment';
+import { type FailureKind, KinesisBatchRetryError, PoisonRecordError } from './errors';
 import type { KinesisBatchRecord, PayloadFormat } from './kinesis-batch-record';
 import { compareSequenceNumbers } from './sequence-number';
+import { simulationHooksOf } from './simulation-hooks';
 import { batchLogger, batchMetrics, type BatchLogger, type BatchMetrics, KINESIS_BATCH_METRICS } from './telemetry';
 import { forEachUserRecord, type UserRecord } from './user-records';
 
@@ -18,7 +20,8 @@ export interface ProcessKinesisBatchOptions<T = unknown> {
   readonly payloadFormat?: PayloadFormat;
   /**
    * How many partition keys are processed at the same time. Records of one key always run one
-   * after the other, in sequence order. @default 50
+   * after the other, in sequence order. Cap it when a downstream service needs fewer calls at once.
+   * @default - every key of the batch at once
    */
   readonly maxConcurrency?: number;
   /**
@@ -39,8 +42,20 @@ export interface ProcessKinesisBatchOptions<T = unknown> {
   readonly metrics?: BatchMetrics | false;
   /** The Lambda context: when given, no new record starts within `timeoutMarginMs` of the timeout. */
   readonly context?: { getRemainingTimeInMillis(): number };
-  /** @default 5000 */
+  /**
+   * Time kept free before the function's timeout (no record starts in it). Never more than half
+   * of the time the invocation has left when the batch starts: a 5 s margin on a 3 s function
+   * would otherwise leave no time for any record (it is then halved, and logged once).
+   * @default 5000
+   */
   readonly timeoutMarginMs?: number;
+  /**
+   * Whether the event source mapping reads partial batch responses (`ReportBatchItemFailures`).
+   * When it does not, Lambda ignores `batchItemFailures` and takes the batch as a success, so an
+   * unfinished record fails the whole invocation instead.
+   * @default - the REPORT_BATCH_ITEM_FAILURES environment variable (the StreamConsumer sets it), else true
+   */
+  readonly reportBatchItemFailures?: boolean;
 }
 
 /** What happened to a batch, for callers that want more than the Lambda response. */
@@ -56,19 +71,29 @@ export interface KinesisBatchOutcome {
 
 type Outcome = 'done' | 'quarantined' | 'retry';
 
-// The AWS SDK's default socket pool is 50: more concurrent calls would only queue there.
-const DEFAULT_MAX_CONCURRENCY = 50;
-const DEFAULT_TIMEOUT_MARGIN_MS = 5000;
+/** Defaults of ProcessKinesisBatchOptions that the StreamConsumer construct relies on. */
+export const KINESIS_BATCH_DEFAULTS = {
+  timeoutMarginMs: 5000,
+} as const;
 
 /**
- * Processes a Kinesis batch so that no record blocks the shard and none is lost:
+ * Processes a Kinesis batch so that no record blocks the shard, none is lost and per-key order
+ * holds:
  * - payloads are decoded and KPL aggregates unpacked;
  * - records of one partition key run in order, different keys concurrently;
  * - permanent failures (PoisonRecordError, decode errors, classifier) are quarantined with the
  *   full payload and skipped;
- * - a transient failure stops the batch; the lowest unfinished sequence number is returned as
- *   the batch item failure, so Lambda (with ReportBatchItemFailures) retries from there.
+ * - a transient failure stops its partition key only; the other keys run to the end of the
+ *   batch, so that a stuck record never holds back the healthy records behind it;
+ * - the lowest unfinished sequence number is returned as the batch item failure, so Lambda
+ *   (with ReportBatchItemFailures) checkpoints below it and retries from there. When that record
+ *   is the first of the batch (the checkpoint would not move), the invocation fails instead
+ *   (KinesisBatchRetryError): Lambda then bisects the batch (BisectBatchOnFunctionError), which
+ *   does not count against MaximumRetryAttempts, until the stuck record is alone and only it
+ *   reaches the on-failure destination.
  * Use the result as the handler's return value.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html
  */
 export async function processKinesisBatch<T = unknown>(
   event: KinesisStreamEvent,
@@ -85,12 +110,13 @@ export async function runKinesisBatch<T = unknown>(
   options: ProcessKinesisBatchOptions<T> = {},
 ): Promise<KinesisBatchOutcome> {
   const format = options.payloadFormat ?? 'json';
-  const maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY));
-  const sink = options.quarantineSink ?? defaultSink();
+  const maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? Infinity));
+  const hooks = simulationHooksOf(options.context);
+  const sink = options.quarantineSink ?? hooks?.quarantineSink ?? defaultSink();
   const logger = options.logger ?? batchLogger();
   const metrics = options.metrics === false ? undefined : (options.metrics ?? batchMetrics());
   const context = options.context;
-  const marginMs = options.timeoutMarginMs ?? DEFAULT_TIMEOUT_MARGIN_MS;
+  const marginMs = context ? effectiveMarginMs(options.timeoutMarginMs, context.getRemainingTimeInMillis(), logger) : 0;
 
   // Group user records by partition key; each group keeps the stream's order.
   const byKey = new Map<string, UserRecord[]>();
@@ -105,7 +131,8 @@ export async function runKinesisBatch<T = unknown>(
   const cursors = new Array<number>(groups.length).fill(0);
   const quarantined: QuarantineRecord[] = [];
   let processed = 0;
-  let stopped = false;
+  // Set when the invocation runs out of time: no key starts another record.
+  let outOfTimeStop = false;
 
   const quarantine = async (raw: UserRecord, error: unknown, reason: string): Promise<Outcome> => {
     const record = toQuarantineRecord(raw, reason, error);
@@ -121,6 +148,7 @@ export async function runKinesisBatch<T = unknown>(
       return 'retry';
     }
     quarantined.push(record);
+    hooks?.recordQuarantined(record);
     logger.warn('record quarantined', { ...where, reason, error: record.error });
     return 'quarantined';
   };
@@ -141,7 +169,7 @@ export async function runKinesisBatch<T = unknown>(
       logger.error('classifyError threw: treating the failure as transient', { error: errorInfo(classifierError) });
     }
     if (kind === 'permanent') return quarantine(raw, error, 'ClassifiedPermanent');
-    logger.error('transient failure: stopping the batch for a retry', {
+    logger.error('transient failure: the rest of this partition key is left for a retry', {
       ...recordLogKeys(raw),
       error: errorInfo(error),
     });
@@ -176,24 +204,26 @@ export async function runKinesisBatch<T = unknown>(
 
   let nextGroup = 0;
   const worker = async (): Promise<void> => {
-    while (!stopped && nextGroup < groups.length) {
+    while (!outOfTimeStop && nextGroup < groups.length) {
       const index = nextGroup++;
       const group = groups[index];
       let i = 0;
       for (; i < group.length; i++) {
-        if (stopped) break;
+        if (outOfTimeStop) break;
         if (outOfTime()) {
-          stopped = true;
-          logger.warn('close to the function timeout: leaving the rest of the batch for a retry');
+          outOfTimeStop = true;
+          logger.warn('close to the function timeout: leaving the rest of the batch for a retry', { marginMs });
           break;
         }
         let outcome = step(group[i]);
         if (typeof outcome !== 'string') outcome = await outcome;
-        if (outcome === 'retry') {
-          stopped = true;
-          break;
+        // A transient failure stops this key only: its later records must wait (per-key order),
+        // the other keys' records need not.
+        if (outcome === 'retry') break;
+        if (outcome === 'done') {
+          processed++;
+          hooks?.recordProcessed(group[i]);
         }
-        if (outcome === 'done') processed++;
       }
       cursors[index] = i;
     }
@@ -223,6 +253,26 @@ export async function runKinesisBatch<T = unknown>(
     metrics.addMetric(KINESIS_BATCH_METRICS.recordsRetried, 'Count', retried);
     metrics.publishStoredMetrics();
   }
+  if (lowest) {
+    const reportItems =
+      options.reportBatchItemFailures ??
+      hooks?.reportBatchItemFailures ??
+      reportBatchItemFailuresFromEnvironment() ??
+      true;
+    if (!reportItems) {
+      const message = `${retried} record(s) left unfinished and partial batch responses are off (reportBatchItemFailures false): failing the invocation so that Lambda retries the batch`;
+      logger.error(message, { sequenceNumber: lowest.sequenceNumber });
+      throw new KinesisBatchRetryError(message, lowest.sequenceNumber);
+    }
+    if (lowest.sequenceNumber === event.Records[0]?.kinesis.sequenceNumber) {
+      // Reporting the first record would not move the checkpoint, and Lambda would retry the same
+      // records until MaximumRetryAttempts, then discard them all, healthy ones included. A
+      // function error makes Lambda bisect instead, which isolates the stuck record.
+      const message = `no progress on the batch's first record: failing the invocation so that Lambda splits the batch (BisectBatchOnFunctionError) and isolates the failing record`;
+      logger.error(message, { sequenceNumber: lowest.sequenceNumber, records: event.Records.length });
+      throw new KinesisBatchRetryError(message, lowest.sequenceNumber);
+    }
+  }
   return {
     response: { batchItemFailures: lowest ? [{ itemIdentifier: lowest.sequenceNumber }] : [] },
     processed,
@@ -235,6 +285,32 @@ let environmentSink: QuarantineSink | undefined | null = null;
 function defaultSink(): QuarantineSink | undefined {
   if (environmentSink === null) environmentSink = quarantineSinkFromEnvironment();
   return environmentSink;
+}
+
+/** Loggers that already said the margin was clamped: once per process in Lambda. */
+const clampLogged = new WeakSet<object>();
+
+/** The margin, at most half of the time the invocation has left when the batch starts. */
+function effectiveMarginMs(
+  requested: number | undefined,
+  remainingMs: number,
+  logger: { warn(message: string, attributes: Record<string, unknown>): void },
+): number {
+  const margin = requested ?? KINESIS_BATCH_DEFAULTS.timeoutMarginMs;
+  if (!(margin >= 0) || !Number.isFinite(margin)) {
+    throw new Error(`timeoutMarginMs must be a number of milliseconds >= 0. Received ${margin}`);
+  }
+  const cap = Math.floor(remainingMs / 2);
+  if (margin <= cap) return margin;
+  if (!clampLogged.has(logger)) {
+    clampLogged.add(logger);
+    logger.warn('timeoutMarginMs is more than half of the time the invocation has: using half of it', {
+      timeoutMarginMs: margin,
+      remainingTimeMs: remainingMs,
+      marginMs: cap,
+    });
+  }
+  return cap;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

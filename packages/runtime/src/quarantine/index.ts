@@ -5,3 +5,4 @@ export { InMemoryQuarantineSink, type QuarantineSink } from './quarantine-sink';
 export { S3QuarantineSink, type S3QuarantineSinkOptions } from './s3-quarantine-sink';
 export { SqsQuarantineSink, type SqsQuarantineSinkOptions } from './sqs-quarantine-sink';
 export { QUARANTINE_ENV, quarantineSinkFromEnvironment } from './sink-from-environment';
+export { decodeQuarantineMessage, encodeQuarantineMessage, isSqsSafe } from './sqs-message-codec';

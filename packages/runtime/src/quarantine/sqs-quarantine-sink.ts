@@ -3,6 +3,7 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { quarantineObjectKey } from './quarantine-key';
 import type { QuarantineRecord } from './quarantine-record';
 import type { QuarantineSink } from './quarantine-sink';
+import { encodeQuarantineMessage } from './sqs-message-codec';
 
 export interface SqsQuarantineSinkOptions {
   readonly client: SQSClient;
@@ -10,10 +11,11 @@ export interface SqsQuarantineSinkOptions {
 }
 
 /**
- * One SQS message per record (body = the QuarantineRecord JSON). SQS messages are limited in
- * size (1 MiB), so large records fail to quarantine and are retried: prefer the S3 sink for
- * large payloads. FIFO queues get the partition key as group (hashed when it is not a valid
- * group id) and a stable deduplication id.
+ * One SQS message per record (body = the QuarantineRecord JSON, with the characters SQS does not
+ * accept escaped: `encodeQuarantineMessage`; read it back with `decodeQuarantineMessage`). SQS
+ * messages are limited in size (1 MiB), so large records fail to quarantine and are retried:
+ * prefer the S3 sink for large payloads. FIFO queues get the partition key as group (hashed when
+ * it is not a valid group id) and a stable deduplication id.
  */
 export class SqsQuarantineSink implements QuarantineSink {
   private readonly fifo: boolean;
@@ -30,7 +32,11 @@ export class SqsQuarantineSink implements QuarantineSink {
         }
       : {};
     await this.options.client.send(
-      new SendMessageCommand({ QueueUrl: this.options.queueUrl, MessageBody: JSON.stringify(record), ...fifo }),
+      new SendMessageCommand({
+        QueueUrl: this.options.queueUrl,
+        MessageBody: encodeQuarantineMessage(record),
+        ...fifo,
+      }),
     );
   }
 }

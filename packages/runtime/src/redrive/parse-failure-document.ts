@@ -1,6 +1,13 @@
 import type { QuarantineRecord } from '../quarantine/quarantine-record';
+import {
+  isBase64,
+  looksLikeQuarantineRecord,
+  partitionKeyProblem,
+  quarantineRecordProblem,
+} from '../quarantine/quarantine-record-check';
+import { decodeQuarantineMessage } from '../quarantine/sqs-message-codec';
 import { idempotencyKey } from './idempotency-key';
-import { isBase64, replayRecordsOf } from './replay-records';
+import { replayRecordsOf } from './replay-records';
 import type { RedrivePlan, ReplayRecord, SequenceRange, UnrecognizedDocument } from './types';
 
 /**
@@ -39,6 +46,12 @@ function collect(document: unknown, source: string, plan: MutablePlan): void {
       parsed = JSON.parse(document);
     } catch {
       plan.unrecognized.push({ source, reason: 'not JSON' });
+      return;
+    }
+    if (isObject(parsed) && looksLikeQuarantineRecord(parsed)) {
+      // An SQS message body (or S3 object) of a quarantine record: read with the sink's own codec,
+      // which undoes its escaping of what SQS does not accept.
+      collectQuarantineMessage(document, source, plan);
       return;
     }
     collect(parsed, source, plan);
@@ -149,31 +162,15 @@ function stringOr(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/**
- * Kinesis partition keys are 1 to 256 Unicode characters
- * (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecordsRequestEntry.html).
- */
-function partitionKeyProblem(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value === '') return 'has no partition key';
-  const length = [...value].length;
-  return length > 256 ? `partition key has ${length} characters, more than 256` : undefined;
-}
-
-/** Version 1 with the fields only a quarantine record has: judged as one, and reported if broken. */
-function looksLikeQuarantineRecord(value: Record<string, unknown>): boolean {
-  return value.version === 1 && typeof value.quarantinedAt === 'string' && 'data' in value;
-}
-
-function quarantineRecordProblem(value: Record<string, unknown>): string | undefined {
-  const missing = (['streamArn', 'shardId', 'sequenceNumber'] as const).filter((f) => stringOr(value[f]) === undefined);
-  if (missing.length > 0) return `lacks ${missing.join(', ')}`;
-  const keyProblem = partitionKeyProblem(value.partitionKey);
-  if (keyProblem) return keyProblem;
-  if (typeof value.data !== 'string' || !isBase64(value.data)) return 'data is not base64';
-  if (value.subSequenceNumber !== undefined && !Number.isSafeInteger(value.subSequenceNumber)) {
-    return 'subSequenceNumber is not an integer';
+function collectQuarantineMessage(body: string, source: string, plan: MutablePlan): void {
+  let record: QuarantineRecord;
+  try {
+    record = decodeQuarantineMessage(body);
+  } catch (error) {
+    plan.unrecognized.push({ source, reason: (error as Error).message });
+    return;
   }
-  return undefined;
+  plan.records.push(fromQuarantineRecord(record, source));
 }
 
 /** Is this a complete, replayable quarantine record? */

@@ -63,11 +63,4 @@ export function replayRecordsOf(stored: StoredKinesisRecord, at: FoundAt): Repla
   });
 }
 
-/**
- * Strict base64 (RFC 4648 section 4, padded), as Lambda and Kinesis write it. Node's decoder
- * skips characters it does not know, so a damaged payload would be replayed garbled instead of
- * reported.
- */
-export function isBase64(text: string): boolean {
-  return text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
-}
+export { isBase64 } from '../quarantine/quarantine-record-check';
