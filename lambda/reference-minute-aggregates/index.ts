@@ -4,7 +4,7 @@
  * stamped with that minute.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { type AccessLogEntry, parseAccessLogLine, processKinesisBatch } from 'cdk-kinesis-pipeline-runtime';
 import { aggregateByMinute, logLinesOf, MINUTE_METRICS } from './minute-aggregates';
 
@@ -13,7 +13,9 @@ const metrics = new Metrics({
   serviceName: process.env.AGGREGATES_SERVICE_NAME ?? 'reference-minute-aggregates',
 });
 
-export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> {
+// The context lets the toolkit stop before the function's timeout (timeoutMarginMs) instead of
+// being killed mid-batch, which would fail and retry the whole batch.
+export async function handler(event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> {
   const entries: AccessLogEntry[] = [];
   const response = await processKinesisBatch<string>(
     event,
@@ -23,7 +25,7 @@ export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamB
         if (parsed.ok) entries.push(parsed.value);
       }
     },
-    { payloadFormat: 'text' },
+    { payloadFormat: 'text', context },
   );
   for (const minute of aggregateByMinute(entries)) {
     metrics.setTimestamp(minute.minuteStartMillis);

@@ -1,4 +1,4 @@
-import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { aggregateByMinute } from '../../lambda/reference-minute-aggregates/minute-aggregates';
 import { type AccessLogEntry, parseAccessLogLine } from '../../packages/runtime/src/apache-log';
 import { loadLogLines } from '../support/fixtures';
@@ -44,7 +44,7 @@ describe('aggregateByMinute on real logs', () => {
 });
 
 describe('reference-minute-aggregates handler', () => {
-  let handler: (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
+  let handler: (event: KinesisStreamEvent, context?: Context) => Promise<KinesisStreamBatchResponse>;
   beforeAll(() => {
     process.env.AGGREGATES_NAMESPACE = 'Test/Traffic';
     process.env.AGGREGATES_SERVICE_NAME = 'aggregates';
@@ -86,5 +86,18 @@ describe('reference-minute-aggregates handler', () => {
       [minute, 2, 1, 0, 150, 'aggregates'],
       [minute + 60_000, 1, 0, 1, 10, 'aggregates'],
     ]);
+  });
+
+  test('passes its Lambda context to the toolkit, which stops before the timeout and leaves the batch for a retry', async () => {
+    // Found by `npm run local`: without the context, processKinesisBatch cannot see the timeout
+    // coming, and Lambda kills the invocation mid-batch instead.
+    let calls = 0;
+    const context = { getRemainingTimeInMillis: () => (calls++ === 0 ? 1000 : 0) } as unknown as Context;
+    const line = `10.0.0.1 - - [${apacheTime(new Date())}] "GET /a HTTP/1.1" 200 100`;
+    const outcome = await handler(logLineEvent([line, line]), context).then(
+      (response) => response.batchItemFailures.length,
+      () => 'invocation failed for a retry',
+    );
+    expect(outcome).not.toBe(0);
   });
 });

@@ -346,4 +346,48 @@ describe('time parsing fast path', () => {
       { numRuns: 300 },
     );
   });
+
+  // The fast path reads the fixed-width form by character positions; the regex path reads any
+  // form. Both must accept exactly the same texts: the same time with a fraction ('.0') takes
+  // the regex path, so it is the reference for each case below.
+  test.each([
+    ['separators that are not colons', '10/Oct/2000:13x55x36 -0700'],
+    ['a zone that is not digits', '10/Oct/2000:13:55:36 +ab00'],
+    ['a leap second that rolls over into the next day', '31/Dec/2016:23:59:60 +0000'],
+    ['a year that is not digits', '10/Oct/2x00:13:55:36 +0000'],
+    ['a day that is not digits', '1x/Oct/2000:13:55:36 +0000'],
+  ])('rejects %s like the regex path', (_, text) => {
+    const withFraction = text.replace(/^(\S+)( .*)$/, '$1.0$2');
+    const fast = parseAccessLogLine(`1.2.3.4 - - [${text}] "GET / HTTP/1.1" 200 1`);
+    const regex = parseAccessLogLine(`1.2.3.4 - - [${withFraction}] "GET / HTTP/1.1" 200 1`);
+    expect(regex.ok).toBe(false);
+    expect(fast.ok).toBe(false);
+  });
+
+  test('a leap second within a day is read as the next second, on both paths', () => {
+    for (const text of ['30/Jun/2015:12:59:60 +0000', '30/Jun/2015:12:59:60.0 +0000']) {
+      expect(access(`1.2.3.4 - - [${text}] "GET / HTTP/1.1" 200 1`).timestampMillis).toBe(
+        Date.UTC(2015, 5, 30, 13, 0, 0),
+      );
+    }
+  });
+
+  test('reads any valid date like Date.UTC, also after a change of day (the day is computed once)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 100, max: 9999 }),
+        fc.integer({ min: 0, max: 11 }),
+        fc.integer({ min: 1, max: 31 }),
+        (year, month, day) => {
+          const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+          const text = `${pad(day)}/${MONTHS[month]}/${pad(year, 4)}:01:02:03 +0000`;
+          const expected = Date.UTC(year, month, day, 1, 2, 3);
+          const valid = new Date(expected).getUTCDate() === day;
+          const parsed = parseAccessLogLine(`1.2.3.4 - - [${text}] "GET / HTTP/1.1" 200 1`);
+          expect(parsed.ok ? parsed.value.timestampMillis : NaN).toBe(valid ? expected : NaN);
+        },
+      ),
+      { numRuns: 500, seed: 20261202 },
+    );
+  });
 });

@@ -14,6 +14,7 @@ import {
   type FirehoseTransformationEvent,
 } from '../../packages/runtime/src/firehose-transform';
 import { createApacheLogTransform, WEB_LOG_COLUMNS } from '../../packages/runtime/src/apache-log';
+import { formatTimestampMillis } from '../../packages/runtime/src/firehose-transform/scalar-coercion';
 import { loadSampleEvent } from '../support/fixtures';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
@@ -513,6 +514,26 @@ describe('one coercion path: values that are not what the column says fail the r
         expect(() => all.coerce({ [key]: text })).toThrow(`${key}: expected`);
     },
   );
+
+  test('timestamps are written as Date writes them, for every instant of years 0000..9999 (computed without Date)', () => {
+    const iso = (millis: number) => new Date(millis).toISOString().replace('T', ' ').slice(0, 23);
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date(-62_167_219_200_000), max: new Date(253_402_300_799_999), noInvalidDate: true }),
+        (date) => {
+          const millis = date.getTime();
+          expect(formatTimestampMillis(millis)).toBe(iso(millis));
+        },
+      ),
+      { numRuns: 2000, seed: 20261202 },
+    );
+    // day boundaries, leap days, the first and last instants
+    for (const millis of [
+      0, -1, 86_399_999, 951_782_400_000, 4_107_542_400_000, -62_167_219_200_000, 253_402_300_799_999,
+    ]) {
+      expect(formatTimestampMillis(millis)).toBe(iso(millis));
+    }
+  });
 
   describe('epoch numbers: the unit follows from the magnitude (documented rule)', () => {
     const at = compileRowCoercer([

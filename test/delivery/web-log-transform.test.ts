@@ -185,6 +185,77 @@ describe('the reference transform on the real Apache logs', () => {
     expect(generatedFast).toBeGreaterThan(3);
   });
 
+  test.each([
+    [
+      'a byte count beyond 2^53 (the general path writes it as a JavaScript number)',
+      '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 200 12345678901234567',
+    ],
+    [
+      'an RFC 5424 syslog header that looks like a host',
+      '<34>1 - - [10/Oct/2000:13:55:36 -0700] "GET - HTTP/1.1" 200 1',
+    ],
+  ])('the fast path leaves to the general path %s', (_, line) => {
+    const general = toWebLogJson(parseWebLogLine(line));
+    expect(plainAccessLineJson(line) ?? general).toBe(general);
+  });
+
+  test('times within one minute (read once per minute) give the rows the general path gives', () => {
+    const transform = createApacheLogTransform();
+    const general = (line: string) => `${toWebLogJson(parseWebLogLine(line))}\n`;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('31/Dec/2016:23:59:', '01/Jan/2017:00:00:', '29/Feb/2016:12:07:', '29/Feb/2017:12:07:'),
+            fc.constantFrom('00', '07', '59', '60', '6x', '99'),
+            fc.constantFrom(' +0000', ' -0130', ' +1400', ' +ab00'),
+          ),
+          { minLength: 1, maxLength: 20 },
+        ),
+        (times) => {
+          const lines = times.map(
+            ([minute, sec, zone]) => `1.2.3.4 - - [${minute}${sec}${zone}] "GET / HTTP/1.1" 200 1`,
+          );
+          const outcome = transform(`${lines.join('\n')}\n`, { recordId: 'r', data: '' }) as { json?: string };
+          expect(outcome.json).toBe(lines.map(general).join(''));
+        },
+      ),
+      { numRuns: 300, seed: 20261202 },
+    );
+  });
+
+  test('a record of many lines gives the rows of its lines one by one (the fast path reads lines in place)', () => {
+    const real = apacheFiles.flatMap((f) => loadLogLines(f));
+    const transform = createApacheLogTransform();
+    const general = (line: string) => `${toWebLogJson(parseWebLogLine(line))}\n`;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.oneof(fc.constantFrom(...real), fc.constant(''), fc.constant('  '), fc.constant('x')),
+            fc.constantFrom('\n', '\r\n', '\r\r\n', '\n\n', '\r'),
+          ),
+          { minLength: 1, maxLength: 12 },
+        ),
+        fc.boolean(),
+        (parts, trailing) => {
+          let text = parts.map(([line, sep]) => line + sep).join('');
+          if (!trailing) text = text.slice(0, -parts[parts.length - 1][1].length);
+          // The transform's split: LF ends a line, one CR before it is dropped, blank lines are skipped.
+          let expected = '';
+          for (const piece of text.split('\n')) {
+            const line = piece.endsWith('\r') ? piece.slice(0, -1) : piece;
+            if (line.trim().length === 0 && (line.length === 0 || /^\s/.test(line))) continue;
+            expected += general(line);
+          }
+          const outcome = transform(text, { recordId: 'r', data: '' }) as { result: string; json?: string };
+          expect(outcome.result === 'Ok' ? outcome.json : '').toBe(expected);
+        },
+      ),
+      { numRuns: 300, seed: 20261202 },
+    );
+  });
+
   test('the request line is kept raw only when it is not exactly METHOD target[ PROTOCOL], and is otherwise rebuilt exactly', () => {
     let kept = 0;
     for (const line of apacheFiles.flatMap((f) => loadLogLines(f))) {

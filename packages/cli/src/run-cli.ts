@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliError, type CliIo } from './cli-io';
+import { localCommand } from './commands/local';
 import { produceCommand } from './commands/produce';
 import { redriveCommand } from './commands/redrive';
 import { verifyCommand } from './commands/verify';
@@ -11,6 +12,7 @@ Commands:
   produce   send a file or generated sample data to a stream at a target rate
   verify    check a deployed pipeline from its stack outputs
   redrive   replay failed or quarantined records onto a stream or into a file
+  local     run the pipeline of a CDK app on this machine (kinesis-local, Parquet, DuckDB)
 
 Run 'cdk-kinesis-pipeline <command> --help' for the options of a command.`;
 
@@ -18,6 +20,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   produce: produceCommand,
   verify: verifyCommand,
   redrive: redriveCommand,
+  local: localCommand,
 };
 
 /** Runs the CLI and resolves its exit code; never throws. */

@@ -29,17 +29,36 @@ const ACCESS_LINE = new RegExp(
 /**
  * The plain Common/Combined line, the one nearly every real line is: no vhost, a
  * `METHOD target [HTTP/x.y]` request, no fields after the byte count but referer and user agent,
- * and the target, referer and user agent in printable ASCII without `"` or `\\` (so their text
- * is already valid JSON string content). Groups: 1 %h, 2 %l (or lighttpd's %V), 3 %u, 4 %t,
- * 5 method, 6 target, 7 protocol, 8 %>s, 9 %b, 10 referer, 11 user agent. Whatever it matches,
- * ACCESS_LINE matches with the same values.
+ * and %h, %l, %u, the target, the referer and the user agent in printable ASCII without `"` or
+ * `\\` (so their text is already valid JSON string content), a status without a leading zero and
+ * a byte count as JSON writes it (no leading zero; at most 15 digits, which the general path's
+ * JavaScript number holds exactly). %h does not start with '<': `<PRI>1 ...` can be an RFC 5424
+ * syslog header, which parseWebLogLine reads first. Whatever it matches, ACCESS_LINE matches with
+ * the same values and parseWebLogLine finds no syslog header or forwarded-for prefix in it.
+ * Groups: 1 %h, 2 %l (or lighttpd's %V), 3 %u, 4 %t, 5 method, 6 path (the target up to its
+ * first '?'), 7 query (after it; undefined without '?'), 8 protocol, 9 %>s, 10 %b, 11 referer,
+ * 12 user agent. The target is split here, and not afterwards, to save a scan
+ * and two substrings per line.
  */
-const PLAIN_ACCESS_LINE =
-  /^(\S+) (\S+) (\S+) \[([^\]]+)\] "([A-Z][A-Z0-9_-]*) ([!#-[\]-~]+)(?: (HTTP\/\d(?:\.\d)?))?" (\d{3}) (\d+|-)(?: "([ !#-[\]-~]*)" "([ !#-[\]-~]*)")?$/;
+const PLAIN_ACCESS_FIELDS = String.raw`(?!<)([!#-[\]-~]+) ([!#-[\]-~]+) ([!#-[\]-~]+) \[([^\]\n]+)\] "([A-Z][A-Z0-9_-]*) (?=[!#-[\]-~])([!#->@-[\]-~]*)(?:\?([!#-[\]-~]*))?(?: (HTTP\/\d(?:\.\d)?))?" ([1-9]\d\d) (0|[1-9]\d{0,14}|-)(?: "([ !#-[\]-~]*)" "([ !#-[\]-~]*)")?`;
+const PLAIN_ACCESS_LINE = new RegExp(`^${PLAIN_ACCESS_FIELDS}$`);
+/**
+ * PLAIN_ACCESS_LINE for the line that starts at lastIndex in a record's text: it matches there
+ * exactly when PLAIN_ACCESS_LINE matches the line as the transform splits it (up to the next LF,
+ * without one CR before it), so lines need not be cut out of the text first. No field can span
+ * a line break: every field's characters exclude LF.
+ */
+const PLAIN_ACCESS_LINE_AT = new RegExp(`${PLAIN_ACCESS_FIELDS}(?=\\r?\\n|\\r?$)`, 'y');
 
 /** @internal The match of a plain access line (see PLAIN_ACCESS_LINE), for the JSON fast path. */
 export function matchPlainAccessLine(line: string): RegExpExecArray | null {
   return PLAIN_ACCESS_LINE.exec(line);
+}
+
+/** @internal The match of the plain access line at `at` in `text` (see PLAIN_ACCESS_LINE_AT). */
+export function matchPlainAccessLineAt(text: string, at: number): RegExpExecArray | null {
+  PLAIN_ACCESS_LINE_AT.lastIndex = at;
+  return PLAIN_ACCESS_LINE_AT.exec(text);
 }
 
 /**

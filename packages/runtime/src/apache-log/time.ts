@@ -1,3 +1,5 @@
+import { daysFromCivil, daysInMonth } from '../firehose-transform/civil-date';
+
 const MONTHS: Record<string, number> = {
   Jan: 0,
   Feb: 1,
@@ -13,6 +15,9 @@ const MONTHS: Record<string, number> = {
   Dec: 11,
 };
 
+/** The month names, without the inherited properties of an object literal. */
+const MONTHS_BY_NAME = new Map(Object.entries(MONTHS));
+
 const ACCESS_TIME = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))? ([+-])(\d{2})(\d{2})$/;
 
 let lastAccessText = '';
@@ -27,17 +32,30 @@ export function parseAccessTime(text: string): number {
   return lastAccessMillis;
 }
 
-let lastDayText = '';
+// The 11-character 'dd/Mon/yyyy:' of the last day read (never a prefix of a time before it is set).
+let lastDayText = '\uffff';
 let lastDayMillis = NaN;
 
 function parseAccessTimeUncached(text: string): number {
   // Fast path for the fixed-width 'dd/Mon/yyyy:HH:MM:SS +zzzz' (26 characters): read the digits
-  // directly and the date once per day; anything else takes the regex below.
-  if (text.length === 26 && text.charCodeAt(2) === 47 && text.charCodeAt(11) === 58 && text.charCodeAt(20) === 32) {
-    const dayText = text.slice(0, 11);
-    if (dayText !== lastDayText) {
-      lastDayText = dayText;
-      lastDayMillis = parseAccessTimeSlow(`${dayText}:00:00:00 +0000`);
+  // directly and the date once per day; anything else (and anything it rejects) takes the regex
+  // below, so both accept exactly the same texts.
+  if (
+    text.length === 26 &&
+    text.charCodeAt(2) === 47 &&
+    text.charCodeAt(6) === 47 &&
+    text.charCodeAt(11) === 58 &&
+    text.charCodeAt(14) === 58 &&
+    text.charCodeAt(17) === 58 &&
+    text.charCodeAt(20) === 32
+  ) {
+    if (!text.startsWith(lastDayText)) {
+      lastDayText = text.slice(0, 11);
+      const month = MONTHS_BY_NAME.get(text.slice(3, 6));
+      const year = digits2(text, 7) * 100 + digits2(text, 9); // NaN unless 4 digits
+      const day = digits2(text, 0);
+      lastDayMillis =
+        month === undefined || !(year >= 0) || !(day >= 0) ? NaN : utcMillis(year, month, day, 0, 0, 0, undefined);
     }
     const h = digits2(text, 12);
     const m = digits2(text, 15);
@@ -45,19 +63,31 @@ function parseAccessTimeUncached(text: string): number {
     const zh = digits2(text, 22);
     const zm = digits2(text, 24);
     const sign = text.charCodeAt(21);
-    if (!Number.isNaN(lastDayMillis) && h <= 23 && m <= 59 && sec <= 60 && zm <= 59 && (sign === 43 || sign === 45)) {
+    const timeOfDay = ((h * 60 + m) * 60 + sec) * 1000;
+    // A NaN (not two digits) fails every comparison. 23:59:60 would roll over into the next day:
+    // the regex path rejects it, as Date.UTC does.
+    if (
+      !Number.isNaN(lastDayMillis) &&
+      zh >= 0 &&
+      h <= 23 &&
+      m <= 59 &&
+      sec <= 60 &&
+      timeOfDay < 86_400_000 &&
+      zm <= 59 &&
+      (sign === 43 || sign === 45)
+    ) {
       const offset = (zh * 60 + zm) * 60_000 * (sign === 45 ? -1 : 1);
-      return lastDayMillis + ((h * 60 + m) * 60 + sec) * 1000 - offset;
+      return lastDayMillis + timeOfDay - offset;
     }
   }
   return parseAccessTimeSlow(text);
 }
 
-/** Two decimal digits at `at`, or 99 (out of every range) when they are not digits. */
+/** Two decimal digits at `at`, or NaN when they are not digits (NaN fails every range check). */
 function digits2(text: string, at: number): number {
   const a = text.charCodeAt(at) - 48;
   const b = text.charCodeAt(at + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : 99;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN;
 }
 
 function parseAccessTimeSlow(text: string): number {
@@ -92,7 +122,14 @@ function utcMillis(
 ): number {
   if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return NaN;
   const millis = fraction ? Math.floor(Number(`0.${fraction}`) * 1000) : 0;
-  const value = Date.UTC(year, month, day, hour, minute, second, millis);
-  // Date.UTC rolls 31/Feb over to March: reject instead of shifting the date.
-  return new Date(value).getUTCDate() === day ? value : NaN;
+  if (year < 100) {
+    // Date.UTC reads years 0..99 as 1900..1999: keep its reading for such (odd) logs.
+    const value = Date.UTC(year, month, day, hour, minute, second, millis);
+    return new Date(value).getUTCDate() === day ? value : NaN;
+  }
+  // What Date.UTC computes, without Date objects. Date.UTC rolls 31/Feb over to March and
+  // 23:59:60 over to the next day: reject those instead of shifting the date.
+  const timeOfDay = ((hour * 60 + minute) * 60 + second) * 1000 + millis;
+  if (day > daysInMonth(year, month + 1) || timeOfDay >= 86_400_000) return NaN;
+  return daysFromCivil(year, month + 1, day) * 86_400_000 + timeOfDay;
 }

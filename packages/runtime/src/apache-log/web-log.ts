@@ -1,4 +1,4 @@
-import { isServerName, matchPlainAccessLine, parseAccessLogLine } from './access-log';
+import { isServerName, matchPlainAccessLine, matchPlainAccessLineAt, parseAccessLogLine } from './access-log';
 import { parseAccessTime } from './time';
 import { parseErrorLogLine } from './error-log';
 import { parseNginxErrorLogLine } from './nginx-error-log';
@@ -236,38 +236,92 @@ export function toWebLogJson(parsed: WebLogLine, source?: LogEventSource): strin
 
 /**
  * The hot path of the hot path: `toWebLogJson(parseWebLogLine(line))` for the plain access line
- * (no vhost, `METHOD target [PROTOCOL]` request, nothing after the user agent; target, referer
- * and user agent in printable ASCII without `"` or `\`), written straight from one regex match
+ * (see PLAIN_ACCESS_LINE: no vhost, `METHOD target [PROTOCOL]` request, nothing after the user
+ * agent, fields in printable ASCII without `"` or `\`), written straight from one regex match
  * without the entry object. Any other line returns undefined and takes the general path. A
  * property test holds both paths equal.
  */
 export function plainAccessLineJson(line: string): string | undefined {
   const m = matchPlainAccessLine(line);
-  if (m === null) return undefined;
-  const millis = parseAccessTime(m[4]);
+  return m === null ? undefined : plainAccessRow(m, '}');
+}
+
+/**
+ * The row of a plain access line's match, ending in `close` (the closing brace, with whatever
+ * goes before or after it), or undefined when its time is not a valid time.
+ */
+function plainAccessRow(m: RegExpExecArray, close: string): string | undefined {
+  const start = accessRowStart(m[4]);
+  if (start === undefined) return undefined;
+  const ident = m[2];
+  let client: string;
+  if (ident === '-') client = `,"client_ip":"${m[1]}`;
+  // lighttpd's %V (a server name) where Apache logs %l
+  else if (isServerName(ident)) client = `,"vhost":"${ident}","client_ip":"${m[1]}`;
+  else client = `,"client_ip":"${m[1]}","ident":"${ident}`;
+  const user = m[3] === '-' ? '' : `","remote_user":"${m[3]}`;
+  const query = m[7] === undefined ? '' : `","query":"${m[7]}`;
+  const protocol = m[8] === undefined ? '' : `","protocol":"${m[8]}`;
+  const bytes = m[10] === '-' ? '' : `,"bytes":${m[10]}`;
+  let end = close;
+  const referer = m[11];
+  if (referer !== undefined) {
+    const agent = m[12];
+    if (agent !== '-' && agent !== '') end = `,"user_agent":"${agent}"${end}`;
+    if (referer !== '-' && referer !== '') end = `,"referer":"${referer}"${end}`;
+  }
+  return `${start}${client}${user}","method":"${m[5]}","path":"${m[6]}${query}${protocol}","status":${m[9]}${bytes}${end}`;
+}
+
+let lastTimeText = '';
+let lastRowStart = '';
+// The minute of the last fixed-width %t read in full: its text up to the seconds
+// ('dd/Mon/yyyy:HH:MM:'; '' for none), its zone (' +zzzz') and its row start up to the seconds.
+let minuteText = '';
+let minuteZone = '';
+let minuteRowStart = '';
+const SECONDS: readonly string[] = Array.from({ length: 60 }, (_, i) => `${i}`.padStart(2, '0'));
+
+/** `{"log_type":"access","event_time":"…"` of a `%t`, or undefined when it is not a valid time. */
+function accessRowStart(timeText: string): string | undefined {
+  // Log lines come in time order: consecutive lines mostly share their second, nearly always
+  // their minute.
+  if (timeText === lastTimeText) return lastRowStart;
+  if (minuteText !== '' && timeText.length === 26 && timeText.startsWith(minuteText) && timeText.endsWith(minuteZone)) {
+    // Another second (00..59) of the same local minute: zones are whole minutes, so it is the
+    // same UTC minute too, and only the seconds of the text change ('.000': %t has no fraction).
+    const sec = seconds(timeText);
+    if (sec >= 0) {
+      lastRowStart = `${minuteRowStart}${SECONDS[sec]}.000"`;
+      lastTimeText = timeText;
+      return lastRowStart;
+    }
+  }
+  const millis = parseAccessTime(timeText);
   if (millis !== millis) return undefined; // NaN: let the general path report it
-  const uri = m[6];
-  const q = uri.indexOf('?');
-  let vhost = '';
-  let ident = '';
-  if (m[2] !== '-') {
-    // lighttpd's %V (a server name) where Apache logs %l
-    if (isServerName(m[2])) vhost = `,"vhost":${JSON.stringify(m[2])}`;
-    else ident = `,"ident":${JSON.stringify(m[2])}`;
+  lastRowStart = `{"log_type":"access","event_time":"${formatTimestampMillis(millis)}"`;
+  lastTimeText = timeText;
+  // Remember the minute of a fixed-width time whose seconds did not roll over (00..59).
+  if (
+    timeText.length === 26 &&
+    timeText.charCodeAt(17) === 58 &&
+    timeText.charCodeAt(20) === 32 &&
+    seconds(timeText) >= 0
+  ) {
+    minuteText = timeText.slice(0, 18);
+    minuteZone = timeText.slice(20);
+    minuteRowStart = lastRowStart.slice(0, -'ss.SSS"'.length);
+  } else {
+    minuteText = ''; // none
   }
-  const user = m[3] === '-' ? '' : `,"remote_user":${JSON.stringify(m[3])}`;
-  const target = q < 0 ? `,"path":"${uri}"` : `,"path":"${uri.slice(0, q)}","query":"${uri.slice(q + 1)}"`;
-  const protocol = m[7] === undefined ? '' : `,"protocol":"${m[7]}"`;
-  const bytes = m[9] === '-' ? '' : `,"bytes":${m[9]}`;
-  let tail = '';
-  if (m[10] !== undefined) {
-    if (m[10] !== '-' && m[10] !== '') tail += `,"referer":"${m[10]}"`;
-    if (m[11] !== '-' && m[11] !== '') tail += `,"user_agent":"${m[11]}"`;
-  }
-  return (
-    `{"log_type":"access"${time(millis)}${vhost},"client_ip":${JSON.stringify(m[1])}${ident}${user}` +
-    `,"method":"${m[5]}"${target}${protocol},"status":${Number(m[8])}${bytes}${tail}}`
-  );
+  return lastRowStart;
+}
+
+/** The seconds (00..59) of a fixed-width %t, or -1. */
+function seconds(timeText: string): number {
+  const a = timeText.charCodeAt(18) - 48;
+  const b = timeText.charCodeAt(19) - 48;
+  return a >= 0 && a <= 5 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
 function isSpace(code: number): boolean {
@@ -285,6 +339,7 @@ export function createApacheLogTransform(options: ApacheLogTransformOptions = {}
   const unparsedLines = options.unparsedLines ?? 'row';
   // Without enrich (and unless rows are asked for), rows are written as JSON text directly.
   const direct = !enrich && !options.rows;
+  const fast = direct && !filter;
   return (text: string, _record, source?: LogEventSource): TransformOutcome => {
     const rows: Row[] = [];
     let json = '';
@@ -292,8 +347,23 @@ export function createApacheLogTransform(options: ApacheLogTransformOptions = {}
     let start = 0;
     let lineNumber = 0;
     const suffix = direct ? cloudWatchJson(source) : '';
-    while (start <= text.length) {
+    const close = `${suffix}}\n`;
+    // Up to the last line's end: an empty last line (after the text's final LF) is skipped anyway.
+    while (start < text.length) {
       lineNumber++;
+      if (fast) {
+        // A plain access line is matched where it starts in the text, without cutting it out.
+        const m = matchPlainAccessLineAt(text, start);
+        const row = m === null ? undefined : plainAccessRow(m, close);
+        if (row !== undefined) {
+          json += row;
+          count++;
+          let end = (m as RegExpExecArray).index + (m as RegExpExecArray)[0].length;
+          if (text.charCodeAt(end) === 13) end++; // CRLF
+          start = end + 1; // past the LF (or the end of the text)
+          continue;
+        }
+      }
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
       const next = end + 1;
@@ -301,14 +371,6 @@ export function createApacheLogTransform(options: ApacheLogTransformOptions = {}
       const line = text.slice(start, end);
       start = next;
       if (line.length === 0 || (isSpace(line.charCodeAt(0)) && line.trim().length === 0)) continue;
-      if (direct && !filter) {
-        const fast = plainAccessLineJson(line);
-        if (fast !== undefined) {
-          json += suffix === '' ? `${fast}\n` : `${fast.slice(0, -1)}${suffix}}\n`;
-          count++;
-          continue;
-        }
-      }
       const parsed = parseWebLogLine(line);
       if (parsed.type === 'unparsed') {
         // The line itself stays out of the reason, which ends up in logs: the record keeps it, under

@@ -1,4 +1,5 @@
 import { RowCoercionError } from './coercion-error';
+import { formatCivilDate } from './civil-date';
 
 /** Scalar coercions to Glue column types, and their exact JSON texts. Each throws RowCoercionError. */
 
@@ -206,6 +207,9 @@ function decimalParts(text: string): { negative: boolean; int: string; fraction:
 }
 
 const DAY_MILLIS = 86_400_000;
+// '00'..'99' and '000'..'999', looked up instead of converting and padding numbers.
+const TWO_DIGITS: readonly string[] = Array.from({ length: 100 }, (_, i) => `${i}`.padStart(2, '0'));
+const THREE_DIGITS: readonly string[] = Array.from({ length: 1000 }, (_, i) => `${i}`.padStart(3, '0'));
 let cachedDay = NaN;
 let cachedDate = '';
 
@@ -213,17 +217,18 @@ let cachedDate = '';
 export function formatTimestampMillis(millisSinceEpoch: number): string {
   const millis = Math.trunc(millisSinceEpoch); // as Date does
   const day = Math.floor(millis / DAY_MILLIS);
-  // The date part changes once a day: format it with toISOString only then.
+  // The date part changes once a day: format it only then (with integer arithmetic: a log's lines
+  // span few days, but a batch of many sources' lines changes day often).
   if (day !== cachedDay) {
     cachedDay = day;
-    cachedDate = new Date(day * DAY_MILLIS).toISOString().slice(0, 10);
+    cachedDate = formatCivilDate(day) ?? new Date(day * DAY_MILLIS).toISOString().slice(0, 10);
   }
   const inDay = millis - day * DAY_MILLIS;
-  const h = Math.floor(inDay / 3_600_000);
-  const m = Math.floor(inDay / 60_000) % 60;
-  const sec = Math.floor(inDay / 1000) % 60;
-  const ms = inDay % 1000;
-  return `${cachedDate} ${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${sec < 10 ? '0' : ''}${sec}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`;
+  const seconds = Math.floor(inDay / 1000);
+  return (
+    `${cachedDate} ${TWO_DIGITS[Math.floor(seconds / 3600)]}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]}:` +
+    `${TWO_DIGITS[seconds % 60]}.${THREE_DIGITS[inDay % 1000]}`
+  );
 }
 
 function parseTimestampText(text: string): number {
