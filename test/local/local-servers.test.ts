@@ -13,6 +13,7 @@ import { dynamoDbCall, type RunningDynamoDb, startDynamoDbLocal } from '../../pa
 import { type RunningKinesis, startKinesisLocal } from '../../packages/cli/src/local/kinesis-local';
 import { type LocalAwsServer, startLocalAwsServer } from '../../packages/cli/src/local/local-aws-server';
 import { buildPipelineModel } from '../../packages/cli/src/local/pipeline-model';
+import { startKinesisLocal as startTestKinesisLocal } from '../support/kinesis-local';
 
 const WINDOW_TABLE = {
   Type: 'AWS::DynamoDB::Table',
@@ -131,3 +132,13 @@ test('kinesis-local, the local AWS endpoint and DynamoDB listen on 127.0.0.1 onl
   for (const port of ports)
     expect({ port, addresses: listeningAddresses(port) }).toEqual({ port, addresses: [LOOPBACK] });
 });
+
+test("the test suite's own kinesis-local listens on 127.0.0.1 only", async () => {
+  const emulator = await startTestKinesisLocal();
+  try {
+    for (const port of emulator.ports)
+      expect({ port, addresses: listeningAddresses(port) }).toEqual({ port, addresses: [LOOPBACK] });
+  } finally {
+    await emulator.stop();
+  }
+}, 60_000);

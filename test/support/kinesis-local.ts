@@ -7,9 +7,12 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { loopbackOnly } from '../../packages/cli/src/local/kinesis-local';
 
 export interface KinesisLocal {
   readonly endpoint: string;
+  /** The emulator's ports (plain HTTP and TLS), both bound to 127.0.0.1. */
+  readonly ports: readonly number[];
   readonly client: KinesisClient;
   /** Client settings for code under test that builds its own client. */
   readonly clientConfig: {
@@ -45,7 +48,8 @@ export async function startKinesisLocal(options: KinesisLocalOptions = {}): Prom
   const packageDir = path.dirname(require.resolve('kinesis-local/package.json'));
   const plainPort = await freePort();
   const tlsPort = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [path.join(packageDir, 'main.js')], {
+  // kinesis-local binds every interface by itself: loaded through the CLI's loopback wrapper, it binds 127.0.0.1.
+  const child: ChildProcess = spawn(process.execPath, ['-e', loopbackOnly(path.join(packageDir, 'main.js'))], {
     cwd: packageDir,
     env: {
       PATH: process.env.PATH,
@@ -103,5 +107,5 @@ export async function startKinesisLocal(options: KinesisLocalOptions = {}): Prom
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  return { endpoint, client, clientConfig, stop };
+  return { endpoint, ports: [plainPort, tlsPort], client, clientConfig, stop };
 }

@@ -22,7 +22,7 @@ export interface RunningKinesis {
  * loaded after `net.Server.prototype.listen` is made to bind 127.0.0.1 whatever host it asks for,
  * so the run never opens a port to the network.
  */
-function loopbackOnly(main: string): string {
+export function loopbackOnly(main: string): string {
   return `
 const net = require('node:net');
 const listen = net.Server.prototype.listen;
