@@ -38,7 +38,13 @@ export enum JsonDeserializer {
 
 /** Everything of DataLakeDeliveryProps but the stream (for constructs that supply the stream). */
 export interface DataLakeDeliveryOptions {
-  /** The table's columns. @default TableSchema.WEB_LOG (what the reference transform writes) */
+  /**
+   * The table's columns. With a schema the construct creates a Glue database and table and, by
+   * default, Firehose converts each record (a JSON object with these columns, as the producer or
+   * `transform` writes it) to Parquet through that table. Without one there is no Glue table and
+   * the records are delivered as they arrive, as GZIP-compressed JSON lines.
+   * @default - TableSchema.WEB_LOG with `referenceTransform`; otherwise no schema (no Glue table, no conversion)
+   */
   readonly schema?: TableSchema;
   /** The partition layout. @default Partitioning.hourly() */
   readonly partitioning?: Partitioning;
@@ -57,20 +63,27 @@ export interface DataLakeDeliveryOptions {
   readonly rawBackupGlacierTransitionAfter?: Duration;
   /**
    * The Firehose transform: it must write newline-delimited JSON rows of `schema` (see the runtime
-   * toolkit's `transformFirehoseRecords`).
-   * @default - the reference Apache web-log transform (then `schema` must be TableSchema.WEB_LOG)
+   * toolkit's `transformFirehoseRecords`). Not with `referenceTransform`.
+   * @default - no transform: records are delivered (or converted) as the producers wrote them
    */
   readonly transform?: lambda.IFunction;
-  /** An existing Glue database. @default - a new database */
+  /**
+   * Deploy the reference Apache web-log transform (Apache access and error lines to
+   * `TableSchema.WEB_LOG` rows) as the Firehose transform. Not with `transform`; `schema` must be
+   * `TableSchema.WEB_LOG` (its default then).
+   * @default false
+   */
+  readonly referenceTransform?: boolean;
+  /** An existing Glue database, for the table of `schema`. @default - a new database when there is a schema */
   readonly database?: glue.IDatabase;
   /**
    * Name of the new Glue database: 1 to 255 characters of a-z, 0-9 and '_' (what Athena reads);
-   * not with `database`.
+   * not with `database`; needs `schema`.
    * @default - generated
    */
   readonly databaseName?: string;
   /**
-   * Name of the Glue table: 1 to 255 characters of a-z, 0-9 and '_' (what Athena reads).
+   * Name of the Glue table: 1 to 255 characters of a-z, 0-9 and '_' (what Athena reads); needs `schema`.
    * @default - generated
    */
   readonly tableName?: string;
@@ -82,16 +95,21 @@ export interface DataLakeDeliveryOptions {
   /**
    * How much Firehose buffers before writing a file, in whole MiB: 64..128 MiB with Parquet/ORC (or
    * dynamic partitioning), 1..128 MiB with JSON.
-   * @default - Size.mebibytes(128) with Parquet/ORC, Size.mebibytes(5) with JSON
+   * @default - Size.mebibytes(128) with Parquet/ORC or dynamic partitioning, Size.mebibytes(5) with JSON
    */
   readonly bufferingSize?: Size;
-  /** @default OutputFormat.PARQUET */
+  /**
+   * The format of the data files. PARQUET and ORC need a `schema` (Firehose converts through its
+   * Glue table).
+   * @default - OutputFormat.PARQUET with a schema, OutputFormat.JSON without
+   */
   readonly outputFormat?: OutputFormat;
   /** @default JsonDeserializer.OPENX */
   readonly jsonDeserializer?: JsonDeserializer;
   /**
    * File compression, for OutputFormat.JSON only (Parquet and ORC files are Snappy-compressed inside).
-   * @default - UNCOMPRESSED
+   * Firehose appends the extension (`.gz`), which Athena and DuckDB read by.
+   * @default - Compression.GZIP with OutputFormat.JSON
    */
   readonly compression?: firehose.Compression;
   /**
@@ -128,8 +146,10 @@ export interface DataLakeDeliveryProps extends DataLakeDeliveryOptions {
 const MAX_BUFFERING_INTERVAL_SECONDS = 900;
 
 /**
- * Kinesis stream → Firehose (Lambda transform → JSON → Parquet through the Glue table) → S3,
- * with Hive-style prefixes, partition projection, an error prefix and source record backup.
+ * Kinesis stream → Firehose → S3 under Hive-style prefixes, with an error prefix and source record
+ * backup. Without a schema the records land as GZIP-compressed JSON lines; with a schema Firehose
+ * converts them to Parquet through a Glue table with partition projection. An optional Lambda
+ * transform (yours, or the reference web-log one) rewrites records first.
  */
 export class DataLakeDelivery extends Construct {
   /** The Firehose delivery stream (id 'Resource'). */
@@ -138,21 +158,23 @@ export class DataLakeDelivery extends Construct {
   public readonly bucket: s3.IBucket;
   /** The bucket of the source record backup (`bucket` unless you gave `backupBucket`). */
   public readonly backupBucket: s3.IBucket;
-  /** The Glue database of the table. */
-  public readonly database: glue.IDatabase;
-  /** The Glue table: the schema Firehose converts with, and what Athena queries. */
-  public readonly table: glue.S3Table;
-  /** The Firehose transform (yours, or the reference web-log transform). */
-  public readonly transformFunction: lambda.IFunction;
+  /** The Glue database of the table, when there is a schema. */
+  public readonly database?: glue.IDatabase;
+  /** The Glue table, when there is a schema: the schema Firehose converts with, and what Athena queries. */
+  public readonly table?: glue.S3Table;
+  /** The Firehose transform (yours, or the reference web-log transform), when there is one. */
+  public readonly transformFunction?: lambda.IFunction;
   /** Where Firehose logs delivery and backup errors. */
   public readonly logGroup: logs.ILogGroup;
-  /** The table's columns. */
-  public readonly schema: TableSchema;
+  /** The table's columns, when there is a schema. */
+  public readonly schema?: TableSchema;
   /** The partition layout of the prefixes, the Glue keys and the projection. */
   public readonly partitioning: Partitioning;
   /** The format of the data files. */
   public readonly outputFormat: OutputFormat;
-  /** 'Parquet' or 'ORC' when Firehose converts the transform's JSON; undefined for JSON output. */
+  /** Whether a Lambda transform processes the records (`transform` or `referenceTransform`). */
+  public readonly lambdaProcessing: boolean;
+  /** 'Parquet' or 'ORC' when Firehose converts the records' JSON; undefined for JSON output. */
   public readonly conversionFormat?: string;
   /** How long Firehose buffers before writing a file. */
   public readonly bufferingInterval: Duration;
@@ -169,38 +191,71 @@ export class DataLakeDelivery extends Construct {
 
   constructor(scope: Construct, id: string, props: DataLakeDeliveryProps) {
     super(scope, id);
-    this.schema = props.schema ?? TableSchema.WEB_LOG;
+    const referenceTransform = props.referenceTransform ?? false;
+    this.schema = props.schema ?? (referenceTransform ? TableSchema.WEB_LOG : undefined);
     this.partitioning = props.partitioning ?? Partitioning.hourly();
-    this.outputFormat = props.outputFormat ?? OutputFormat.PARQUET;
+    this.outputFormat = props.outputFormat ?? (this.schema ? OutputFormat.PARQUET : OutputFormat.JSON);
     const converting = this.outputFormat !== OutputFormat.JSON;
     this.conversionFormat = converting ? (this.outputFormat === OutputFormat.ORC ? 'ORC' : 'Parquet') : undefined;
     const deserializer = props.jsonDeserializer ?? JsonDeserializer.OPENX;
     const dynamic = this.partitioning.isDynamic;
 
     // --- validation: every rule names the prop, the value and the allowed range ---
-    if (!props.transform && props.schema && props.schema !== TableSchema.WEB_LOG) {
+    if (referenceTransform && props.transform) {
       throw new Error(
-        'schema needs a transform: the reference transform writes TableSchema.WEB_LOG rows only. Received a custom schema and no transform',
+        'provide transform or referenceTransform, not both. Received a transform function and referenceTransform true',
       );
     }
+    if (referenceTransform && this.schema !== TableSchema.WEB_LOG) {
+      throw new Error(
+        'referenceTransform writes TableSchema.WEB_LOG rows only: schema must be TableSchema.WEB_LOG. Received a custom schema',
+      );
+    }
+    if (!this.schema && converting) {
+      throw new Error(
+        `outputFormat ${this.outputFormat} needs a schema: Firehose converts records through the Glue table of the schema. Received outputFormat ${this.outputFormat} and no schema`,
+      );
+    }
+    if (!this.schema) {
+      const catalogProp = (['database', 'databaseName', 'tableName'] as const).find((p) => props[p] !== undefined);
+      if (catalogProp) {
+        throw new Error(
+          `${catalogProp} needs a schema: the Glue database and table are created only for a schema. Received ${catalogProp} and no schema`,
+        );
+      }
+    }
+    const transforms = referenceTransform || props.transform !== undefined;
     for (const key of this.partitioning.keys) {
-      if (key.source === PartitionValueSource.EVENT_TIME) checkEventTimeField(key, this.schema);
+      if (key.source === PartitionValueSource.EVENT_TIME) {
+        if (!this.schema) {
+          throw new Error(
+            `event-time partition key '${key.name}' reads field '${key.field}' of the schema's rows: eventTimeField needs a schema with that timestamp column. Received eventTimeField '${key.field}' and no schema`,
+          );
+        }
+        checkEventTimeField(key, this.schema);
+      }
+      // Record-field keys are returned by the transform (!{partitionKeyFromLambda:…}).
+      if (key.source === PartitionValueSource.RECORD_FIELD && !transforms) {
+        throw new Error(
+          `partition key '${key.name}' takes its value from the transform (!{partitionKeyFromLambda:${key.name}}): give transform or referenceTransform. Received no transform`,
+        );
+      }
       if (
-        !props.transform &&
+        referenceTransform &&
         key.source === PartitionValueSource.RECORD_FIELD &&
-        !this.schema.columnNames.includes(key.field ?? '')
+        !this.schema!.columnNames.includes(key.field ?? '')
       ) {
         throw new Error(
           `partition key '${key.name}' takes its value from field '${key.field}', which the reference transform does not write: field must be a column of TableSchema.WEB_LOG. Received '${key.field}'`,
         );
       }
-      if (this.schema.columnNames.includes(key.name)) {
+      if (this.schema?.columnNames.includes(key.name)) {
         throw new Error(
           `partition key '${key.name}' is also a column of the schema: Glue partition keys and columns must differ. Received '${key.name}'`,
         );
       }
     }
-    if (deserializer === JsonDeserializer.HIVE && converting && this.schema.hasDottedColumnNames) {
+    if (deserializer === JsonDeserializer.HIVE && converting && this.schema?.hasDottedColumnNames) {
       const dotted = this.schema.columns.filter((c) => c.name.includes('.')).map((c) => c.name);
       throw new Error(
         `jsonDeserializer HIVE cannot read dotted keys; use OPENX (it maps '.' to '_'). Received column names ${dotted.join(', ')}`,
@@ -233,7 +288,7 @@ export class DataLakeDelivery extends Construct {
       integral: true,
       context: dynamic ? ' with dynamic partitioning' : '',
     });
-    this.bufferingSize = props.bufferingSize ?? Size.mebibytes(converting ? 128 : 5);
+    this.bufferingSize = props.bufferingSize ?? Size.mebibytes(converting || dynamic ? 128 : 5);
     // SizeInMBs is a whole number of MiB: 1-128, at least 64 with conversion or dynamic partitioning.
     checkSizeRange('bufferingSize', this.bufferingSize, {
       min: converting || dynamic ? 64 : 1,
@@ -277,32 +332,18 @@ export class DataLakeDelivery extends Construct {
       });
     this.backupBucket = props.backupBucket ?? this.bucket;
 
-    // --- catalog ---
-    this.database = props.database ?? new glue.Database(this, 'Database', { databaseName: props.databaseName });
-    const location = `s3://${this.bucket.bucketName}/${this.tableLocationPrefix}`;
-    this.table = new glue.S3Table(this, 'Table', {
-      database: this.database,
-      tableName: props.tableName,
-      description: 'Written by Firehose (DataLakeDelivery); partitions found by projection, no crawler needed.',
-      columns: this.schema.toGlueColumns(),
-      partitionKeys: this.partitioning.glueColumns,
-      dataFormat: glueDataFormat(this.outputFormat),
-      storage: glue.S3TableStorage.fromBucket(this.bucket),
-      s3Prefix: this.tableLocationPrefix,
-      partitionProjection: this.partitioning.projection,
-      // has_encrypted_data tells Athena the objects are client-side (CSE-KMS) encrypted; Firehose
-      // only writes server-side encrypted objects (SSE-S3/SSE-KMS), which S3 decrypts for any
-      // reader, so it is false whatever the bucket's encryption. Athena: "Create tables based on
-      // encrypted datasets in Amazon S3" (creating-tables-based-on-encrypted-datasets-in-s3.html).
-      hasEncryptedData: false,
-      parameters: {
-        'storage.location.template': this.partitioning.locationTemplate(location),
-        classification: this.outputFormat.toLowerCase(),
-      },
-    });
+    // --- catalog (only for a schema: a Glue table needs columns) ---
+    if (this.schema) {
+      this.database = props.database ?? new glue.Database(this, 'Database', { databaseName: props.databaseName });
+      this.table = this.createTable(this.database, this.schema, props.tableName);
+    }
 
     // --- transform ---
-    this.transformFunction = props.transform ?? createReferenceTransform(this, 'Transform', this.partitioning);
+    this.transformFunction =
+      props.transform ??
+      (referenceTransform ? createReferenceTransform(this, 'Transform', this.partitioning) : undefined);
+
+    this.lambdaProcessing = this.transformFunction !== undefined;
 
     // --- delivery ---
     this.logGroup =
@@ -317,22 +358,25 @@ export class DataLakeDelivery extends Construct {
       bufferingInterval: this.bufferingInterval,
       bufferingSize: this.bufferingSize,
       // With conversion the L2 refuses any compression; UNCOMPRESSED is written below instead.
-      compression: converting ? undefined : (props.compression ?? firehose.Compression.UNCOMPRESSED),
+      compression: converting ? undefined : (props.compression ?? firehose.Compression.GZIP),
       loggingConfig: new firehose.EnableLogging(this.logGroup),
       processors: deliveryProcessors(
         this.partitioning,
-        new TransformProcessor(this.transformFunction, roundMB(transformBufferMB), transformIntervalSeconds),
+        this.transformFunction
+          ? new TransformProcessor(this.transformFunction, roundMB(transformBufferMB), transformIntervalSeconds)
+          : undefined,
+        !converting,
       ),
       dataFormatConversion: converting
         ? {
             schemaConfiguration: firehose.SchemaConfiguration.fromCfnTable(
-              this.table.node.defaultChild as glue.CfnTable,
+              this.table!.node.defaultChild as glue.CfnTable,
             ),
             inputFormat:
               deserializer === JsonDeserializer.HIVE
                 ? new firehose.HiveJsonInputFormat()
                 : new firehose.OpenXJsonInputFormat({
-                    convertDotsInJsonKeysToUnderscores: this.schema.hasDottedColumnNames || undefined,
+                    convertDotsInJsonKeysToUnderscores: this.schema!.hasDottedColumnNames || undefined,
                   }),
             outputFormat:
               this.outputFormat === OutputFormat.ORC
@@ -371,6 +415,31 @@ export class DataLakeDelivery extends Construct {
         'UNCOMPRESSED',
       );
     }
+  }
+
+  /** The Glue table of `schema` under the data root, its partitions found by projection. */
+  private createTable(database: glue.IDatabase, schema: TableSchema, tableName?: string): glue.S3Table {
+    const location = `s3://${this.bucket.bucketName}/${this.tableLocationPrefix}`;
+    return new glue.S3Table(this, 'Table', {
+      database,
+      tableName,
+      description: 'Written by Firehose (DataLakeDelivery); partitions found by projection, no crawler needed.',
+      columns: schema.toGlueColumns(),
+      partitionKeys: this.partitioning.glueColumns,
+      dataFormat: glueDataFormat(this.outputFormat),
+      storage: glue.S3TableStorage.fromBucket(this.bucket),
+      s3Prefix: this.tableLocationPrefix,
+      partitionProjection: this.partitioning.projection,
+      // has_encrypted_data tells Athena the objects are client-side (CSE-KMS) encrypted; Firehose
+      // only writes server-side encrypted objects (SSE-S3/SSE-KMS), which S3 decrypts for any
+      // reader, so it is false whatever the bucket's encryption. Athena: "Create tables based on
+      // encrypted datasets in Amazon S3" (creating-tables-based-on-encrypted-datasets-in-s3.html).
+      hasEncryptedData: false,
+      parameters: {
+        'storage.location.template': this.partitioning.locationTemplate(location),
+        classification: this.outputFormat.toLowerCase(),
+      },
+    });
   }
 
   /** The cdk-nag findings this design accepts, with their reasons (see docs/delivery.md). */
@@ -443,13 +512,26 @@ export class DataLakeDelivery extends Construct {
  * partition keys). Event-time keys need each transformed record to be one row, so source records
  * are first split into lines, and their values are parsed from the row by jq.
  * @see https://docs.aws.amazon.com/firehose/latest/dev/dynamic-partitioning-multirecord-deaggergation.html
+ *
+ * Records written as they arrive (JSON output, no transform) get a newline appended, so that each
+ * object holds one record per line (JSON Lines, which Athena and DuckDB read); a transform writes
+ * its own newline-delimited rows, and conversion reads concatenated objects as they are.
+ * @see https://docs.aws.amazon.com/firehose/latest/APIReference/API_Processor.html (AppendDelimiterToRecord)
  */
-function deliveryProcessors(partitioning: Partitioning, transform: firehose.IDataProcessor): firehose.IDataProcessor[] {
+function deliveryProcessors(
+  partitioning: Partitioning,
+  transform: firehose.IDataProcessor | undefined,
+  jsonOutput: boolean,
+): firehose.IDataProcessor[] {
   const eventTimeKeys = partitioning.keys.filter((k) => k.source === PartitionValueSource.EVENT_TIME);
-  if (eventTimeKeys.length === 0) return [transform];
-  return [
-    firehose.RecordDeAggregationProcessor.delimited('\n'),
-    transform,
-    firehose.MetadataExtractionProcessor.jq16(Object.fromEntries(eventTimeKeys.map((k) => [k.name, k.query!]))),
-  ];
+  const processors: firehose.IDataProcessor[] = [];
+  if (eventTimeKeys.length > 0) processors.push(firehose.RecordDeAggregationProcessor.delimited('\n'));
+  if (transform) processors.push(transform);
+  if (eventTimeKeys.length > 0) {
+    processors.push(
+      firehose.MetadataExtractionProcessor.jq16(Object.fromEntries(eventTimeKeys.map((k) => [k.name, k.query!]))),
+    );
+  }
+  if (!transform && jsonOutput) processors.push(new firehose.AppendDelimiterToRecordProcessor());
+  return processors;
 }

@@ -53,6 +53,12 @@ export interface IMonitorableDelivery {
    * @default - no format conversion
    */
   readonly conversionFormat?: string;
+  /**
+   * Whether a Lambda processor transforms the records. ExecuteProcessing.* exists only then, so
+   * its alarm is created only then (unless `monitorProcessing` says otherwise).
+   * @default true
+   */
+  readonly lambdaProcessing?: boolean;
 
   /** AWS/Firehose DeliveryToS3.DataFreshness (seconds). */
   metricDataFreshness(props?: cloudwatch.MetricOptions): cloudwatch.Metric;

@@ -161,8 +161,8 @@ export interface DeliveryMonitoringOptions extends AlarmEvaluationOptions {
    */
   readonly executeProcessingSuccessRatioThreshold?: number;
   /**
-   * Create the ExecuteProcessing.Success alarm. Turn off for deliveries without a transform.
-   * @default true
+   * Create the ExecuteProcessing.Success alarm.
+   * @default - true when a Lambda processor transforms the records (the delivery's `lambdaProcessing`)
    */
   readonly monitorProcessing?: boolean;
   /**

@@ -47,8 +47,10 @@ export interface PipelineMonitoringProps {
    */
   readonly unhealthyTopic?: sns.ITopic;
   /**
-   * An email address subscribed to alarmTopic (confirm the subscription mail once).
-   * @default - the context value `alarmEmail`, else no subscription
+   * An email address subscribed to alarmTopic (confirm the subscription mail once). The
+   * construct reads no context: an app that takes the address from `-c alarmEmail=…` passes it
+   * here (the reference app in bin/ does).
+   * @default - no subscription
    */
   readonly alarmEmail?: string;
   /**
@@ -107,7 +109,7 @@ export class PipelineMonitoring extends Construct {
     });
     this.alarmAction = new cloudwatchActions.SnsAction(this.alarmTopic);
 
-    const email = props.alarmEmail ?? (this.node.tryGetContext('alarmEmail') as string | undefined);
+    const email = props.alarmEmail;
     if (email !== undefined) {
       if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
         throw new Error(`alarmEmail must be an email address (name@domain). Received ${email}`);

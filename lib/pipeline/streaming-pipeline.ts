@@ -1,3 +1,4 @@
+import { CfnOutput, Lazy } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -20,9 +21,10 @@ export interface StreamingPipelineProps {
    */
   readonly streamProps?: ScalableStreamProps;
   /**
-   * Deploy the reference consumers: a standard consumer that alerts on error lines (HTTP 5xx,
-   * Apache error-log errors) and an enhanced fan-out consumer that publishes per-minute aggregates.
-   * @default true
+   * Deploy the reference web-log consumers: a standard consumer that alerts on error lines (HTTP
+   * 5xx, Apache error-log errors) and an enhanced fan-out consumer that publishes per-minute
+   * aggregates. They read Apache log lines: turn them on only for such a stream.
+   * @default false
    */
   readonly referenceConsumers?: boolean;
   /**
@@ -44,13 +46,14 @@ export interface StreamingPipelineProps {
    */
   readonly redrive?: boolean;
   /**
-   * Deliver the stream to the S3 data lake (Firehose, Parquet via Glue, Hive prefixes).
+   * Deliver the stream to the S3 data lake (Firehose, Hive prefixes, error prefix, source backup).
    * @default true
    */
   readonly dataLake?: boolean;
   /**
-   * The data-lake delivery.
-   * @default - the reference Apache web-log transform and table, hourly partitions, a new bucket
+   * The data-lake delivery. Give a `schema` for a Glue table and Parquet files; add
+   * `referenceTransform: true` and `TableSchema.WEB_LOG` for the reference web-log table.
+   * @default - records as they arrive, GZIP-compressed JSON lines under hourly Hive prefixes in a new bucket; no Glue table, no transform
    */
   readonly dataLakeProps?: DataLakeDeliveryOptions;
   /**
@@ -70,12 +73,24 @@ export interface StreamingPipelineProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Emit the stack outputs that `npx cdk-kinesis-pipeline verify` and `produce` read: StreamName;
+   * with the data lake DeliveryStreamName, DataBucketName, DataPrefix and PartitionKeys (and with
+   * a schema GlueDatabaseName, GlueTableName, TableColumns); AlarmTopicArn with monitoring;
+   * FailureBucketNames once there is a consumer. Their logical ids are the construct path plus a
+   * hash, e.g. `PipelineStreamName1A2B3C4D`, which the CLI accepts. Turn off to name your own, or
+   * when a stack holds several pipelines (the CLI then cannot tell them apart).
+   * @default true
+   */
+  readonly stackOutputs?: boolean;
 }
 
 /**
- * The reference composition: an autoscaled, encrypted stream read by poison-pill-safe consumers
- * (standard and enhanced fan-out), delivered to a Parquet data lake, and watched by alarms.
- * Every part has safe defaults and can be overridden or turned off.
+ * An autoscaled, encrypted stream read by your poison-pill-safe consumers (standard or enhanced
+ * fan-out, each with a redrive function), delivered to an S3 data lake (compressed JSON, or
+ * Parquet through a Glue table when given a schema), watched by alarms, with the stack outputs
+ * the CLI reads. Every part has safe defaults and can be overridden or turned off; nothing is
+ * specific to a kind of data unless asked for (`referenceConsumers`, `referenceTransform`).
  */
 export class StreamingPipeline extends Construct {
   /** The stream, a `kinesis.IStream`: `pipeline.stream.grantWrite(producer)`. */
@@ -94,12 +109,14 @@ export class StreamingPipeline extends Construct {
   public readonly monitoring?: PipelineMonitoring;
   private readonly redrive: boolean;
   private readonly logRetention?: logs.RetentionDays;
+  private readonly stackOutputs: boolean;
 
   constructor(scope: Construct, id: string, props: StreamingPipelineProps = {}) {
     super(scope, id);
     this.redrive = props.redrive ?? true;
     this.logRetention = props.logRetention;
     const logRetention = props.logRetention;
+    this.stackOutputs = props.stackOutputs ?? true;
 
     const autoScalingOptions = props.streamProps?.autoScalingOptions;
     this.stream = new ScalableStream(this, 'Stream', {
@@ -113,7 +130,7 @@ export class StreamingPipeline extends Construct {
       this.monitoring = new PipelineMonitoring(this, 'Monitoring', props.monitoringProps);
     }
 
-    if (props.referenceConsumers ?? true) {
+    if (props.referenceConsumers ?? false) {
       this.errorAlertConsumer = this.addConsumer('ErrorAlerts', {
         handler: new ReferenceErrorAlertFunction(this, 'ErrorAlertsFunction', {
           alertTopic: props.errorAlertTopic,
@@ -146,6 +163,37 @@ export class StreamingPipeline extends Construct {
     if (this.stream.autoScaler) {
       this.monitoring?.monitorAutoScaler(this.stream.autoScaler, { displayName: 'AutoScaler' });
     }
+    if (this.stackOutputs) this.addStackOutputs();
+  }
+
+  /**
+   * The outputs the CLI reads (packages/cli stack-outputs.ts names them): literal values where
+   * `verify` compares them with the deployed resources (TableColumns, PartitionKeys, DataPrefix).
+   */
+  private addStackOutputs(): void {
+    const output = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description: `cdk-kinesis-pipeline: ${description}` });
+    output('StreamName', this.stream.streamName, 'the Kinesis stream');
+    const lake = this.dataLake;
+    if (lake) {
+      output('DeliveryStreamName', lake.deliveryStream.deliveryStreamName, 'the Firehose delivery stream');
+      output('DataBucketName', lake.bucket.bucketName, 'the data-lake bucket');
+      output('DataPrefix', lake.tableLocationPrefix, 'the data root in the bucket');
+      output('PartitionKeys', lake.partitioning.keys.map((k) => k.name).join(','), 'the Hive partition keys');
+      if (lake.database && lake.table && lake.schema) {
+        output('GlueDatabaseName', lake.database.databaseName, 'the Glue database');
+        output('GlueTableName', lake.table.tableName, 'the Glue table');
+        output(
+          'TableColumns',
+          lake.schema
+            .toGlueColumns()
+            .map((c) => `${c.name}:${c.type.inputString}`)
+            .join(','),
+          'the Glue table columns',
+        );
+      }
+    }
+    if (this.monitoring) output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'the alarm topic');
   }
 
   /**
@@ -165,6 +213,14 @@ export class StreamingPipeline extends Construct {
       stream: this.stream.stream,
     });
     this.consumers.push(consumer);
+    // Consumers can be added after construction, so the list is rendered at synth; the output
+    // exists once there is a consumer (CloudFormation rejects an empty output value).
+    if (this.stackOutputs && this.consumers.length === 1) {
+      new CfnOutput(this, 'FailureBucketNames', {
+        value: Lazy.string({ produce: () => this.consumers.map((c) => c.failureBucket.bucketName).join(',') }),
+        description: 'cdk-kinesis-pipeline: the failure buckets of the consumers',
+      });
+    }
     if (this.redrive) {
       this.redriveFunctions[id] = new RedriveFunction(this, `${id}Redrive`, {
         stream: this.stream.stream,

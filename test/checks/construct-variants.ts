@@ -8,6 +8,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ReferencePipelineStack } from '../../bin/reference-pipeline-stack';
 import {
+  ColumnType,
   ConsumerType,
   DataLakeDelivery,
   JsonDeserializer,
@@ -19,6 +20,7 @@ import {
   StreamConsumer,
   StreamingChecks,
   StreamingPipeline,
+  TableSchema,
 } from '../../lib';
 import { createTestApp } from '../support/app';
 
@@ -64,15 +66,24 @@ export function constructVariantsApp(): App {
 
   const deliveries = new Stack(app, STACKS.delivery);
   const delivered = new ScalableStream(deliveries, 'Stream', { autoScaling: false }).stream;
-  new DataLakeDelivery(deliveries, 'Parquet', { stream: delivered });
+  new DataLakeDelivery(deliveries, 'Parquet', { stream: delivered, referenceTransform: true });
+  new DataLakeDelivery(deliveries, 'SchemaOnly', {
+    stream: delivered,
+    schema: TableSchema.fromColumns([
+      { name: 'order_id', type: ColumnType.STRING },
+      { name: 'amount', type: ColumnType.decimalOf(10, 2) },
+    ]),
+  });
   new DataLakeDelivery(deliveries, 'Orc', {
     stream: delivered,
+    referenceTransform: true,
     outputFormat: OutputFormat.ORC,
     jsonDeserializer: JsonDeserializer.HIVE,
   });
   new DataLakeDelivery(deliveries, 'Json', { stream: delivered, outputFormat: OutputFormat.JSON });
   new DataLakeDelivery(deliveries, 'Dynamic', {
     stream: delivered,
+    referenceTransform: true,
     partitioning: Partitioning.hourly({
       recordFields: [
         PartitionKey.fromRecordField('kind', { field: 'log_type', values: ['access', 'error', 'unparsed'] }),
@@ -81,6 +92,7 @@ export function constructVariantsApp(): App {
   });
   new DataLakeDelivery(deliveries, 'Daily', {
     stream: delivered,
+    referenceTransform: true,
     partitioning: Partitioning.daily({ startYear: 2024 }),
   });
   new DataLakeDelivery(deliveries, 'ImportedStream', {
@@ -110,8 +122,11 @@ export function constructVariantsApp(): App {
   const pipelines = new Stack(app, STACKS.pipeline);
   new StreamingPipeline(pipelines, 'OnDemand', {
     streamProps: { streamMode: kinesis.StreamMode.ON_DEMAND },
-    dataLakeProps: { outputFormat: OutputFormat.ORC },
+    referenceConsumers: true,
+    dataLakeProps: { schema: TableSchema.WEB_LOG, referenceTransform: true, outputFormat: OutputFormat.ORC },
   });
+  // What a team gets with no props: it must pass the pack too.
+  new StreamingPipeline(pipelines, 'NoProps');
 
   new ReferencePipelineStack(app, STACKS.reference);
   return app;

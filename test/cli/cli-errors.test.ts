@@ -133,11 +133,21 @@ describe('verify and redrive: bad input', () => {
   test('verify needs an outputs file with the pipeline outputs', async () => {
     const dir = tempDir();
     expect((await runCliForTest(['verify'], { env: LOCAL_ENV, dir })).stderr).toMatch(/verify needs --outputs-file/);
-    fs.writeFileSync(path.join(dir, 'outputs.json'), JSON.stringify({ Pipeline: { StreamName: 's' } }));
+    // A group of outputs is all or nothing: the data lake's, then the Glue table's.
+    const partialOutputs = { Pipeline: { StreamName: 's', DeliveryStreamName: 'd', GlueTableName: 't' } };
+    fs.writeFileSync(path.join(dir, 'outputs.json'), JSON.stringify(partialOutputs));
     const partial = await runCliForTest(['verify', '--outputs-file', 'outputs.json'], { env: LOCAL_ENV, dir });
     expect(partial.code).toBe(1);
     expect(partial.stderr).toMatch(
-      /outputs.json lacks the stack outputs DeliveryStreamName, DataBucketName, DataPrefix, GlueDatabaseName, GlueTableName, TableColumns, PartitionKeys/,
+      /outputs.json lacks the stack outputs DataBucketName, DataPrefix, GlueDatabaseName, TableColumns, PartitionKeys/,
+    );
+    fs.writeFileSync(path.join(dir, 'stream.json'), JSON.stringify({ Pipeline: { StreamName: 's' } }));
+    const checkData = await runCliForTest(['verify', '--outputs-file', 'stream.json', '--check-data'], {
+      env: LOCAL_ENV,
+      dir,
+    });
+    expect(checkData.stderr).toMatch(
+      /stream.json lacks the stack outputs DeliveryStreamName, DataBucketName, DataPrefix, PartitionKeys/,
     );
     fs.writeFileSync(path.join(dir, 'two.json'), JSON.stringify({ A: {}, B: {} }));
     expect((await runCliForTest(['verify', '--outputs-file', 'two.json'], { env: LOCAL_ENV, dir })).stderr).toMatch(

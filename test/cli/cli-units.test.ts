@@ -140,4 +140,8 @@ test('stack outputs: exact keys, or one key with a CDK hash suffix', () => {
   expect(outputValue({ StreamName: 'a' }, 'StreamName')).toBe('a');
   expect(outputValue({ PipelineStreamName1A2B3C4D: 'b' }, 'StreamName')).toBe('b');
   expect(outputValue({ AStreamName1A2B3C4D: 'b', BStreamName5E6F7A8B: 'c' }, 'StreamName')).toBeUndefined();
+  // A key belongs to the longest output name it ends with: a StreamingPipeline emits both of these.
+  const pipeline = { PipelineStreamName00684A1A: 'stream', PipelineDeliveryStreamName469AAFBE: 'delivery' };
+  expect(outputValue(pipeline, 'StreamName')).toBe('stream');
+  expect(outputValue(pipeline, 'DeliveryStreamName')).toBe('delivery');
 });

@@ -30,8 +30,13 @@ beforeEach(() => {
   stream = new kinesis.Stream(stack, 'Stream', { encryption: kinesis.StreamEncryption.KMS });
 });
 
+/**
+ * Most tests here are about the reference web-log delivery (WEB_LOG table, reference transform,
+ * Parquet): it is asked for unless the test gives its own transform or schema.
+ */
 function deliver(props: Partial<DataLakeDeliveryProps> = {}): { delivery: DataLakeDelivery; template: Template } {
-  const delivery = new DataLakeDelivery(stack, 'Delivery', { stream, ...props });
+  const reference = props.transform || props.schema ? {} : { referenceTransform: true };
+  const delivery = new DataLakeDelivery(stack, 'Delivery', { stream, ...reference, ...props });
   return { delivery, template: Template.fromStack(stack) };
 }
 
@@ -43,7 +48,93 @@ function customFunction(): lambda.Function {
   });
 }
 
-describe('defaults', () => {
+describe('defaults: no schema, no transform', () => {
+  // One synth: what a team gets from `new DataLakeDelivery(this, 'Lake', { stream })`.
+  const s = createTestStack('NoSchema');
+  const source = new kinesis.Stream(s, 'Stream');
+  const delivery = new DataLakeDelivery(s, 'Delivery', { stream: source });
+  const template = Template.fromStack(s);
+  const destination = Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'))[0].Properties
+    .ExtendedS3DestinationConfiguration;
+
+  test('GZIP-compressed JSON under the Hive prefixes, with the error prefix, 5 MiB buffers', () => {
+    expect(destination).toMatchObject({
+      Prefix: `data/${HOURLY}`,
+      ErrorOutputPrefix: `errors/!{firehose:error-output-type}/${HOURLY}`,
+      CompressionFormat: 'GZIP',
+      BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 5 },
+    });
+    expect(destination.DataFormatConversionConfiguration).toBeUndefined();
+    expect(delivery.outputFormat).toBe(OutputFormat.JSON);
+    expect(delivery.conversionFormat).toBeUndefined();
+  });
+
+  test('source record backup to raw/ is still on', () => {
+    expect(destination).toMatchObject({ S3BackupMode: 'Enabled', S3BackupConfiguration: { Prefix: 'raw/' } });
+  });
+
+  test('no Lambda: Firehose only appends a newline to each record (JSON Lines)', () => {
+    expect(destination.ProcessingConfiguration).toEqual({
+      Enabled: true,
+      Processors: [{ Type: 'AppendDelimiterToRecord', Parameters: [] }],
+    });
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    expect(delivery.transformFunction).toBeUndefined();
+    expect(delivery.lambdaProcessing).toBe(false);
+  });
+
+  test('no Glue database or table: there are no columns to declare', () => {
+    template.resourceCountIs('AWS::Glue::Database', 0);
+    template.resourceCountIs('AWS::Glue::Table', 0);
+    expect(delivery.schema).toBeUndefined();
+    expect(delivery.table).toBeUndefined();
+    expect(delivery.database).toBeUndefined();
+    expect(delivery.tableLocationPrefix).toBe('data/');
+  });
+});
+
+describe('defaults with a schema and no transform', () => {
+  const s = createTestStack('SchemaOnly');
+  const source = new kinesis.Stream(s, 'Stream');
+  const schema = TableSchema.fromColumns([
+    { name: 'order_id', type: ColumnType.STRING },
+    { name: 'amount', type: ColumnType.decimalOf(10, 2) },
+  ]);
+  const delivery = new DataLakeDelivery(s, 'Delivery', { stream: source, schema });
+  const template = Template.fromStack(s);
+  const destination = Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'))[0].Properties
+    .ExtendedS3DestinationConfiguration;
+
+  test("Parquet through the Glue table of the schema; the producers' JSON is converted as it arrives", () => {
+    expect(delivery.outputFormat).toBe(OutputFormat.PARQUET);
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        CompressionFormat: 'UNCOMPRESSED',
+        BufferingHints: Match.objectLike({ SizeInMBs: 128 }),
+        DataFormatConversionConfiguration: Match.objectLike({
+          Enabled: true,
+          OutputFormatConfiguration: { Serializer: { ParquetSerDe: Match.anyValue() } },
+          SchemaConfiguration: Match.objectLike({ TableName: s.resolve(delivery.table!.tableName) }),
+        }),
+      }),
+    });
+    // Conversion reads concatenated JSON objects; no processor, no Lambda.
+    expect(destination.ProcessingConfiguration).toBeUndefined();
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        StorageDescriptor: Match.objectLike({
+          Columns: [
+            { Name: 'order_id', Type: 'string' },
+            { Name: 'amount', Type: 'decimal(10,2)' },
+          ],
+        }),
+      }),
+    });
+  });
+});
+
+describe('the reference web-log delivery (referenceTransform)', () => {
   // One synth for every default assertion keeps this file fast.
   let delivery: DataLakeDelivery;
   let template: Template;
@@ -51,7 +142,7 @@ describe('defaults', () => {
   beforeAll(() => {
     defaultStack = createTestStack('Defaults');
     const s = new kinesis.Stream(defaultStack, 'Stream', { encryption: kinesis.StreamEncryption.KMS });
-    delivery = new DataLakeDelivery(defaultStack, 'Delivery', { stream: s });
+    delivery = new DataLakeDelivery(defaultStack, 'Delivery', { stream: s, referenceTransform: true });
     template = Template.fromStack(defaultStack);
   });
   beforeEach(() => {
@@ -85,7 +176,7 @@ describe('defaults', () => {
             {
               Type: 'Lambda',
               Parameters: Match.arrayWith([
-                { ParameterName: 'LambdaArn', ParameterValue: stack.resolve(delivery.transformFunction.functionArn) },
+                { ParameterName: 'LambdaArn', ParameterValue: stack.resolve(delivery.transformFunction!.functionArn) },
                 { ParameterName: 'BufferSizeInMBs', ParameterValue: '1' },
                 { ParameterName: 'BufferIntervalInSeconds', ParameterValue: '60' },
               ]),
@@ -109,8 +200,8 @@ describe('defaults', () => {
           InputFormatConfiguration: { Deserializer: { OpenXJsonSerDe: {} } },
           OutputFormatConfiguration: { Serializer: { ParquetSerDe: {} } },
           SchemaConfiguration: Match.objectLike({
-            DatabaseName: stack.resolve(delivery.database.databaseName),
-            TableName: stack.resolve((delivery.table.node.defaultChild as glue.CfnTable).ref),
+            DatabaseName: stack.resolve(delivery.database!.databaseName),
+            TableName: stack.resolve((delivery.table!.node.defaultChild as glue.CfnTable).ref),
             VersionId: 'LATEST',
           }),
         },
@@ -225,13 +316,13 @@ describe('IAM is scoped to what Firehose uses', () => {
     const glueStatement = statements.find((s) => JSON.stringify(s.Action).includes('glue:GetTable'));
     expect(glueStatement?.Action).toEqual(['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions']);
     expect(JSON.stringify(glueStatement?.Resource)).toContain(
-      JSON.stringify(stack.resolve((delivery.table.node.defaultChild as glue.CfnTable).ref)),
+      JSON.stringify(stack.resolve((delivery.table!.node.defaultChild as glue.CfnTable).ref)),
     );
     const invoke = statements.find((s) => JSON.stringify(s.Action).includes('lambda:InvokeFunction'));
     expect(invoke).toEqual({
       Action: ['lambda:GetFunctionConfiguration', 'lambda:InvokeFunction'],
       Effect: 'Allow',
-      Resource: stack.resolve(delivery.transformFunction.functionArn),
+      Resource: stack.resolve(delivery.transformFunction!.functionArn),
     });
   });
 
@@ -410,6 +501,7 @@ describe('event-time partitioning', () => {
     const source = new kinesis.Stream(s, 'Stream');
     new DataLakeDelivery(s, 'Delivery', {
       stream: source,
+      referenceTransform: true,
       partitioning: Partitioning.hourly({ eventTimeField: 'event_time' }),
       bufferingInterval: Duration.seconds(60),
     });

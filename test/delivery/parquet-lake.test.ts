@@ -85,7 +85,7 @@ test('transform rows â†’ Parquet with the Glue types under the Firehose prefix â
   // 1. The one definition, as deployed.
   const stack = createTestStack('Lake');
   const stream = new kinesis.Stream(stack, 'Stream');
-  new DataLakeDelivery(stack, 'Delivery', { stream });
+  new DataLakeDelivery(stack, 'Delivery', { stream, referenceTransform: true });
   const template = Template.fromStack(stack).toJSON();
   const find = (type: string) =>
     Object.values(template.Resources as Record<string, { Type: string; Properties: Row }>).find((r) => r.Type === type)!

@@ -29,8 +29,16 @@ beforeEach(() => {
 });
 
 let counter = 0;
-// A fresh id per call: a constructor that threw leaves its half-built scope behind.
+// A fresh id per call: a constructor that threw leaves its half-built scope behind. The reference
+// web-log delivery unless the test gives its own transform or schema.
 const build = (props: Partial<DataLakeDeliveryProps>) => () =>
+  new DataLakeDelivery(stack, `D${counter++}`, {
+    stream,
+    ...(props.transform || props.schema ? {} : { referenceTransform: true }),
+    ...props,
+  });
+// Exactly the props given: the construct's own defaults.
+const buildBare = (props: Partial<DataLakeDeliveryProps>) => () =>
   new DataLakeDelivery(stack, `D${counter++}`, { stream, ...props });
 const schemaOf = (...names: string[]) =>
   TableSchema.fromColumns(names.map((name) => ({ name, type: ColumnType.STRING })));
@@ -247,11 +255,6 @@ describe('schema', () => {
     ).toThrow(/jsonDeserializer HIVE cannot read dotted keys; use OPENX.*Received column names http\.status/);
   });
 
-  test('a custom schema needs a transform', () => {
-    expect(build({ schema: schemaOf('message') })).toThrow(
-      /schema needs a transform.*Received a custom schema and no transform/,
-    );
-  });
 });
 
 describe('props for created resources only', () => {
@@ -359,5 +362,56 @@ describe('partitioning', () => {
     ).toThrow(
       /bufferingInterval must be between 60 and 900 seconds \(whole seconds\) with dynamic partitioning\. Received 0/,
     );
+  });
+});
+
+describe('schema, transform and output format', () => {
+  test('referenceTransform and transform are exclusive', () => {
+    expect(buildBare({ referenceTransform: true, transform })).toThrow(
+      /^provide transform or referenceTransform, not both\. Received a transform function and referenceTransform true$/,
+    );
+  });
+
+  test('referenceTransform writes WEB_LOG rows only', () => {
+    expect(buildBare({ referenceTransform: true, schema: schemaOf('id') })).toThrow(
+      /referenceTransform writes TableSchema.WEB_LOG rows only: schema must be TableSchema.WEB_LOG\. Received a custom schema/,
+    );
+    expect(buildBare({ referenceTransform: true, schema: TableSchema.WEB_LOG })).not.toThrow();
+  });
+
+  test('Parquet and ORC need a schema (the Glue table Firehose converts through)', () => {
+    for (const format of [OutputFormat.PARQUET, OutputFormat.ORC]) {
+      expect(buildBare({ outputFormat: format })).toThrow(
+        new RegExp(`^outputFormat ${format} needs a schema: .* Received outputFormat ${format} and no schema$`),
+      );
+    }
+    expect(buildBare({ outputFormat: OutputFormat.JSON })).not.toThrow();
+  });
+
+  test('catalog props need a schema', () => {
+    const database = glue.Database.fromDatabaseArn(stack, 'Db', 'arn:aws:glue:us-east-1:111111111111:database/lake');
+    expect(buildBare({ tableName: 'events' })).toThrow(
+      /^tableName needs a schema: .* Received tableName and no schema$/,
+    );
+    expect(buildBare({ databaseName: 'lake' })).toThrow(/^databaseName needs a schema/);
+    expect(buildBare({ database })).toThrow(/^database needs a schema/);
+    expect(buildBare({ database, schema: schemaOf('id') })).not.toThrow();
+  });
+
+  test('a custom schema needs no transform: producers write its rows and Firehose converts them', () => {
+    expect(buildBare({ schema: schemaOf('id', 'amount') })).not.toThrow();
+  });
+
+  test('event-time keys need a schema; record-field keys need a transform', () => {
+    expect(buildBare({ partitioning: Partitioning.hourly({ eventTimeField: 'ts' }) })).toThrow(
+      /^event-time partition key 'year' reads field 'ts' .* Received eventTimeField 'ts' and no schema$/,
+    );
+    const byKind = Partitioning.hourly({
+      recordFields: [PartitionKey.fromRecordField('kind', { field: 'kind', values: ['a'] })],
+    });
+    expect(buildBare({ partitioning: byKind })).toThrow(
+      /^partition key 'kind' takes its value from the transform \(!\{partitionKeyFromLambda:kind\}\): give transform or referenceTransform\. Received no transform$/,
+    );
+    expect(buildBare({ partitioning: byKind, transform })).not.toThrow();
   });
 });

@@ -264,16 +264,21 @@ describe('notifications', () => {
     });
   });
 
-  test.each([
-    ['the alarmEmail prop', { alarmEmail: 'oncall@example.com' }, undefined],
-    ['the alarmEmail context', {}, { alarmEmail: 'oncall@example.com' }],
-  ])('subscribes an email from %s', (_name, props, context) => {
-    const stack = createTestStack('S', undefined, { context });
-    new PipelineMonitoring(stack, 'Monitoring', props).monitorStream(new kinesis.Stream(stack, 'Stream'));
+  test('subscribes the alarmEmail prop', () => {
+    const stack = createTestStack();
+    new PipelineMonitoring(stack, 'Monitoring', { alarmEmail: 'oncall@example.com' }).monitorStream(
+      new kinesis.Stream(stack, 'Stream'),
+    );
     Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'oncall@example.com',
     });
+  });
+
+  test('reads no context: an alarmEmail in the app context subscribes nothing (bin/ passes it as a prop)', () => {
+    const stack = createTestStack('S', undefined, { context: { alarmEmail: 'oncall@example.com' } });
+    new PipelineMonitoring(stack, 'Monitoring').monitorStream(new kinesis.Stream(stack, 'Stream'));
+    Template.fromStack(stack).resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
   test('no email, no subscription', () => {
@@ -368,6 +373,20 @@ describe('composition', () => {
     const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(body.match(/FailedConversion\.Records/g)).toHaveLength(2); // metric name and label, Orc only
     expect(body).toContain('FailedConversion.Records (ORC)');
+  });
+
+  test('ExecuteProcessing.Success is alarmed only for a delivery with a Lambda processor (lambdaProcessing)', () => {
+    const stack = createTestStack();
+    const stream = new kinesis.Stream(stack, 'Stream');
+    const monitoring = new PipelineMonitoring(stack, 'Monitoring');
+    const ids = (lambdaProcessing?: boolean) =>
+      monitoring
+        .monitorDelivery({ ...delivery(stack, `D${lambdaProcessing}`, stream).delivery, lambdaProcessing })
+        .map((a) => a.node.id);
+    expect(ids(false)).not.toContain('ExecuteProcessingSuccessAlarm');
+    expect(ids(true)).toContain('ExecuteProcessingSuccessAlarm');
+    // Unset: a delivery this library did not build keeps the alarm, as before lambdaProcessing existed.
+    expect(ids(undefined)).toContain('ExecuteProcessingSuccessAlarm');
   });
 
   test('monitorFailureDestination: false, for mappings without EventCount metrics', () => {

@@ -267,13 +267,6 @@ describe('other bad input', () => {
     );
   });
 
-  test('an alarmEmail from context is checked too', () => {
-    const stack = createTestStack('S', undefined, { context: { alarmEmail: 'not an email' } });
-    expect(() => new PipelineMonitoring(stack, 'M')).toThrow(
-      /alarmEmail must be an email address .* Received not an email/,
-    );
-  });
-
   test('MonitorableConsumer: efoConsumerName requires the stream', () => {
     const stack = createTestStack();
     expect(

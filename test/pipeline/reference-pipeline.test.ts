@@ -1,15 +1,19 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ReferencePipelineStack } from '../../bin/reference-pipeline-stack';
-import { PIPELINE_OUTPUT_KEYS } from '../../packages/cli/src/stack-outputs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { buildReferenceApp } from '../../bin/reference-app';
+import { outputValue, PIPELINE_OUTPUT_KEYS } from '../../packages/cli/src/stack-outputs';
 import { createTestApp } from '../support/app';
 import { walkAlarms } from '../monitoring/alarm-walk';
-import { addNagChecks, readTemplate, synthWithNag, type NagFinding } from '../support/nag';
+import { readTemplate, synthWithNag, type NagFinding } from '../support/nag';
 
-// Synthesized once for the whole file: the reference stack under cdk-nag's AwsSolutions pack.
-// The reference app runs with the repository's cdk.json, which turns aws-cdk-lib's CloudFormation validation on.
-const app = createTestApp({ builtinValidation: true });
-const stack = new ReferencePipelineStack(app, 'ReferencePipeline');
-addNagChecks(app);
+// Synthesized once for the whole file: the reference app as bin/ builds it, with both cdk-nag packs
+// (AwsSolutions and StreamingChecks). It runs with the repository's cdk.json, which turns
+// aws-cdk-lib's CloudFormation validation on.
+const app = createTestApp({ builtinValidation: true, context: { stackName: 'ReferencePipeline' } });
+const stack = buildReferenceApp(app);
 const { findings, outdir } = synthWithNag(app);
 const template = Template.fromJSON(readTemplate(outdir, stack.artifactId));
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties?: any; Metadata?: any }>;
@@ -22,8 +26,8 @@ function logicalIdOf(type: string, predicate: (props: any) => boolean = () => tr
   return ids[0];
 }
 
-describe('cdk-nag AwsSolutions', () => {
-  test('the reference stack has no unacknowledged finding', () => {
+describe('cdk-nag AwsSolutions and StreamingChecks', () => {
+  test('the reference stack has no unacknowledged finding of either pack', () => {
     const describe = (f: NagFinding) => `${f.rule} (${f.severity}) ${f.paths.join(', ')}: ${f.description}`;
     expect(findings.map(describe)).toEqual([]);
   });
@@ -36,6 +40,47 @@ describe('cdk-nag AwsSolutions', () => {
     for (const ack of acknowledgments) {
       expect(ack.reason ?? '').toMatch(/\w+( \w+){3,}/);
     }
+  });
+
+  test('the reference app acknowledges no StreamingChecks rule', () => {
+    const acknowledged = Object.values(resources).flatMap((r) =>
+      ((r.Metadata?.cdk_nag?.rules_to_suppress ?? []) as Array<{ id: string }>).map((ack) => ack.id),
+    );
+    expect(acknowledged.filter((id) => id.startsWith('Streaming'))).toEqual([]);
+  });
+
+  test('bin/ registers StreamingChecks: a consumer that would lose records, added to the app, is reported', () => {
+    // A passing pack leaves no trace in the report, so prove it runs with a finding it must make.
+    const probe = createTestApp();
+    const probeStack = buildReferenceApp(probe);
+    const unsafe = new lambda.Function(probeStack, 'UnsafeConsumer', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => {}'),
+      timeout: Duration.minutes(1),
+    });
+    unsafe.addEventSource(
+      new sources.KinesisEventSource(probeStack.pipeline.stream, { startingPosition: lambda.StartingPosition.LATEST }),
+    );
+    const rules = synthWithNag(probe).findings.map((f) => f.rule);
+    expect(rules).toEqual(expect.arrayContaining(['Streaming-EsmOnFailureDestination', 'Streaming-EsmRetryAttempts']));
+  });
+});
+
+describe('bin/ reads the context, the constructs do not', () => {
+  test('stackName names the stack', () => {
+    expect(stack.stackName).toBe('ReferencePipeline');
+  });
+
+  test('alarmEmail is passed to the pipeline as a prop and subscribed to the alarm topic', () => {
+    const withEmail = createTestApp({ context: { alarmEmail: 'oncall@example.com' } });
+    const subscriptions = buildReferenceApp(withEmail)
+      .pipeline.monitoring!.alarmTopic.node.findAll()
+      .filter((c): c is sns.Subscription => c instanceof sns.Subscription);
+    expect(subscriptions.map((c) => (c.node.defaultChild as sns.CfnSubscription).endpoint)).toEqual([
+      'oncall@example.com',
+    ]);
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 });
 
@@ -150,13 +195,19 @@ describe('wiring', () => {
     });
   });
 
-  test('the outputs that `cdk-kinesis-pipeline verify` reads are present', () => {
+  test('the outputs that `cdk-kinesis-pipeline verify` reads are present, found by the CLI', () => {
     const outputs = template.toJSON().Outputs ?? {};
-    expect(Object.keys(outputs)).toEqual(expect.arrayContaining([...PIPELINE_OUTPUT_KEYS]));
+    // The CLI's lookup, on the values as DescribeStacks would return them (here: the literals).
+    const values = Object.fromEntries(
+      Object.entries(outputs).map(([k, o]: [string, any]) => [k, JSON.stringify(o.Value)]),
+    );
+    for (const key of PIPELINE_OUTPUT_KEYS) expect([key, outputValue(values, key)]).toEqual([key, expect.any(String)]);
     // verify compares these literals with the Glue table, so they must not be tokens.
-    expect(outputs.TableColumns.Value).toMatch(/^([a-z_0-9]+:[a-z<>(),:0-9_]+,)+[a-z_0-9]+:[a-z<>(),:0-9_]+$/);
-    expect(outputs.PartitionKeys.Value).toBe('year,month,day,hour');
-    expect(outputs.DataPrefix.Value).toBe('data/');
+    expect(JSON.parse(outputValue(values, 'TableColumns')!)).toMatch(
+      /^([a-z_0-9]+:[a-z<>(),:0-9_]+,)+[a-z_0-9]+:[a-z<>(),:0-9_]+$/,
+    );
+    expect(JSON.parse(outputValue(values, 'PartitionKeys')!)).toBe('year,month,day,hour');
+    expect(JSON.parse(outputValue(values, 'DataPrefix')!)).toBe('data/');
   });
 });
 

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -17,24 +19,77 @@ function inlineFunction(scope: ConstructLike, id: string): lambda.Function {
 }
 type ConstructLike = object;
 
-describe('StreamingPipeline with no props', () => {
+describe('StreamingPipeline with no props: nothing specific to a kind of data', () => {
   const stack = createTestStack();
   const pipeline = new StreamingPipeline(stack, 'Pipeline');
   const template = Template.fromStack(stack);
+  const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
 
-  test('creates every part', () => {
+  test('an autoscaled stream, a data lake and monitoring; no consumers until you add yours', () => {
     template.resourceCountIs('AWS::Kinesis::Stream', 1);
-    template.resourceCountIs('AWS::Kinesis::StreamConsumer', 1);
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 1);
-    template.resourceCountIs('AWS::Glue::Table', 1);
     template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(pipeline.stream.autoScaler).toBeDefined();
+    template.resourceCountIs('AWS::Kinesis::StreamConsumer', 0);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    expect(pipeline.consumers).toEqual([]);
+    expect(pipeline.errorAlertConsumer).toBeUndefined();
+    expect(pipeline.aggregatesConsumer).toBeUndefined();
+  });
+
+  test('no web-log parts: the only function is the shard scaler (no reference consumers, no transform)', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    expect(Object.values(functions).map((f: any) => f.Properties.Description)).toEqual([
+      expect.stringMatching(/^Scales the shards of Kinesis stream/),
+    ]);
+    template.resourceCountIs('AWS::Glue::Table', 0);
+  });
+
+  test('the data lake: GZIP JSON lines under Hive prefixes, with the error prefix and source backup', () => {
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        Prefix: 'data/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/',
+        ErrorOutputPrefix: Match.stringLikeRegexp('^errors/!\\{firehose:error-output-type\\}/year='),
+        CompressionFormat: 'GZIP',
+        DataFormatConversionConfiguration: Match.absent(),
+        S3BackupMode: 'Enabled',
+        S3BackupConfiguration: Match.objectLike({ Prefix: 'raw/' }),
+      }),
+    });
+  });
+
+  test('no alarm on a metric the delivery never publishes (no transform, no conversion)', () => {
+    for (const metric of ['ExecuteProcessing.Success', 'FailedConversion.Records']) {
+      template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: metric }, 0);
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DeliveryToS3.DataFreshness' });
+  });
+
+  test('the stack outputs the CLI reads: stream, data lake and alarm topic; no Glue or failure-bucket keys', () => {
+    const keys = Object.keys(outputs).map((k) => k.replace(/^Pipeline(\w+)[0-9A-F]{8}$/, '$1'));
+    expect(keys.sort()).toEqual(
+      ['AlarmTopicArn', 'DataBucketName', 'DataPrefix', 'DeliveryStreamName', 'PartitionKeys', 'StreamName'].sort(),
+    );
+    const value = (key: string) => Object.entries(outputs).find(([k]) => k.startsWith(`Pipeline${key}`))![1].Value;
+    expect(value('StreamName')).toEqual(stack.resolve(pipeline.stream.streamName));
+    expect(value('PartitionKeys')).toBe('year,month,day,hour');
+    expect(value('DataPrefix')).toBe('data/');
+  });
+});
+
+describe('StreamingPipeline with referenceConsumers', () => {
+  const stack = createTestStack();
+  const pipeline = new StreamingPipeline(stack, 'Pipeline', { referenceConsumers: true });
+  const template = Template.fromStack(stack);
+
+  test('adds the standard error-alert consumer and the enhanced fan-out aggregates consumer', () => {
+    template.resourceCountIs('AWS::Kinesis::StreamConsumer', 1);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     expect(pipeline.consumers.map((c) => c.consumerType)).toEqual([
       ConsumerType.STANDARD,
       ConsumerType.ENHANCED_FAN_OUT,
     ]);
-    expect(pipeline.stream.autoScaler).toBeDefined();
   });
 
   test('the reference error-alert consumer publishes its alerts to a topic of its own, not the alarm topic', () => {
@@ -193,12 +248,42 @@ describe('StreamingPipeline overrides', () => {
 
   test('two pipelines fit in one stack', () => {
     const stack = createTestStack();
-    new StreamingPipeline(stack, 'Clicks');
-    new StreamingPipeline(stack, 'Orders');
+    new StreamingPipeline(stack, 'Clicks', { referenceConsumers: true });
+    new StreamingPipeline(stack, 'Orders', { referenceConsumers: true });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Kinesis::Stream', 2);
     template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 2);
     template.resourceCountIs('AWS::Kinesis::StreamConsumer', 2);
+  });
+
+  test('stackOutputs: false emits no outputs', () => {
+    const stack = createTestStack();
+    const pipeline = new StreamingPipeline(stack, 'Pipeline', { stackOutputs: false, dataLake: false });
+    pipeline.addConsumer('Orders', { handler: inlineFunction(stack, 'OrdersFn') });
+    expect(Template.fromStack(stack).toJSON().Outputs).toBeUndefined();
+  });
+
+  test('FailureBucketNames lists every consumer, also those added after construction', () => {
+    const stack = createTestStack();
+    const pipeline = new StreamingPipeline(stack, 'Pipeline', {
+      dataLake: false,
+      monitoring: false,
+      consumers: { Orders: { handler: inlineFunction(stack, 'OrdersFn') } },
+    });
+    pipeline.addConsumer('Audit', { handler: inlineFunction(stack, 'AuditFn') });
+    const outputs = Template.fromStack(stack).toJSON().Outputs as Record<string, { Value: unknown }>;
+    const failureBuckets = Object.entries(outputs).filter(([k]) => k.startsWith('PipelineFailureBucketNames'));
+    expect(failureBuckets).toHaveLength(1);
+    expect(failureBuckets[0][1].Value).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          stack.resolve(pipeline.consumers[0].failureBucket.bucketName),
+          ',',
+          stack.resolve(pipeline.consumers[1].failureBucket.bucketName),
+        ],
+      ],
+    });
   });
 
   test('an invalid stream prop fails at synth time, naming the prop and the value', () => {
@@ -207,4 +292,14 @@ describe('StreamingPipeline overrides', () => {
       () => new StreamingPipeline(stack, 'Pipeline', { streamProps: { retention: Duration.hours(8761) } }),
     ).toThrow(/retention.*8761/);
   });
+});
+
+test('the constructs read no context: only bin/ does, and passes props', () => {
+  const libDir = path.join(__dirname, '..', '..', 'lib');
+  const files = (fs.readdirSync(libDir, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+  expect(files.length).toBeGreaterThan(20);
+  const readers = files.filter((f) =>
+    /\b(tryGetContext|getContext)\s*\(/.test(fs.readFileSync(path.join(libDir, f), 'utf8')),
+  );
+  expect(readers).toEqual([]);
 });

@@ -16,6 +16,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ReferencePipelineStack } from '../../bin/reference-pipeline-stack';
 import {
+  ColumnType,
   ConsumerType,
   DataLakeDelivery,
   OutputFormat,
@@ -24,6 +25,7 @@ import {
   PipelineMonitoring,
   StreamConsumer,
   StreamingPipeline,
+  TableSchema,
   type DataLakeDeliveryOptions,
   type StreamConsumerOptions,
 } from '../../lib';
@@ -187,6 +189,15 @@ function sixConsumers(stack: Stack): { [id: string]: StreamConsumerOptions } {
 export const TEMPLATE_VARIANTS: TemplateVariant[] = [
   { name: 'Reference', build: (app) => new ReferencePipelineStack(app, 'Reference') },
   {
+    // What `new StreamingPipeline(this, 'Pipeline')` deploys: GZIP JSON lake, no consumers, outputs.
+    name: 'NoProps',
+    build: (app) => {
+      const stack = new Stack(app, 'NoProps');
+      new StreamingPipeline(stack, 'Pipeline');
+      return stack;
+    },
+  },
+  {
     name: 'OnDemandStream',
     build: (app) => {
       const stack = new Stack(app, 'OnDemandStream');
@@ -235,6 +246,7 @@ export const TEMPLATE_VARIANTS: TemplateVariant[] = [
     },
   },
   dataLake('DynamicPartitioning', {
+    referenceTransform: true,
     partitioning: Partitioning.hourly({
       recordFields: [
         PartitionKey.fromRecordField('kind', { field: 'log_type', values: ['access', 'error', 'unparsed'] }),
@@ -243,10 +255,18 @@ export const TEMPLATE_VARIANTS: TemplateVariant[] = [
     bufferingInterval: Duration.seconds(60),
   }),
   dataLake('EventTimePartitioning', {
+    referenceTransform: true,
     partitioning: Partitioning.hourly({ eventTimeField: 'event_time' }),
     bufferingInterval: Duration.seconds(60),
   }),
-  dataLake('OrcOutput', { outputFormat: OutputFormat.ORC }),
+  dataLake('OrcOutput', { referenceTransform: true, outputFormat: OutputFormat.ORC }),
+  // A schema and no transform: the producers' JSON rows converted to Parquet as they arrive.
+  dataLake('SchemaWithoutTransform', {
+    schema: TableSchema.fromColumns([
+      { name: 'order_id', type: ColumnType.STRING },
+      { name: 'amount', type: ColumnType.decimalOf(10, 2) },
+    ]),
+  }),
   dataLake('JsonOutput', { outputFormat: OutputFormat.JSON, compression: firehose.Compression.GZIP }),
   {
     name: 'SixConsumers',

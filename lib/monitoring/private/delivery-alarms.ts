@@ -107,7 +107,8 @@ export function deliveryAlarms(
       pages: true,
     }),
   ];
-  if (options.monitorProcessing ?? true) {
+  // ExecuteProcessing.* only exists with a Lambda processor; without one the alarm could never fire.
+  if (options.monitorProcessing ?? delivery.lambdaProcessing ?? true) {
     alarms.push(
       spec(options, PERSISTENT, {
         id: 'ExecuteProcessingSuccessAlarm',

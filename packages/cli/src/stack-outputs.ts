@@ -2,9 +2,18 @@ import * as fs from 'node:fs';
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CliError } from './cli-io';
 
-/** The CfnOutput keys of the reference pipeline stack that `verify` cannot do without. */
-export const REQUIRED_PIPELINE_OUTPUT_KEYS = [
-  'StreamName',
+/**
+ * The CfnOutput keys a StreamingPipeline emits (lib/pipeline/streaming-pipeline.ts) and the CLI
+ * reads. Only StreamName is always there; the others come with the part that has them.
+ */
+export const REQUIRED_PIPELINE_OUTPUT_KEYS = ['StreamName'] as const;
+/** The data lake's outputs: all or none (a pipeline with `dataLake: false` has none). */
+export const DATA_LAKE_OUTPUT_KEYS = ['DeliveryStreamName', 'DataBucketName', 'DataPrefix', 'PartitionKeys'] as const;
+/** The Glue table's outputs: all or none (a data lake without a schema has no table). */
+export const GLUE_TABLE_OUTPUT_KEYS = ['GlueDatabaseName', 'GlueTableName', 'TableColumns', 'PartitionKeys'] as const;
+/** Every CfnOutput key the CLI reads. */
+export const PIPELINE_OUTPUT_KEYS = [
+  ...REQUIRED_PIPELINE_OUTPUT_KEYS,
   'DeliveryStreamName',
   'DataBucketName',
   'DataPrefix',
@@ -12,10 +21,27 @@ export const REQUIRED_PIPELINE_OUTPUT_KEYS = [
   'GlueTableName',
   'TableColumns',
   'PartitionKeys',
+  'AlarmTopicArn',
+  'FailureBucketNames',
 ] as const;
-/** The CfnOutput keys the CLI reads: the required ones, plus those checked when present. */
-export const PIPELINE_OUTPUT_KEYS = [...REQUIRED_PIPELINE_OUTPUT_KEYS, 'AlarmTopicArn', 'FailureBucketNames'] as const;
 export type PipelineOutputKey = (typeof PIPELINE_OUTPUT_KEYS)[number];
+
+/**
+ * The keys `verify` needs from these outputs: StreamName; the whole data-lake group once one of
+ * its keys is there (or with --check-data, which lists the data prefix); the whole Glue group
+ * once one of its keys is there. A half-present group is an error rather than a skipped check.
+ */
+export function verifyOutputKeys(outputs: Record<string, string>, checkData: boolean): PipelineOutputKey[] {
+  const has = (key: PipelineOutputKey) => outputValue(outputs, key) !== undefined;
+  const keys = new Set<PipelineOutputKey>(REQUIRED_PIPELINE_OUTPUT_KEYS);
+  if (checkData || ['DeliveryStreamName', 'DataBucketName', 'DataPrefix'].some((k) => has(k as PipelineOutputKey))) {
+    DATA_LAKE_OUTPUT_KEYS.forEach((k) => keys.add(k));
+  }
+  if (['GlueDatabaseName', 'GlueTableName', 'TableColumns'].some((k) => has(k as PipelineOutputKey))) {
+    GLUE_TABLE_OUTPUT_KEYS.forEach((k) => keys.add(k));
+  }
+  return PIPELINE_OUTPUT_KEYS.filter((k) => keys.has(k));
+}
 
 /**
  * The outputs of one stack from `cdk deploy --outputs-file outputs.json`
@@ -74,13 +100,23 @@ export async function describeStackOutputs(
 }
 
 /**
- * An output by key. CfnOutputs nested in constructs get a hash suffix on their logical id
- * (e.g. `PipelineStreamNameA1B2C3D4`), so such keys are accepted too.
+ * An output by key. CfnOutputs nested in constructs get their path and a hash in their logical id
+ * (a StreamingPipeline with id 'Pipeline' emits `PipelineStreamName1A2B3C4D`), so such keys are
+ * accepted too. A key belongs to the longest pipeline key it ends with: `PipelineDeliveryStreamName…`
+ * is DeliveryStreamName, not StreamName.
  */
 export function outputValue(outputs: Record<string, string>, key: PipelineOutputKey): string | undefined {
   if (outputs[key] !== undefined) return outputs[key];
-  const suffixed = Object.keys(outputs).filter((k) => new RegExp(`${key}[0-9A-F]{8}$`).test(k));
+  const suffixed = Object.keys(outputs).filter((k) => suffixedKeyOf(k) === key);
   return suffixed.length === 1 ? outputs[suffixed[0]] : undefined;
+}
+
+/** The pipeline key a hash-suffixed output key stands for, if any. */
+function suffixedKeyOf(outputKey: string): PipelineOutputKey | undefined {
+  const match = /^(\w*?)([0-9A-F]{8})$/.exec(outputKey);
+  if (!match) return undefined;
+  const keys = PIPELINE_OUTPUT_KEYS.filter((k) => match[1].endsWith(k));
+  return keys.sort((a, b) => b.length - a.length)[0];
 }
 
 /** Every key of `keys`, or an error naming the missing ones; `source` names where they were read. */

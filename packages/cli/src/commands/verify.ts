@@ -12,21 +12,21 @@ import {
   describeStackOutputs,
   outputValue,
   readStackOutputs,
-  REQUIRED_PIPELINE_OUTPUT_KEYS,
   requireOutputs,
+  verifyOutputKeys,
   type PipelineOutputKey,
 } from '../stack-outputs';
 import { AWS_OPTIONS, AWS_OPTIONS_HELP, awsFlags } from './common-options';
 
 export const VERIFY_HELP = `Usage: cdk-kinesis-pipeline verify (--outputs-file <file> | --stack-name <name>) [options]
 
-Checks a deployed pipeline from its stack outputs, read from the file that
+Checks a deployed pipeline (a StreamingPipeline's stack outputs) read from the file that
 cdk deploy --outputs-file outputs.json wrote, or from the deployed stack itself
 (CloudFormation DescribeStacks) when only --stack-name is given:
-the stream and the delivery stream are ACTIVE, the Glue table has the expected columns and
-partition keys, the alarm topic and failure buckets exist, and (with --check-data) objects
-arrived under today's Hive prefix (UTC; year=/month=/day= as far as
-the PartitionKeys output has them).
+the stream and the delivery stream are ACTIVE, the Glue table (when the data lake has a
+schema) has the expected columns and partition keys, the alarm topic and failure buckets
+exist, and (with --check-data) objects arrived under today's Hive prefix (UTC;
+year=/month=/day= as far as the PartitionKeys output has them).
 
 Options:
   --outputs-file <file>        outputs written by cdk deploy --outputs-file
@@ -75,7 +75,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   const { stackName, outputs } = file
     ? readStackOutputs(file, values['stack-name'])
     : await describeDeployedStack(values['stack-name']!, aws);
-  requireOutputs(outputs, REQUIRED_PIPELINE_OUTPUT_KEYS, file ?? `stack ${stackName}`);
+  requireOutputs(outputs, verifyOutputKeys(outputs, values['check-data'] === true), file ?? `stack ${stackName}`);
   const clients: VerifyClients = {
     kinesis: new KinesisClient(aws),
     firehose: new FirehoseClient(aws),
@@ -119,6 +119,7 @@ export async function verifyPipeline(
   options: { readonly checkData: boolean; readonly now: Date },
 ): Promise<Check[]> {
   const get = (key: PipelineOutputKey) => outputValue(outputs, key) ?? '';
+  const has = (key: PipelineOutputKey) => outputValue(outputs, key) !== undefined;
   const checks: Promise<Check>[] = [
     check(`stream ${get('StreamName')} is ACTIVE`, async () => {
       const out = await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: get('StreamName') }));
@@ -129,27 +130,35 @@ export async function verifyPipeline(
         `${s?.StreamStatus}, ${mode}, ${s?.OpenShardCount} open shards, encryption ${s?.EncryptionType}`,
       ];
     }),
-    check(`delivery stream ${get('DeliveryStreamName')} is ACTIVE`, async () => {
-      const out = await clients.firehose.send(
-        new DescribeDeliveryStreamCommand({ DeliveryStreamName: get('DeliveryStreamName') }),
-      );
-      const d = out.DeliveryStreamDescription;
-      return [d?.DeliveryStreamStatus === 'ACTIVE', `${d?.DeliveryStreamStatus}, source ${d?.DeliveryStreamType}`];
-    }),
-    check(`Glue table ${get('GlueDatabaseName')}.${get('GlueTableName')} has the expected schema`, async () => {
-      const out = await clients.glue.send(
-        new GetTableCommand({ DatabaseName: get('GlueDatabaseName'), Name: get('GlueTableName') }),
-      );
-      const actualColumns = (out.Table?.StorageDescriptor?.Columns ?? []).map((c) => `${c.Name}:${c.Type}`);
-      const actualKeys = (out.Table?.PartitionKeys ?? []).map((k) => k.Name ?? '');
-      return compareSchema(
-        parseColumns(get('TableColumns')),
-        actualColumns,
-        splitList(get('PartitionKeys')),
-        actualKeys,
-      );
-    }),
   ];
+  if (has('DeliveryStreamName')) {
+    checks.push(
+      check(`delivery stream ${get('DeliveryStreamName')} is ACTIVE`, async () => {
+        const out = await clients.firehose.send(
+          new DescribeDeliveryStreamCommand({ DeliveryStreamName: get('DeliveryStreamName') }),
+        );
+        const d = out.DeliveryStreamDescription;
+        return [d?.DeliveryStreamStatus === 'ACTIVE', `${d?.DeliveryStreamStatus}, source ${d?.DeliveryStreamType}`];
+      }),
+    );
+  }
+  if (has('GlueTableName')) {
+    checks.push(
+      check(`Glue table ${get('GlueDatabaseName')}.${get('GlueTableName')} has the expected schema`, async () => {
+        const out = await clients.glue.send(
+          new GetTableCommand({ DatabaseName: get('GlueDatabaseName'), Name: get('GlueTableName') }),
+        );
+        const actualColumns = (out.Table?.StorageDescriptor?.Columns ?? []).map((c) => `${c.Name}:${c.Type}`);
+        const actualKeys = (out.Table?.PartitionKeys ?? []).map((k) => k.Name ?? '');
+        return compareSchema(
+          parseColumns(get('TableColumns')),
+          actualColumns,
+          splitList(get('PartitionKeys')),
+          actualKeys,
+        );
+      }),
+    );
+  }
   const topic = outputValue(outputs, 'AlarmTopicArn');
   if (topic) {
     checks.push(
