@@ -23,6 +23,23 @@ describe('StreamingPipeline with no props: nothing specific to a kind of data', 
   const stack = createTestStack();
   const pipeline = new StreamingPipeline(stack, 'Pipeline');
   const template = Template.fromStack(stack);
+
+  test("the README's idle-cost table counts this pipeline's alarms, composite alarm, dashboard and shards", () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    const row = (item: string) => new RegExp(`^\\| ${item} \\| (\\d+)`, 'm').exec(readme)?.[1];
+    const count = (type: string) => Object.keys(template.findResources(type)).length;
+    expect({
+      alarms: Number(row('CloudWatch alarms')),
+      composite: Number(row('composite alarm "pipeline unhealthy"')),
+      dashboards: Number(row('dashboard')),
+      shards: Number(row('Kinesis provisioned shard')),
+    }).toEqual({
+      alarms: count('AWS::CloudWatch::Alarm'),
+      composite: count('AWS::CloudWatch::CompositeAlarm'),
+      dashboards: count('AWS::CloudWatch::Dashboard'),
+      shards: Object.values(template.findResources('AWS::Kinesis::Stream'))[0].Properties.ShardCount,
+    });
+  });
   const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
 
   test('an autoscaled stream, a data lake and monitoring; no consumers until you add yours', () => {
