@@ -69,6 +69,7 @@ test("StreamingPipeline's logRetention reaches the reference consumers, redrive 
   const stack = createTestStack();
   new StreamingPipeline(stack, 'Pipeline', {
     logRetention: logs.RetentionDays.ONE_WEEK,
+    referenceConsumers: true,
     dataLake: false,
     monitoring: false,
   });

@@ -31,6 +31,7 @@ import {
   StreamConsumer,
   StreamingChecks,
   StreamingPipeline,
+  TableSchema,
 } from '../../lib';
 import { autoScaler, delivery, efoConsumer, standardConsumer, testFunction } from '../monitoring/fakes';
 import {
@@ -97,6 +98,11 @@ export interface FuzzCase {
   readonly run: (stack: Stack, props: any) => void;
   /** Only constructs that write no template (a plugin, a planner): check what they return. */
   readonly check?: (result: unknown) => string[];
+  /**
+   * Combinations of many options, nearly all rejected: they test that conflicts give clear errors,
+   * while a one-option case of the same construct reaches its templates.
+   */
+  readonly combinations?: boolean;
 }
 
 const HOURS = 3600;
@@ -232,6 +238,11 @@ const DELIVERY_OPTIONS = {
   removalPolicy: fc.constantFrom(RemovalPolicy.RETAIN, RemovalPolicy.DESTROY),
 };
 
+/** One option of the model, with a generated value: cases that reach a template. */
+function oneOption(model: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<Record<string, unknown>> {
+  return fc.oneof(...Object.entries(model).map(([key, arb]) => arb.map((value) => ({ [key]: value }))));
+}
+
 function deliveryProps(props: any): any {
   const { partitioning, ...rest } = props;
   return {
@@ -326,11 +337,39 @@ export const FUZZ_CASES: readonly FuzzCase[] = [
   {
     name: 'DataLakeDelivery',
     runs: 50,
-    props: fc.record({ transform: fc.boolean(), options: someOf(DELIVERY_OPTIONS) }),
-    run: (stack, { transform, options }) =>
+    combinations: true,
+    // Three modes: no schema (JSON as written), a schema (conversion through Glue), the reference transform.
+    props: fc.record({
+      transform: fc.constantFrom('none', 'own', 'reference'),
+      schema: fc.constantFrom('none', 'webLog', 'custom'),
+      options: someOf(DELIVERY_OPTIONS),
+    }),
+    run: (stack, { transform, schema, options }) =>
       new DataLakeDelivery(stack, 'Fuzzed', {
         ...deliveryProps(build(stack, options)),
-        ...(transform ? { transform: testFunction(stack, 'Transform') } : {}),
+        ...(transform === 'own' ? { transform: testFunction(stack, 'Transform') } : {}),
+        ...(transform === 'reference' ? { referenceTransform: true } : {}),
+        ...(schema === 'webLog' ? { schema: TableSchema.WEB_LOG } : {}),
+        ...(schema === 'custom' ? { schema: TableSchema.fromColumns([{ name: 'id', type: 'string' }]) } : {}),
+        stream: new kinesis.Stream(stack, 'Stream'),
+      }),
+  },
+  {
+    name: 'DataLakeDelivery, one option at a time',
+    runs: 40,
+    // Many options at once almost always include an invalid one: one at a time reaches the templates.
+    props: fc.record({
+      transform: fc.constantFrom('none', 'own', 'reference'),
+      schema: fc.constantFrom('none', 'webLog', 'custom'),
+      options: oneOption(DELIVERY_OPTIONS),
+    }),
+    run: (stack, { transform, schema, options }) =>
+      new DataLakeDelivery(stack, 'Fuzzed', {
+        ...deliveryProps(build(stack, options)),
+        ...(transform === 'own' ? { transform: testFunction(stack, 'Transform') } : {}),
+        ...(transform === 'reference' ? { referenceTransform: true } : {}),
+        ...(schema === 'webLog' ? { schema: TableSchema.WEB_LOG } : {}),
+        ...(schema === 'custom' ? { schema: TableSchema.fromColumns([{ name: 'id', type: 'string' }]) } : {}),
         stream: new kinesis.Stream(stack, 'Stream'),
       }),
   },
