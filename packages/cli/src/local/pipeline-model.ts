@@ -102,6 +102,8 @@ export interface LocalDelivery {
   readonly dynamicPartitioning: boolean;
   /** MetadataExtraction processor: partition key → jq query. */
   readonly metadataExtractionQuery?: string;
+  /** AppendDelimiterToRecord processor: the delimiter written after each record (default "\n"). */
+  readonly recordDelimiter?: string;
   readonly conversion?: {
     readonly table: LocalTable;
     readonly deserializer: 'OPENX' | 'HIVE';
@@ -398,6 +400,7 @@ function readDelivery(
 
   let processor: LocalDelivery['processor'];
   let metadataExtractionQuery: string | undefined;
+  let recordDelimiter: string | undefined;
   const processing = d.ProcessingConfiguration as
     | {
         Enabled?: boolean;
@@ -419,7 +422,12 @@ function readDelivery(
         };
       } else if (proc.Type === 'MetadataExtraction') {
         metadataExtractionQuery = param('MetadataExtractionQuery');
-      } else if (proc.Type !== 'AppendDelimiterToRecord' && proc.Type !== 'RecordDeAggregation') {
+      } else if (proc.Type === 'AppendDelimiterToRecord') {
+        // Parameter Delimiter, "\n" by default; written escaped in the template.
+        // https://docs.aws.amazon.com/firehose/latest/APIReference/API_ProcessorParameter.html
+        const escapes: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\' };
+        recordDelimiter = (param('Delimiter') ?? '\\n').replace(/\\([nrt\\])/g, (_, c: string) => escapes[c]);
+      } else if (proc.Type !== 'RecordDeAggregation') {
         return `processor type ${proc.Type} is not emulated`;
       }
     }
@@ -468,6 +476,7 @@ function readDelivery(
     processor,
     dynamicPartitioning: (d.DynamicPartitioningConfiguration as { Enabled?: boolean } | undefined)?.Enabled === true,
     metadataExtractionQuery,
+    recordDelimiter,
     conversion,
     backup,
   };

@@ -258,7 +258,9 @@ export async function runDeliveryStream(
         rows = all.length;
         body = await writeParquet(all, delivery.conversion.table.columns, delivery.conversion.compression);
       } else {
-        body = Buffer.concat(batch.records.map((r) => r.data));
+        // Without an AppendDelimiterToRecord processor Firehose writes the records back to back.
+        const delimiter = delivery.recordDelimiter === undefined ? undefined : Buffer.from(delivery.recordDelimiter);
+        body = Buffer.concat(batch.records.flatMap((r) => (delimiter ? [r.data, delimiter] : [r.data])));
         rows = batch.records.length;
         if (delivery.compression === 'GZIP') body = gzipSync(body);
       }
