@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { OutputPrefixes } from './output-prefixes';
 import { PartitionValueSource, Partitioning } from './partitioning';
+import { FirehoseServiceRole, addFirehoseTrustConditions } from './private/firehose-role';
 import { createLakeBucket } from './private/lake-bucket';
 import { createReferenceTransform } from './private/reference-transform';
 import { TransformProcessor } from './private/transform-processor';
@@ -154,6 +155,11 @@ const MAX_BUFFERING_INTERVAL_SECONDS = 900;
 export class DataLakeDelivery extends Construct {
   /** The Firehose delivery stream (id 'Resource'). */
   public readonly deliveryStream: firehose.DeliveryStream;
+  /**
+   * The role Firehose delivers with (S3, logs, Glue, the transform). Its S3 grants are the actions
+   * Firehose documents, without delete.
+   */
+  public readonly destinationRole: iam.IRole;
   /** The bucket of data/ and errors/ (yours, or the one created). */
   public readonly bucket: s3.IBucket;
   /** The bucket of the source record backup (`bucket` unless you gave `backupBucket`). */
@@ -352,7 +358,12 @@ export class DataLakeDelivery extends Construct {
         retention: logs.RetentionDays.ONE_MONTH,
         removalPolicy: RemovalPolicy.DESTROY,
       });
+    // The destination role is ours rather than the L2's: its S3 grants are the documented actions,
+    // no delete (the L2 grants bucket.grantReadWrite), and its trust policy carries the documented
+    // sts:ExternalId condition (see private/firehose-role.ts).
+    this.destinationRole = new FirehoseServiceRole(this, 'DestinationRole');
     const destination = new firehose.S3Bucket(this.bucket, {
+      role: this.destinationRole,
       dataOutputPrefix: this.dataOutputPrefix,
       errorOutputPrefix: this.errorOutputPrefix === '' ? undefined : this.errorOutputPrefix,
       bufferingInterval: this.bufferingInterval,
@@ -396,14 +407,14 @@ export class DataLakeDelivery extends Construct {
       source: new firehose.KinesisStreamSource(props.stream),
       destination,
     });
+    const sourceRole = addFirehoseTrustConditions(this.deliveryStream.grantPrincipal);
     // Firehose checks at creation that its role may read the stream ("not authorized to perform
     // kinesis:DescribeStream"). The L2 makes the delivery stream depend on the read grant, but a
     // grant on a stream that may be in another account (cross-account, or a literal ARN in an
     // environment-agnostic stack) carries only its resource-policy half, so the dependency on the
     // role's policy is lost. Depend on the source role's policy in every import mode (the role
     // itself is already a dependency through the RoleARN attribute).
-    const sourceRole = this.deliveryStream.grantPrincipal;
-    const sourcePolicy = sourceRole instanceof iam.Role ? sourceRole.node.tryFindChild('DefaultPolicy') : undefined;
+    const sourcePolicy = sourceRole.node.tryFindChild('DefaultPolicy');
     if (sourcePolicy) {
       (this.deliveryStream.node.defaultChild as firehose.CfnDeliveryStream).node.addDependency(sourcePolicy);
     }
@@ -449,23 +460,16 @@ export class DataLakeDelivery extends Construct {
       'AwsSolutions-KDF1',
       'Firehose rejects server-side encryption when its source is a Kinesis stream; the records are encrypted at rest in the stream and in S3.',
     );
-    for (const action of ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*']) {
-      acknowledge(
-        this.deliveryStream,
-        `AwsSolutions-IAM5[Action::${action}]`,
-        "aws-cdk-lib's S3Bucket destination always grants bucket.grantReadWrite (these action groups, s3:DeleteObject* included) to the Firehose role, scoped to the lake and backup buckets; it offers no narrower grant.",
-      );
-    }
     for (const bucket of new Set([this.bucket, this.backupBucket])) {
       acknowledgeBucketObjectsGrant(
-        this.deliveryStream,
+        this.destinationRole,
         bucket,
         '*',
         'Firehose writes objects under generated keys (prefix, time, random suffix) in this one bucket.',
       );
     }
     acknowledge(
-      this.deliveryStream,
+      this.destinationRole,
       'AwsSolutions-IAM5[Resource::*]',
       "aws-cdk-lib's SchemaConfiguration grants glue:GetSchemaVersion on *: schema versions have no ARN to scope to.",
     );

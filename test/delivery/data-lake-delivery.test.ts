@@ -303,16 +303,17 @@ describe('the reference web-log delivery (referenceTransform)', () => {
 });
 
 describe('IAM is scoped to what Firehose uses', () => {
-  function destinationPolicyStatements(template: Template): Array<Record<string, unknown>> {
-    const policies = template.findResources('AWS::IAM::Policy');
-    return Object.entries(policies)
-      .filter(([id]) => id.includes('S3DestinationRole'))
-      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+  function destinationPolicyStatements(delivery: DataLakeDelivery, template: Template): Array<Record<string, unknown>> {
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [stack.resolve(delivery.destinationRole.roleName)] },
+    });
+    expect(Object.keys(policies)).not.toHaveLength(0);
+    return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
   }
 
   test('glue:GetTable* on the catalog, database and table; lambda:InvokeFunction on the exact transform ARN', () => {
     const { delivery, template } = deliver();
-    const statements = destinationPolicyStatements(template);
+    const statements = destinationPolicyStatements(delivery, template);
     const glueStatement = statements.find((s) => JSON.stringify(s.Action).includes('glue:GetTable'));
     expect(glueStatement?.Action).toEqual(['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions']);
     expect(JSON.stringify(glueStatement?.Resource)).toContain(
