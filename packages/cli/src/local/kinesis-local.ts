@@ -22,7 +22,7 @@ export interface RunningKinesis {
  * loaded after `net.Server.prototype.listen` is made to bind 127.0.0.1 whatever host it asks for,
  * so the run never opens a port to the network.
  */
-export function loopbackOnly(main: string): string {
+function loopbackOnly(main: string): string {
   return `
 const net = require('node:net');
 const listen = net.Server.prototype.listen;
@@ -36,7 +36,14 @@ require(${JSON.stringify(main)});
 `;
 }
 
-export async function startKinesisLocal(region: string): Promise<RunningKinesis> {
+export interface KinesisLocalOptions {
+  /** Emulated duration of UPDATING after UpdateShardCount, e.g. '2s'. @default '500ms' */
+  readonly updateShardCountDuration?: string;
+  /** Shard limit of the emulated account. @default 500 */
+  readonly shardLimit?: number;
+}
+
+export async function startKinesisLocal(region: string, options: KinesisLocalOptions = {}): Promise<RunningKinesis> {
   const packageDir = path.dirname(require.resolve('kinesis-local/package.json'));
   const plainPort = await freePort();
   const tlsPort = await freePort();
@@ -51,8 +58,8 @@ export async function startKinesisLocal(region: string): Promise<RunningKinesis>
       LOG_LEVEL: 'ERROR',
       CREATE_STREAM_DURATION: '100ms',
       REGISTER_STREAM_CONSUMER_DURATION: '100ms',
-      UPDATE_SHARD_COUNT_DURATION: '500ms',
-      SHARD_LIMIT: '500',
+      UPDATE_SHARD_COUNT_DURATION: options.updateShardCountDuration ?? '500ms',
+      SHARD_LIMIT: String(options.shardLimit ?? 500),
       SHOULD_PERSIST_DATA: 'false',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
