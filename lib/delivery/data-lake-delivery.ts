@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, SizeRoundingBehavior } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { OutputPrefixes } from './output-prefixes';
 import { PartitionValueSource, Partitioning } from './partitioning';
+import { withoutUnusedCidrMapping } from './private/firehose-cidr-mapping';
 import { FirehoseServiceRole, addFirehoseTrustConditions } from './private/firehose-role';
 import { createLakeBucket } from './private/lake-bucket';
 import { createReferenceTransform } from './private/reference-transform';
@@ -403,10 +404,17 @@ export class DataLakeDelivery extends Construct {
         loggingConfig: new firehose.EnableLogging(this.logGroup),
       },
     });
-    this.deliveryStream = new firehose.DeliveryStream(this, 'Resource', {
-      source: new firehose.KinesisStreamSource(props.stream),
-      destination,
-    });
+    // Without aws-cdk-lib's Firehose CIDR-block mapping unless `deliveryStream.connections` is used:
+    // an S3 destination never uses it, and an unused mapping is a cfn-lint warning (W7001) in the
+    // user's stack (see private/firehose-cidr-mapping.ts).
+    this.deliveryStream = withoutUnusedCidrMapping(
+      this,
+      () =>
+        new firehose.DeliveryStream(this, 'Resource', {
+          source: new firehose.KinesisStreamSource(props.stream),
+          destination,
+        }),
+    );
     const sourceRole = addFirehoseTrustConditions(this.deliveryStream.grantPrincipal);
     // Firehose checks at creation that its role may read the stream ("not authorized to perform
     // kinesis:DescribeStream"). The L2 makes the delivery stream depend on the read grant, but a
@@ -472,11 +480,6 @@ export class DataLakeDelivery extends Construct {
       this.destinationRole,
       'AwsSolutions-IAM5[Resource::*]',
       "aws-cdk-lib's SchemaConfiguration grants glue:GetSchemaVersion on *: schema versions have no ARN to scope to.",
-    );
-    acknowledge(
-      Stack.of(this),
-      'CloudFormation-Validate::W7001',
-      "The unused mapping awscdkawskinesisfirehoseCidrBlocks is added by aws-cdk-lib's Firehose L2 for HTTP destinations; it is inert.",
     );
   }
 

@@ -115,18 +115,24 @@ export class RedriveFunction extends Construct {
       checkQueueVisibility(props.queue, this.function.timeout ?? Duration.minutes(5));
     }
 
+    // On the function (and so its role, where the grants land), not on this construct: an
+    // acknowledgment on a composite would also cover whatever else is added under it.
     // bucket.grantRead/grantPut: the standard CDK action sets, on this one bucket.
     for (const action of ['s3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:Abort*']) {
-      acknowledge(this, `AwsSolutions-IAM5[Action::${action}]`, ACKNOWLEDGMENT_REASONS.bucketGrantActions);
+      acknowledge(this.function, `AwsSolutions-IAM5[Action::${action}]`, ACKNOWLEDGMENT_REASONS.bucketGrantActions);
     }
     if (props.stream.encryptionKey) {
       for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
-        acknowledge(this, `AwsSolutions-IAM5[Action::${action}]`, ACKNOWLEDGMENT_REASONS.encryptedStreamReadWrite);
+        acknowledge(
+          this.function,
+          `AwsSolutions-IAM5[Action::${action}]`,
+          ACKNOWLEDGMENT_REASONS.encryptedStreamReadWrite,
+        );
       }
     }
-    acknowledgeBucketObjectsGrant(this, props.failureBucket, '*', ACKNOWLEDGMENT_REASONS.bucketObjectWildcard);
+    acknowledgeBucketObjectsGrant(this.function, props.failureBucket, '*', ACKNOWLEDGMENT_REASONS.bucketObjectWildcard);
     acknowledgeBucketObjectsGrant(
-      this,
+      this.function,
       props.failureBucket,
       `${ledgerPrefix}*`,
       ACKNOWLEDGMENT_REASONS.bucketObjectWildcard,
