@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Duration, RemovalPolicy, Size, SizeRoundingBehavior } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,7 +12,7 @@ import { OutputPrefixes } from './output-prefixes';
 import { PartitionValueSource, Partitioning } from './partitioning';
 import { withoutUnusedCidrMapping } from './private/firehose-cidr-mapping';
 import { FirehoseServiceRole, addFirehoseTrustConditions } from './private/firehose-role';
-import { createLakeBucket } from './private/lake-bucket';
+import { type PrefixExpiration, createLakeBucket } from './private/lake-bucket';
 import { createReferenceTransform } from './private/reference-transform';
 import { TransformProcessor } from './private/transform-processor';
 import { checkEventTimeField, glueDataFormat, roundMB, tableRoot } from './private/validation';
@@ -63,6 +63,24 @@ export interface DataLakeDeliveryOptions {
    * @default Duration.days(30)
    */
   readonly rawBackupGlacierTransitionAfter?: Duration;
+  /**
+   * Expire the data files (the objects under the table location, e.g. `data/`) this long after
+   * they are written: a whole number of days, at least 1 (S3 lifecycle `ExpirationInDays`). Only
+   * when this construct creates `bucket`. With versioning, an expired file stays recoverable as a
+   * noncurrent version for 30 more days.
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html
+   * @default - the data never expires: it is the lake's content
+   */
+  readonly dataExpiration?: Duration;
+  /**
+   * Expire the objects under the fixed part of `errorOutputPrefix` (by default `errors/`) this
+   * long after they are written: a whole number of days, at least 1. Only when this construct
+   * creates `bucket`. By default no rule is added when the error prefix has no fixed folder of its
+   * own (it starts with an expression, or is a prefix of the data or `raw/` prefix), as it would
+   * also expire those.
+   * @default Duration.days(90)
+   */
+  readonly errorExpiration?: Duration;
   /**
    * The Firehose transform: it must write newline-delimited JSON rows of `schema` (see the runtime
    * toolkit's `transformFirehoseRecords`). Not with `referenceTransform`.
@@ -330,12 +348,14 @@ export class DataLakeDelivery extends Construct {
     const glacierAfter = props.rawBackupGlacierTransitionAfter ?? Duration.days(30);
     // An S3 lifecycle transition is a whole number of days (TransitionInDays).
     checkDurationRange('rawBackupGlacierTransitionAfter', glacierAfter, { unit: 'days', min: 0, integral: true });
+    const expirations = this.expirationRules(props);
     this.bucket =
       props.bucket ??
       createLakeBucket(this, 'Bucket', {
         removalPolicy,
         rawBackupPrefix: this.backupPrefix,
         glacierAfter: props.backupBucket ? undefined : glacierAfter,
+        expirations,
       });
     this.backupBucket = props.backupBucket ?? this.bucket;
 
@@ -434,6 +454,58 @@ export class DataLakeDelivery extends Construct {
         'UNCOMPRESSED',
       );
     }
+  }
+
+  /**
+   * The expiry rules of data/ and errors/ in the bucket the construct creates. A rule's prefix may
+   * not be a prefix of another content's (raw/, data/, errors/): S3 would expire that too.
+   */
+  private expirationRules(props: DataLakeDeliveryOptions): PrefixExpiration[] {
+    // An S3 lifecycle expiration is a whole, non-zero number of days (ExpirationInDays).
+    const days = { unit: 'days', min: 1, integral: true } as const;
+    checkDurationRange('dataExpiration', props.dataExpiration, days);
+    checkDurationRange('errorExpiration', props.errorExpiration, days);
+    for (const prop of ['dataExpiration', 'errorExpiration'] as const) {
+      if (props[prop] && props.bucket) {
+        throw new Error(
+          `${prop} only applies when the construct creates the bucket; add the lifecycle rule to your bucket. Received ${prop} ${props[prop].toHumanString()} with bucket`,
+        );
+      }
+    }
+    if (props.bucket) return [];
+    const errorRoot = this.errorOutputPrefix.split('!{')[0];
+    const contents: Array<[string, string]> = [
+      ['the data', this.tableLocationPrefix],
+      ['the error', errorRoot],
+      ...(props.backupBucket ? [] : [['the raw backup', this.backupPrefix] as [string, string]]),
+    ];
+    /** The content (other than its own) whose keys a rule on `prefix` would also expire. */
+    const covered = (prefix: string, own: string) =>
+      contents.find(([name, other]) => name !== own && other.startsWith(prefix));
+    const rules: PrefixExpiration[] = [];
+    if (props.dataExpiration) {
+      const clash = covered(this.tableLocationPrefix, 'the data');
+      if (clash) {
+        throw new Error(
+          `dataExpiration would also expire ${clash[0]} prefix '${clash[1]}', which starts with the data prefix '${this.tableLocationPrefix}'; give the data its own folder. Received dataOutputPrefix '${this.dataOutputPrefix}'`,
+        );
+      }
+      rules.push({ id: 'ExpireData', prefix: this.tableLocationPrefix, expiration: props.dataExpiration });
+    }
+    // Only a literal error prefix names the folder to expire ('' is no folder: the whole bucket).
+    const errorClash = Token.isUnresolved(this.errorOutputPrefix)
+      ? ['a token', 'errorOutputPrefix']
+      : errorRoot === ''
+        ? ['the whole bucket', '']
+        : covered(errorRoot, 'the error');
+    if (!errorClash) {
+      rules.push({ id: 'ExpireErrors', prefix: errorRoot, expiration: props.errorExpiration ?? Duration.days(90) });
+    } else if (props.errorExpiration) {
+      throw new Error(
+        `errorExpiration would also expire ${errorClash[0]} prefix '${errorClash[1]}': the fixed part of errorOutputPrefix must be a literal folder of its own. Received errorOutputPrefix '${this.errorOutputPrefix}'`,
+      );
+    }
+    return rules;
   }
 
   /** The Glue table of `schema` under the data root, its partitions found by projection. */

@@ -209,6 +209,8 @@ const DELIVERY_OPTIONS = {
   bucket: ref('bucket', 'importedBucket'),
   backupBucket: ref('bucket'),
   rawBackupGlacierTransitionAfter: durationProp({ minSeconds: 0, maxSeconds: 3650 * DAYS, unit: 'days' }),
+  dataExpiration: durationProp({ minSeconds: DAYS, maxSeconds: 3650 * DAYS, unit: 'days' }),
+  errorExpiration: durationProp({ minSeconds: DAYS, maxSeconds: 3650 * DAYS, unit: 'days' }),
   database: ref('database'),
   databaseName: GLUE_NAME,
   tableName: GLUE_NAME,
@@ -226,7 +228,12 @@ const DELIVERY_OPTIONS = {
     1024,
   ),
   errorOutputPrefix: stringProp(
-    fc.constantFrom('errors/!{firehose:error-output-type}/', 'failed/!{firehose:error-output-type}/!{timestamp:yyyy}/'),
+    fc.constantFrom(
+      'errors/!{firehose:error-output-type}/',
+      'failed/!{firehose:error-output-type}/!{timestamp:yyyy}/',
+      // No fixed folder of its own: no default error expiry, and errorExpiration is refused.
+      '!{firehose:error-output-type}/!{timestamp:yyyy}/',
+    ),
     1024,
   ),
   transformBufferSize: fc.oneof(

@@ -10,6 +10,15 @@ export interface LakeBucketOptions {
   readonly rawBackupPrefix: string;
   /** @default - no Glacier rule (the backup lives elsewhere) */
   readonly glacierAfter?: Duration;
+  /** Expiry rules of the data and error prefixes. */
+  readonly expirations: PrefixExpiration[];
+}
+
+/** Objects under `prefix` expire `expiration` after they are written. */
+export interface PrefixExpiration {
+  readonly id: string;
+  readonly prefix: string;
+  readonly expiration: Duration;
 }
 
 /**
@@ -36,7 +45,16 @@ export function createLakeBucket(scope: Construct, id: string, options: LakeBuck
     versioned: true,
     lifecycleRules: [
       { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
-      { id: 'NoncurrentVersions', noncurrentVersionExpiration: NONCURRENT_VERSION_RETENTION },
+      // In a versioned bucket an expiry (ExpireData, ExpireErrors) adds a delete marker and keeps
+      // the object as a noncurrent version for NONCURRENT_VERSION_RETENTION; the marker left alone
+      // after that is removed too (S3 "Removing expired object delete markers",
+      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html).
+      {
+        id: 'NoncurrentVersions',
+        noncurrentVersionExpiration: NONCURRENT_VERSION_RETENTION,
+        expiredObjectDeleteMarker: true,
+      },
+      ...options.expirations.map((e) => ({ id: e.id, prefix: e.prefix, expiration: e.expiration })),
       ...(options.glacierAfter
         ? [
             {
