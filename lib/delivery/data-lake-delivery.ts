@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as glue from 'aws-cdk-lib/aws-glue';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
@@ -52,9 +53,19 @@ export interface DataLakeDeliveryOptions {
   readonly partitioning?: Partitioning;
   /**
    * The bucket for data/, errors/ (and raw/ unless `backupBucket` is given).
-   * @default - a new bucket: SSE-S3, SSL only, public access blocked, access logs, retained on delete
+   * @default - a new bucket: SSE-S3 (or SSE-KMS with `bucketEncryptionKey`), SSL only, public access blocked, versioned, access logs, retained on delete
    */
   readonly bucket?: s3.IBucket;
+  /**
+   * A customer-managed KMS key to encrypt the bucket the construct creates with (SSE-KMS, S3 Bucket
+   * Keys on); not with `bucket`. The Firehose role gets kms:Decrypt and kms:GenerateDataKey on it
+   * through S3 for that bucket only, as the Firehose guide's S3 policy lists them; readers (Athena,
+   * your jobs) need kms:Decrypt on it. Its server access log bucket stays SSE-S3, the default
+   * encryption S3 documents for log destination buckets.
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3
+   * @default - SSE-S3 (S3-managed keys)
+   */
+  readonly bucketEncryptionKey?: kms.IKey;
   /** The bucket for the source record backup. @default - `bucket`, under raw/ */
   readonly backupBucket?: s3.IBucket;
   /**
@@ -297,6 +308,11 @@ export class DataLakeDelivery extends Construct {
         `rawBackupGlacierTransitionAfter only applies when the construct creates the bucket holding raw/; add the lifecycle rule to your bucket. Received rawBackupGlacierTransitionAfter ${props.rawBackupGlacierTransitionAfter.toHumanString()} with ${props.backupBucket ? 'backupBucket' : 'bucket'}`,
       );
     }
+    if (props.bucketEncryptionKey && props.bucket) {
+      throw new Error(
+        `bucketEncryptionKey encrypts the bucket the construct creates; set the encryption of your bucket instead. Received bucketEncryptionKey ${props.bucketEncryptionKey.node.path} with bucket`,
+      );
+    }
     checkName('databaseName', props.databaseName, NAME_RULES.glue);
     checkName('tableName', props.tableName, NAME_RULES.glue);
     if (props.database && props.databaseName !== undefined) {
@@ -356,6 +372,7 @@ export class DataLakeDelivery extends Construct {
         rawBackupPrefix: this.backupPrefix,
         glacierAfter: props.backupBucket ? undefined : glacierAfter,
         expirations,
+        encryptionKey: props.bucketEncryptionKey,
       });
     this.backupBucket = props.backupBucket ?? this.bucket;
 
@@ -382,7 +399,10 @@ export class DataLakeDelivery extends Construct {
     // The destination role is ours rather than the L2's: its S3 grants are the documented actions,
     // no delete (the L2 grants bucket.grantReadWrite), and its trust policy carries the documented
     // sts:ExternalId condition (see private/firehose-role.ts).
-    this.destinationRole = new FirehoseServiceRole(this, 'DestinationRole');
+    const destinationRole = new FirehoseServiceRole(this, 'DestinationRole');
+    // Before the destination binds: the grants on the buckets' KMS keys become the documented ones.
+    for (const bucket of new Set([this.bucket, this.backupBucket])) destinationRole.writesToBucket(bucket);
+    this.destinationRole = destinationRole;
     const destination = new firehose.S3Bucket(this.bucket, {
       role: this.destinationRole,
       dataOutputPrefix: this.dataOutputPrefix,

@@ -182,6 +182,7 @@ const CONSUMER_OPTIONS = {
   streamRetention: STREAM_RETENTION,
   failureBucket: ref('bucket', 'importedBucket'),
   failureRetention: durationProp({ minSeconds: DAYS, maxSeconds: 3650 * DAYS, unit: 'days' }),
+  bucketEncryptionKey: ref('key'),
   quarantinePrefix: QUARANTINE_PREFIX,
   quarantineQueue: ref('queue'),
   failureNotificationTopic: ref('topic'),
@@ -209,6 +210,7 @@ const DELIVERY_OPTIONS = {
   bucket: ref('bucket', 'importedBucket'),
   backupBucket: ref('bucket'),
   rawBackupGlacierTransitionAfter: durationProp({ minSeconds: 0, maxSeconds: 3650 * DAYS, unit: 'days' }),
+  bucketEncryptionKey: ref('key'),
   dataExpiration: durationProp({ minSeconds: DAYS, maxSeconds: 3650 * DAYS, unit: 'days' }),
   errorExpiration: durationProp({ minSeconds: DAYS, maxSeconds: 3650 * DAYS, unit: 'days' }),
   database: ref('database'),
@@ -281,6 +283,26 @@ function deliveryCase(
   };
 }
 
+/** StreamConsumer with its function (yours, or built from `entry`) and the given options. */
+function consumerCase(
+  name: string,
+  runs: number,
+  options: fc.Arbitrary<Record<string, unknown>>,
+  combinations: boolean,
+): FuzzCase {
+  return {
+    name,
+    runs,
+    combinations,
+    props: fc.record({ fn: CONSUMER_FUNCTION, options }),
+    run: (stack, { fn, options: chosen }) =>
+      new StreamConsumer(stack, 'Fuzzed', {
+        ...build(stack, { ...fn, ...chosen }),
+        stream: new kinesis.Stream(stack, 'Stream'),
+      }),
+  };
+}
+
 function deliveryProps(props: any): any {
   const { partitioning, ...rest } = props;
   return {
@@ -339,16 +361,8 @@ export const FUZZ_CASES: readonly FuzzCase[] = [
         Number.isInteger(plan[k]) && plan[k] >= 0 ? [] : [`${k} is ${plan[k]}`],
       ),
   },
-  {
-    name: 'StreamConsumer',
-    runs: 50,
-    props: fc.record({ fn: CONSUMER_FUNCTION, options: someOf(CONSUMER_OPTIONS) }),
-    run: (stack, { fn, options }) =>
-      new StreamConsumer(stack, 'Fuzzed', {
-        ...build(stack, { ...fn, ...options }),
-        stream: new kinesis.Stream(stack, 'Stream'),
-      }),
-  },
+  consumerCase('StreamConsumer', 50, someOf(CONSUMER_OPTIONS), true),
+  consumerCase('StreamConsumer, one option at a time', 40, oneOption(CONSUMER_OPTIONS), false),
   {
     name: 'ReferenceErrorAlertFunction',
     runs: 30,
@@ -505,6 +519,7 @@ export const FUZZ_CASES: readonly FuzzCase[] = [
         alarmEmail: MONITORING_PROPS.alarmEmail,
       }),
       logRetention: LOG_RETENTION,
+      bucketEncryptionKey: ref('key'),
     }),
     run: (stack, props) => new StreamingPipeline(stack, 'Fuzzed', build(stack, props)),
   },
