@@ -568,11 +568,14 @@ export class DataLakeDelivery extends Construct {
         'Firehose writes objects under generated keys (prefix, time, random suffix) in this one bucket.',
       );
     }
-    acknowledge(
-      this.destinationRole,
-      'AwsSolutions-IAM5[Resource::*]',
-      "aws-cdk-lib's SchemaConfiguration grants glue:GetSchemaVersion on *: schema versions have no ARN to scope to.",
-    );
+    // Only with conversion: without it no statement on * exists, and the reason would be untrue.
+    if (this.conversionFormat) {
+      acknowledge(
+        this.destinationRole,
+        'AwsSolutions-IAM5[Resource::*]',
+        "aws-cdk-lib's SchemaConfiguration grants glue:GetSchemaVersion on *: schema versions have no ARN to scope to.",
+      );
+    }
   }
 
   /** AWS/Firehose DeliveryToS3.DataFreshness: age in seconds of the oldest record not yet in S3. Maximum over 5 minutes. */
