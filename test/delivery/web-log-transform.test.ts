@@ -7,6 +7,12 @@ import {
   toWebLogRow,
   WEB_LOG_COLUMNS,
 } from '../../packages/runtime/src/apache-log';
+import { matchPlainAccessLineAt } from '../../packages/runtime/src/apache-log/access-log';
+import {
+  plainAccessRow,
+  plainAccessScanNext,
+  scanPlainAccessRow,
+} from '../../packages/runtime/src/apache-log/plain-access-row';
 import { compileRowCoercer, processFirehoseRecords } from '../../packages/runtime/src/firehose-transform';
 import { handler } from '../../lambda/reference-transform';
 import { listFixtures, loadLogLines, loadSampleEvent } from '../support/fixtures';
@@ -197,6 +203,94 @@ describe('the reference transform on the real Apache logs', () => {
   ])('the fast path leaves to the general path %s', (_, line) => {
     const general = toWebLogJson(parseWebLogLine(line));
     expect(plainAccessLineJson(line) ?? general).toBe(general);
+  });
+
+  test("the indexOf scanner writes the regex match's row or leaves the line to the regex, on real and mutated lines", () => {
+    // What the transform does with the regex alone: the row and where the next line starts.
+    const byRegex = (text: string, at: number) => {
+      const m = matchPlainAccessLineAt(text, at);
+      const row = m === null ? undefined : plainAccessRow(m, '}\n');
+      if (m === null || row === undefined) return undefined;
+      const end = m.index + m[0].length;
+      return { row, next: (text.charCodeAt(end) === 13 ? end + 1 : end) + 1 };
+    };
+    const check = (text: string, at: number): boolean => {
+      const row = scanPlainAccessRow(text, at, '}\n');
+      const expected = byRegex(text, at);
+      if (row === undefined) {
+        // Only lines outside the plain shape are left to the regex.
+        expect(expected).toBeUndefined();
+        return false;
+      }
+      expect({ row, next: plainAccessScanNext() }).toEqual(expected);
+      return true;
+    };
+    const real = apacheFiles.flatMap((f) => loadLogLines(f));
+    expect(real.filter((line) => check(line, 0)).length).toBeGreaterThan(1400);
+    let scanned = 0;
+    // Mostly the values a plain line has, sometimes one it cannot have.
+    const pick = (plain: string[], odd: string[]) =>
+      fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...plain) }, { weight: 1, arbitrary: fc.constantFrom(...odd) });
+    const piece = fc.constantFrom(
+      ...'"[] \\-?0129AZaz:/.<\t\r\n\u00e9\x7f'.split(''),
+      '"-"',
+      'HTTP/1.1',
+      'HTTP/2',
+      '  ',
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.constantFrom(...real),
+          fc
+            .tuple(
+              pick(['1.2.3.4', '::1', 'h'], ['<3>', '1.2"3', '']),
+              pick(['-', 'id', 'www.example.org', '1:2'], ['', 'a"b']),
+              pick(['-', 'frank', '--'], ['', 'a]b']),
+              pick(
+                ['10/Oct/2000:13:55:36 -0700', '10/Oct/2000:13:55:37 -0700', '10/Oct/2000:13:55:60 -0700'],
+                ['1/Oct/2000:13:55:36 +0000', 'x"', ''],
+              ),
+              pick(['GET', 'M-S_1', 'G'], ['get', '', 'G.T']),
+              pick(['/a', '/a?b=1?c', '?', '/', '/a?'], ['/a b', '', 'a"b']),
+              pick(
+                [' HTTP/1.1', ' HTTP/2', ''],
+                [' HTTP/1.', ' HTTP/10', ' HTTP/1x1', ' HTTP/1.1 ', ' http/1.1', ' HTTPS1.1'],
+              ),
+              pick(['200', '404', '999'], ['099', '20', '2000', '-', '2x0']),
+              pick(['0', '-', '123456789012345', '42'], ['01', '1234567890123456', '', '1-']),
+              pick(
+                ['', ' "-" "-"', ' "" ""', ' "http://r/ x" "Mozilla/5.0 (X)"'],
+                [' "-"', ' "a" "b" 12', ' "a"  "b"', ' "a" "b', '"a" "b"'],
+              ),
+            )
+            .map(
+              ([h, l, u, t, method, target, protocol, status, bytes, tail]) =>
+                `${h} ${l} ${u} [${t}] "${method} ${target}${protocol}" ${status} ${bytes}${tail}`,
+            ),
+        ),
+        // mutations: delete, insert or replace a piece at a position
+        fc.oneof(
+          { weight: 2, arbitrary: fc.constant([]) },
+          {
+            weight: 1,
+            arbitrary: fc.array(fc.tuple(fc.nat(), fc.constantFrom(0, 1, 2), piece), { minLength: 1, maxLength: 3 }),
+          },
+        ),
+        fc.constantFrom('', 'x\n', '\r\n'),
+        fc.constantFrom('', '\n', '\r\n', '\r', '\rx', '\n1.2.3.4 - - [x] "GET / HTTP/1.1" 200 1'),
+        (base, mutations, before, after) => {
+          let line = base;
+          for (const [n, op, p] of mutations) {
+            const i = n % (line.length + 1);
+            line = line.slice(0, i) + (op === 0 ? '' : p) + line.slice(op === 1 ? i : i + 1);
+          }
+          if (check(`${before}${line}${after}`, before.length)) scanned++;
+        },
+      ),
+      { numRuns: 3000, seed: 20261202 },
+    );
+    expect(scanned).toBeGreaterThan(300);
   });
 
   test('times within one minute (read once per minute) give the rows the general path gives', () => {

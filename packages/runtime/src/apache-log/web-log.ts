@@ -1,5 +1,5 @@
-import { isServerName, matchPlainAccessLine, matchPlainAccessLineAt, parseAccessLogLine } from './access-log';
-import { parseAccessTime } from './time';
+import { matchPlainAccessLine, matchPlainAccessLineAt, parseAccessLogLine } from './access-log';
+import { plainAccessRow, plainAccessScanNext, scanPlainAccessRow } from './plain-access-row';
 import { parseErrorLogLine } from './error-log';
 import { parseNginxErrorLogLine } from './nginx-error-log';
 import { parseSyslogHeader, type SyslogHeader } from './syslog';
@@ -256,84 +256,6 @@ export function plainAccessLineJson(line: string): string | undefined {
   return m === null ? undefined : plainAccessRow(m, '}');
 }
 
-/**
- * The row of a plain access line's match, ending in `close` (the closing brace, with whatever
- * goes before or after it), or undefined when its time is not a valid time.
- */
-function plainAccessRow(m: RegExpExecArray, close: string): string | undefined {
-  const start = accessRowStart(m[4]);
-  if (start === undefined) return undefined;
-  const ident = m[2];
-  let client: string;
-  if (ident === '-') client = `,"client_ip":"${m[1]}`;
-  // lighttpd's %V (a server name) where Apache logs %l
-  else if (isServerName(ident)) client = `,"vhost":"${ident}","client_ip":"${m[1]}`;
-  else client = `,"client_ip":"${m[1]}","ident":"${ident}`;
-  const user = m[3] === '-' ? '' : `","remote_user":"${m[3]}`;
-  const query = m[7] === undefined ? '' : `","query":"${m[7]}`;
-  const protocol = m[8] === undefined ? '' : `","protocol":"${m[8]}`;
-  const bytes = m[10] === '-' ? '' : `,"bytes":${m[10]}`;
-  let end = close;
-  const referer = m[11];
-  if (referer !== undefined) {
-    const agent = m[12];
-    if (agent !== '-' && agent !== '') end = `,"user_agent":"${agent}"${end}`;
-    if (referer !== '-' && referer !== '') end = `,"referer":"${referer}"${end}`;
-  }
-  return `${start}${client}${user}","method":"${m[5]}","path":"${m[6]}${query}${protocol}","status":${m[9]}${bytes}${end}`;
-}
-
-let lastTimeText = '';
-let lastRowStart = '';
-// The minute of the last fixed-width %t read in full: its text up to the seconds
-// ('dd/Mon/yyyy:HH:MM:'; '' for none), its zone (' +zzzz') and its row start up to the seconds.
-let minuteText = '';
-let minuteZone = '';
-let minuteRowStart = '';
-const SECONDS: readonly string[] = Array.from({ length: 60 }, (_, i) => `${i}`.padStart(2, '0'));
-
-/** `{"log_type":"access","event_time":"…"` of a `%t`, or undefined when it is not a valid time. */
-function accessRowStart(timeText: string): string | undefined {
-  // Log lines come in time order: consecutive lines mostly share their second, nearly always
-  // their minute.
-  if (timeText === lastTimeText) return lastRowStart;
-  if (minuteText !== '' && timeText.length === 26 && timeText.startsWith(minuteText) && timeText.endsWith(minuteZone)) {
-    // Another second (00..59) of the same local minute: zones are whole minutes, so it is the
-    // same UTC minute too, and only the seconds of the text change ('.000': %t has no fraction).
-    const sec = seconds(timeText);
-    if (sec >= 0) {
-      lastRowStart = `${minuteRowStart}${SECONDS[sec]}.000"`;
-      lastTimeText = timeText;
-      return lastRowStart;
-    }
-  }
-  const millis = parseAccessTime(timeText);
-  if (millis !== millis) return undefined; // NaN: let the general path report it
-  lastRowStart = `{"log_type":"access","event_time":"${formatTimestampMillis(millis)}"`;
-  lastTimeText = timeText;
-  // Remember the minute of a fixed-width time whose seconds did not roll over (00..59).
-  if (
-    timeText.length === 26 &&
-    timeText.charCodeAt(17) === 58 &&
-    timeText.charCodeAt(20) === 32 &&
-    seconds(timeText) >= 0
-  ) {
-    minuteText = timeText.slice(0, 18);
-    minuteZone = timeText.slice(20);
-    minuteRowStart = lastRowStart.slice(0, -'ss.SSS"'.length);
-  } else {
-    minuteText = ''; // none
-  }
-  return lastRowStart;
-}
-
-/** The seconds (00..59) of a fixed-width %t, or -1. */
-function seconds(timeText: string): number {
-  const a = timeText.charCodeAt(18) - 48;
-  const b = timeText.charCodeAt(19) - 48;
-  return a >= 0 && a <= 5 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-}
-
 function isSpace(code: number): boolean {
   return code === 32 || code === 9 || code === 13 || code === 11 || code === 12;
 }
@@ -362,7 +284,15 @@ export function createApacheLogTransform(options: ApacheLogTransformOptions = {}
     while (start < text.length) {
       lineNumber++;
       if (fast) {
-        // A plain access line is matched where it starts in the text, without cutting it out.
+        // A plain access line is read where it starts in the text, without cutting it out: by
+        // the indexOf scanner, else (what it is not sure of) by the regex.
+        const scanned = scanPlainAccessRow(text, start, close);
+        if (scanned !== undefined) {
+          json += scanned;
+          count++;
+          start = plainAccessScanNext();
+          continue;
+        }
         const m = matchPlainAccessLineAt(text, start);
         const row = m === null ? undefined : plainAccessRow(m, close);
         if (row !== undefined) {
