@@ -19,7 +19,7 @@ import { type DeliveryReport, runDeliveryStream } from './firehose/delivery-stre
 import { unsupportedColumnType } from './firehose/json-deserializer';
 import { FunctionHost } from './function-host';
 import { type RunningDynamoDb, startDynamoDbLocal } from './dynamodb-local';
-import { startKinesisLocal } from './kinesis-local';
+import { type RunningKinesis, startKinesisLocal } from './kinesis-local';
 import { type LakeQueryResult, queryLake } from './lake-query';
 import { LOCAL_RECORDS_DIR, startLocalAwsServer } from './local-aws-server';
 import {
@@ -29,7 +29,7 @@ import {
   type LocalStream,
   type PipelineModel,
 } from './pipeline-model';
-import { createStream, type InputRecord, putRecords, readAllShards } from './stream-io';
+import { type InputRecord, putAndReadBack } from './stream-io';
 
 export interface LocalRunOptions {
   /** Shell command that runs the CDK app (as cdk.json's "app"); or give `assembly`. */
@@ -64,6 +64,24 @@ export interface LocalRunResult {
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   const started = Date.now();
   const log = (line: string) => options.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`);
+  // kinesis-local needs nothing from the templates: it loads in its own process while the app
+  // synthesizes, and is stopped however the run ends.
+  log('starting kinesis-local on 127.0.0.1');
+  const kinesis = startKinesisLocal(options.region);
+  kinesis.catch(() => undefined); // awaited where the stream is created; no unhandled rejection meanwhile
+  try {
+    return await run(options, started, log, kinesis);
+  } finally {
+    await (await kinesis.catch(() => undefined))?.stop();
+  }
+}
+
+async function run(
+  options: LocalRunOptions,
+  started: number,
+  log: (line: string) => void,
+  kinesisStarting: Promise<RunningKinesis>,
+): Promise<LocalRunResult> {
   const outDir = path.resolve(options.cwd, options.outDir);
   const localDir = path.join(outDir, LOCAL_RECORDS_DIR);
   // What a previous run recorded (logs, SNS/SQS messages, on-failure documents); an assembly kept
@@ -148,18 +166,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       );
     return host;
   };
-  let kinesis: Awaited<ReturnType<typeof startKinesisLocal>> | undefined;
   try {
-    log('starting kinesis-local on 127.0.0.1');
-    kinesis = await startKinesisLocal(options.region);
-    await createStream(
-      kinesis.client,
-      stream,
-      mappings.flatMap((m) => (m.efoConsumerName ? [m.efoConsumerName] : [])),
-    );
+    const kinesis = await kinesisStarting;
     log(`putting ${options.records.length} record(s) into ${stream.name}`);
-    await putRecords(kinesis.client, stream, options.records);
-    const shards = await readAllShards(kinesis.client, stream, options.records.length);
+    const shards = await putAndReadBack(kinesis.client, stream, options.records, {
+      efoConsumers: mappings.flatMap((m) => (m.efoConsumerName ? [m.efoConsumerName] : [])),
+    });
     log(`read ${options.records.length} record(s) back from ${shards.length} shard(s)`);
 
     const runnable = emulator ? mappings.filter((m) => !m.function.notRunnable) : [];
@@ -208,7 +220,6 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     };
   } finally {
     for (const host of hosts.values()) await host.stop();
-    await kinesis?.stop();
     await server.stop();
     await dynamoDb?.stop();
   }
