@@ -29,7 +29,7 @@ import {
   type LocalStream,
   type PipelineModel,
 } from './pipeline-model';
-import { type InputRecord, putAndReadBack } from './stream-io';
+import { type InputRecord, putAndReadBack, warmUp } from './stream-io';
 
 export interface LocalRunOptions {
   /** Shell command that runs the CDK app (as cdk.json's "app"); or give `assembly`. */
@@ -100,7 +100,12 @@ async function run(
   } else if (options.app) {
     assemblyDir = path.join(localDir, 'cdk.out');
     log(`synthesizing: ${options.app}`);
-    await synthesize(options.app, options.cwd, assemblyDir, options.env);
+    // Meanwhile kinesis-local warms up on a scratch stream (with --assembly there is no time to use).
+    // A failure of kinesis-local is reported where the stream is put, not here, mid-synthesis.
+    await Promise.all([
+      synthesize(options.app, options.cwd, assemblyDir, options.env),
+      kinesisStarting.then((kinesis) => warmUp(kinesis.client, options.records)).catch(() => undefined),
+    ]);
   } else {
     throw new UsageError('give --app <command> (e.g. "npx tsx bin/app.ts") or --assembly <cdk.out>');
   }
@@ -176,7 +181,14 @@ async function run(
 
     const runnable = emulator ? mappings.filter((m) => !m.function.notRunnable) : [];
     const [mappingReports, deliveryReports] = await Promise.all([
-      Promise.all(runnable.map((m) => emulator!.run(m, shards, hostOf(m.function)))),
+      Promise.all(
+        runnable.map((m) =>
+          emulator!.run(m, shards, hostOf(m.function)).then((report) => {
+            log(`${m.function.name}: ${report.invocations} invocation(s) done`);
+            return report;
+          }),
+        ),
+      ),
       Promise.all(
         deliveries.map((d) =>
           runDeliveryStream(shards, {
@@ -184,6 +196,9 @@ async function run(
             transform: d.processor ? hostOf(d.processor.function) : undefined,
             outDir,
             region: options.region,
+          }).then((report) => {
+            log(`${d.name}: ${report.sourceRecords} source record(s) delivered`);
+            return report;
           }),
         ),
       ),

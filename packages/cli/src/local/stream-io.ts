@@ -111,6 +111,23 @@ export async function putAndReadBack(
   return out;
 }
 
+/**
+ * Puts a segment of the input into a scratch stream and reads it back, then deletes the stream:
+ * run while the app synthesizes, so that the emulator's code (kinesis-mock compiled to
+ * JavaScript) is compiled and optimized by the time the real stream is put. The first 5,000
+ * records into a cold kinesis-local took 16 s, after 1,000 such records 9 s. The scratch stream
+ * is nothing the run or its account sees.
+ */
+export async function warmUp(client: KinesisClient, records: readonly InputRecord[]): Promise<void> {
+  const name = 'cdk-kinesis-pipeline-local-warm-up';
+  const scratch = records.slice(0, SEGMENT_RECORDS_PER_SHARD);
+  if (scratch.length === 0) return;
+  await createStream(client, name, 1, []);
+  await putRecords(client, name, scratch);
+  await readAllShards(client, name, scratch.length);
+  await client.send(new DeleteStreamCommand({ StreamName: name }));
+}
+
 /** `<name>` for the first segment, `<name>-<index>` (within Kinesis' 128 characters) after it. */
 export function segmentStreamName(name: string, index: number): string {
   if (index === 0) return name;
