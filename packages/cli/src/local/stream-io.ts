@@ -14,10 +14,10 @@
  * would in AWS), and joins the segments' shards in order. kinesis-mock's sequence numbers begin
  * with the second their shard was created (`SequenceNumber.create`), so each copy is created in a
  * later second than the one before: sequence numbers keep increasing along a shard across
- * segments, as Kinesis documents ("sequence numbers for the same partition key generally increase
- * over time"), and this file checks that they strictly increase along every shard.
+ * segments, as Kinesis documents ("sequence numbers generally increase over time", PutRecord), and
+ * this file checks that they strictly increase along every shard.
  * @see https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html
- * @see https://docs.aws.amazon.com/streams/latest/dev/key-concepts.html#sequence-number
+ * @see https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecord.html
  */
 import {
   CreateStreamCommand,
