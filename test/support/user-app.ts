@@ -33,8 +33,12 @@ export function packPackages(destination: string): PackedPackage[] {
   });
 }
 
-/** A temporary app folder with the packed packages installed; returns its path. */
-export function createUserApp(packages: readonly PackedPackage[]): string {
+/**
+ * A temporary app folder with the packed packages installed; returns its path. `bins` are the
+ * command-line tools the user installed as devDependencies (e.g. `tsx`, `esbuild`), linked into
+ * node_modules/.bin as npm links them.
+ */
+export function createUserApp(packages: readonly PackedPackage[], bins: readonly string[] = []): string {
   const app = fs.mkdtempSync(path.join(os.tmpdir(), 'ckp-user-app-'));
   const modules = path.join(app, 'node_modules');
   fs.mkdirSync(modules);
@@ -47,6 +51,10 @@ export function createUserApp(packages: readonly PackedPackage[]): string {
   for (const entry of fs.readdirSync(path.join(root, 'node_modules'))) {
     if (ours.has(entry) || entry.startsWith('.')) continue;
     fs.symlinkSync(path.join(root, 'node_modules', entry), path.join(modules, entry), 'dir');
+  }
+  if (bins.length > 0) fs.mkdirSync(path.join(modules, '.bin'));
+  for (const bin of bins) {
+    fs.symlinkSync(fs.readlinkSync(path.join(root, 'node_modules', '.bin', bin)), path.join(modules, '.bin', bin));
   }
   // No "type" field: a CommonJS project, as `cdk init app --language typescript` creates.
   fs.writeFileSync(
