@@ -220,6 +220,7 @@ export async function runKinesisBatch<T = unknown>(
   const keys = new Map<string, KeyState>();
   const drains: Promise<void>[] = [];
   let busyKeys = 0;
+  let anyKeyStopped = false;
   let drainError: { readonly error: unknown } | undefined;
   let slotFreed: (() => void) | undefined;
 
@@ -236,6 +237,7 @@ export async function runKinesisBatch<T = unknown>(
 
   /** The key's records from `record` on (it and those queued) are left for the retry. */
   const stopKey = (key: KeyState, record: UserRecord): void => {
+    anyKeyStopped = true;
     key.unfinished = record;
     retried += 1 + key.queue.length - key.next;
     key.queue.length = 0;
@@ -272,13 +274,44 @@ export async function runKinesisBatch<T = unknown>(
     }
   };
 
-  /** Starts, queues or accounts for the next record in stream order; false when no key slot is free. */
-  const dispatch = (record: UserRecord): boolean => {
+  const keyOf = (record: UserRecord): KeyState => {
     let key = keys.get(record.partitionKey);
     if (key === undefined) {
       key = { queue: [], next: 0, busy: false, unfinished: undefined };
       keys.set(record.partitionKey, key);
     }
+    return key;
+  };
+
+  const started = (key: KeyState, record: UserRecord, outcome: Outcome | PromiseLike<Outcome>): void => {
+    if (typeof outcome === 'string') {
+      settle(key, record, outcome);
+    } else {
+      key.busy = true;
+      busyKeys++;
+      drains.push(drain(key, record, outcome));
+    }
+  };
+
+  /** Starts, queues or accounts for the next record in stream order; false when no key slot is free. */
+  const dispatch = (record: UserRecord): boolean => {
+    if (busyKeys === 0 && !anyKeyStopped) {
+      // Nothing in flight and no key stopped (the usual case with a synchronous handler): the
+      // record starts at once, and its key is looked up only when it did not simply succeed.
+      if (outOfTime()) {
+        stopKey(keyOf(record), record);
+        return true;
+      }
+      const outcome = step(record);
+      if (outcome === 'done') {
+        processed++;
+        hooks?.recordProcessed(record);
+      } else {
+        started(keyOf(record), record, outcome);
+      }
+      return true;
+    }
+    const key = keyOf(record);
     if (key.unfinished !== undefined) {
       retried++;
     } else if (key.busy) {
@@ -288,14 +321,7 @@ export async function runKinesisBatch<T = unknown>(
     } else if (busyKeys >= maxConcurrency) {
       return false;
     } else {
-      const outcome = step(record);
-      if (typeof outcome === 'string') {
-        settle(key, record, outcome);
-      } else {
-        key.busy = true;
-        busyKeys++;
-        drains.push(drain(key, record, outcome));
-      }
+      started(key, record, step(record));
     }
     return true;
   };
