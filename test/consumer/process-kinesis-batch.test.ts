@@ -489,6 +489,26 @@ describe('concurrency and time', () => {
     expect(settled).toBe(3);
   });
 
+  test('a thenable whose then() returns nothing is waited for: its failure is retried, its key waits', async () => {
+    const calls: string[] = [];
+    const outcome = await runKinesisBatch<string>(
+      textRecords(['b', 'b0'], ['a', 'a1'], ['a', 'a2'], ['c', 'c3']),
+      (r) => {
+        calls.push(r.body);
+        if (r.body !== 'a1') return undefined;
+        return {
+          then(_resolve: () => void, reject: (error: Error) => void): void {
+            setImmediate(() => reject(new Error('throttled')));
+          },
+        };
+      },
+      { ...quiet, payloadFormat: 'text' },
+    );
+    expect(calls).toEqual(['b0', 'a1', 'c3']);
+    expect(outcome.response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(1) }]);
+    expect(outcome.retried).toBe(2);
+  });
+
   test('no record starts within the timeout margin; the rest is left for the retry', async () => {
     let remaining = 60_000;
     const handler = jest.fn((r: KinesisBatchRecord<string>) => {

@@ -195,7 +195,9 @@ export async function runKinesisBatch<T = unknown>(
       return onHandlerError(raw, record, error);
     }
     if (isPromiseLike(result)) {
-      return result.then(
+      // Promise.resolve adopts any thenable, also one whose then() returns nothing: the record
+      // must not count as done before it settles. A native promise is returned as it is.
+      return Promise.resolve(result).then(
         () => 'done' as const,
         (error: unknown) => onHandlerError(raw, record, error),
       );
