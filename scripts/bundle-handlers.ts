@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
+import { handlerBuildOptions } from './esbuild-options';
 
 const root = path.resolve(__dirname, '..');
 const lambdaDir = path.join(root, 'lambda');
@@ -21,20 +22,9 @@ const handlers = fs
 // Overwrite in place (no rm -rf): tests that read assets/ may run while this rebuilds.
 for (const name of handlers) {
   buildSync({
+    ...handlerBuildOptions(root),
     entryPoints: [path.join(lambdaDir, name, 'index.ts')],
     outfile: path.join(assetsDir, name, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    // cdk-kinesis-pipeline-runtime resolves to packages/runtime/src through tsconfig.json's paths.
-    tsconfig: path.join(root, 'tsconfig.json'),
-    format: 'cjs',
-    minify: true,
-    sourcemap: false,
-    // Bundling the SDK pins the version we test with instead of the runtime's.
-    external: [],
-    legalComments: 'none',
-    logLevel: 'warning',
   });
 }
 console.log(`bundled ${handlers.length} handler(s) into assets/: ${handlers.join(', ')}`);

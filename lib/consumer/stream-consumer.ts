@@ -1,6 +1,7 @@
 import { Duration, Names, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -148,7 +149,7 @@ export interface StreamConsumerOptions {
   /**
    * Bucket for Lambda's on-failure batches (full payload, under `aws/lambda/`) and, unless
    * `quarantineQueue` is set, for quarantined records (under `quarantinePrefix`).
-   * @default - a new bucket: SSE-S3, TLS only, public access blocked, objects expire after `failureRetention`
+   * @default - a new bucket: SSE-S3 (or SSE-KMS with `bucketEncryptionKey`), TLS only, public access blocked, versioned, objects expire after `failureRetention`
    */
   readonly failureBucket?: s3.IBucket;
   /**
@@ -156,6 +157,16 @@ export interface StreamConsumerOptions {
    * @default Duration.days(30)
    */
   readonly failureRetention?: Duration;
+  /**
+   * A customer-managed KMS key to encrypt the failure bucket the construct creates with (SSE-KMS,
+   * S3 Bucket Keys on); not with `failureBucket`. The function's role gets kms:GenerateDataKey on
+   * it for its on-failure and quarantine writes, only through S3 and for this bucket
+   * (kms:ViaService, kms:EncryptionContext:aws:s3:arn); its key policy must allow IAM policies of
+   * the account to grant it (as the default policy of `kms.Key` does).
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html
+   * @default - SSE-S3 (S3-managed keys)
+   */
+  readonly bucketEncryptionKey?: kms.IKey;
   /**
    * Key prefix of quarantined records in the failure bucket; not with `quarantineQueue`. A literal
    * folder ('…/', at most 1,024 characters) outside `aws/` and `redrive-ledger/`.
@@ -260,6 +271,11 @@ export class StreamConsumer extends Construct {
         `quarantinePrefix only applies when records are quarantined in the failure bucket, not with quarantineQueue. Received quarantinePrefix '${props.quarantinePrefix}' with quarantineQueue`,
       );
     }
+    if (props.failureBucket && props.bucketEncryptionKey) {
+      throw new Error(
+        `bucketEncryptionKey encrypts the failure bucket the construct creates; set the encryption of your failureBucket instead. Received bucketEncryptionKey ${props.bucketEncryptionKey.node.path} with failureBucket`,
+      );
+    }
     if (props.failureBucket && props.failureRetention) {
       throw new Error(
         `failureRetention only applies to the failure bucket the construct creates; set the expiry on your failureBucket. Received failureRetention ${props.failureRetention.toHumanString()} with failureBucket`,
@@ -310,7 +326,12 @@ export class StreamConsumer extends Construct {
 
     this.failureBucket =
       props.failureBucket ??
-      createFailureBucket(this, 'FailureBucket', props.failureRetention ?? DEFAULTS.failureRetention);
+      createFailureBucket(
+        this,
+        'FailureBucket',
+        props.failureRetention ?? DEFAULTS.failureRetention,
+        props.bucketEncryptionKey,
+      );
     this.quarantinePrefix = props.quarantinePrefix ?? DEFAULTS.quarantinePrefix;
 
     const batchSize = props.batchSize ?? DEFAULTS.batchSize;

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
-import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as glue from 'aws-cdk-lib/aws-glue';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
@@ -10,8 +11,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { OutputPrefixes } from './output-prefixes';
 import { PartitionValueSource, Partitioning } from './partitioning';
+import { withoutUnusedCidrMapping } from './private/firehose-cidr-mapping';
 import { FirehoseServiceRole, addFirehoseTrustConditions } from './private/firehose-role';
-import { createLakeBucket } from './private/lake-bucket';
+import { type PrefixExpiration, createLakeBucket } from './private/lake-bucket';
 import { createReferenceTransform } from './private/reference-transform';
 import { TransformProcessor } from './private/transform-processor';
 import { checkEventTimeField, glueDataFormat, roundMB, tableRoot } from './private/validation';
@@ -51,9 +53,19 @@ export interface DataLakeDeliveryOptions {
   readonly partitioning?: Partitioning;
   /**
    * The bucket for data/, errors/ (and raw/ unless `backupBucket` is given).
-   * @default - a new bucket: SSE-S3, SSL only, public access blocked, access logs, retained on delete
+   * @default - a new bucket: SSE-S3 (or SSE-KMS with `bucketEncryptionKey`), SSL only, public access blocked, versioned, access logs, retained on delete
    */
   readonly bucket?: s3.IBucket;
+  /**
+   * A customer-managed KMS key to encrypt the bucket the construct creates with (SSE-KMS, S3 Bucket
+   * Keys on); not with `bucket`. The Firehose role gets kms:Decrypt and kms:GenerateDataKey on it
+   * through S3 for that bucket only, as the Firehose guide's S3 policy lists them; readers (Athena,
+   * your jobs) need kms:Decrypt on it. Its server access log bucket stays SSE-S3, the default
+   * encryption S3 documents for log destination buckets.
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3
+   * @default - SSE-S3 (S3-managed keys)
+   */
+  readonly bucketEncryptionKey?: kms.IKey;
   /** The bucket for the source record backup. @default - `bucket`, under raw/ */
   readonly backupBucket?: s3.IBucket;
   /**
@@ -62,6 +74,24 @@ export interface DataLakeDeliveryOptions {
    * @default Duration.days(30)
    */
   readonly rawBackupGlacierTransitionAfter?: Duration;
+  /**
+   * Expire the data files (the objects under the table location, e.g. `data/`) this long after
+   * they are written: a whole number of days, at least 1 (S3 lifecycle `ExpirationInDays`). Only
+   * when this construct creates `bucket`. With versioning, an expired file stays recoverable as a
+   * noncurrent version for 30 more days.
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html
+   * @default - the data never expires: it is the lake's content
+   */
+  readonly dataExpiration?: Duration;
+  /**
+   * Expire the objects under the fixed part of `errorOutputPrefix` (by default `errors/`) this
+   * long after they are written: a whole number of days, at least 1. Only when this construct
+   * creates `bucket`. By default no rule is added when the error prefix has no fixed folder of its
+   * own (it starts with an expression, or is a prefix of the data or `raw/` prefix), as it would
+   * also expire those.
+   * @default Duration.days(90)
+   */
+  readonly errorExpiration?: Duration;
   /**
    * The Firehose transform: it must write newline-delimited JSON rows of `schema` (see the runtime
    * toolkit's `transformFirehoseRecords`). Not with `referenceTransform`.
@@ -278,6 +308,11 @@ export class DataLakeDelivery extends Construct {
         `rawBackupGlacierTransitionAfter only applies when the construct creates the bucket holding raw/; add the lifecycle rule to your bucket. Received rawBackupGlacierTransitionAfter ${props.rawBackupGlacierTransitionAfter.toHumanString()} with ${props.backupBucket ? 'backupBucket' : 'bucket'}`,
       );
     }
+    if (props.bucketEncryptionKey && props.bucket) {
+      throw new Error(
+        `bucketEncryptionKey encrypts the bucket the construct creates; set the encryption of your bucket instead. Received bucketEncryptionKey ${props.bucketEncryptionKey.node.path} with bucket`,
+      );
+    }
     checkName('databaseName', props.databaseName, NAME_RULES.glue);
     checkName('tableName', props.tableName, NAME_RULES.glue);
     if (props.database && props.databaseName !== undefined) {
@@ -329,12 +364,15 @@ export class DataLakeDelivery extends Construct {
     const glacierAfter = props.rawBackupGlacierTransitionAfter ?? Duration.days(30);
     // An S3 lifecycle transition is a whole number of days (TransitionInDays).
     checkDurationRange('rawBackupGlacierTransitionAfter', glacierAfter, { unit: 'days', min: 0, integral: true });
+    const expirations = this.expirationRules(props);
     this.bucket =
       props.bucket ??
       createLakeBucket(this, 'Bucket', {
         removalPolicy,
         rawBackupPrefix: this.backupPrefix,
         glacierAfter: props.backupBucket ? undefined : glacierAfter,
+        expirations,
+        encryptionKey: props.bucketEncryptionKey,
       });
     this.backupBucket = props.backupBucket ?? this.bucket;
 
@@ -361,7 +399,10 @@ export class DataLakeDelivery extends Construct {
     // The destination role is ours rather than the L2's: its S3 grants are the documented actions,
     // no delete (the L2 grants bucket.grantReadWrite), and its trust policy carries the documented
     // sts:ExternalId condition (see private/firehose-role.ts).
-    this.destinationRole = new FirehoseServiceRole(this, 'DestinationRole');
+    const destinationRole = new FirehoseServiceRole(this, 'DestinationRole');
+    // Before the destination binds: the grants on the buckets' KMS keys become the documented ones.
+    for (const bucket of new Set([this.bucket, this.backupBucket])) destinationRole.writesToBucket(bucket);
+    this.destinationRole = destinationRole;
     const destination = new firehose.S3Bucket(this.bucket, {
       role: this.destinationRole,
       dataOutputPrefix: this.dataOutputPrefix,
@@ -403,10 +444,17 @@ export class DataLakeDelivery extends Construct {
         loggingConfig: new firehose.EnableLogging(this.logGroup),
       },
     });
-    this.deliveryStream = new firehose.DeliveryStream(this, 'Resource', {
-      source: new firehose.KinesisStreamSource(props.stream),
-      destination,
-    });
+    // Without aws-cdk-lib's Firehose CIDR-block mapping unless `deliveryStream.connections` is used:
+    // an S3 destination never uses it, and an unused mapping is a cfn-lint warning (W7001) in the
+    // user's stack (see private/firehose-cidr-mapping.ts).
+    this.deliveryStream = withoutUnusedCidrMapping(
+      this,
+      () =>
+        new firehose.DeliveryStream(this, 'Resource', {
+          source: new firehose.KinesisStreamSource(props.stream),
+          destination,
+        }),
+    );
     const sourceRole = addFirehoseTrustConditions(this.deliveryStream.grantPrincipal);
     // Firehose checks at creation that its role may read the stream ("not authorized to perform
     // kinesis:DescribeStream"). The L2 makes the delivery stream depend on the read grant, but a
@@ -426,6 +474,58 @@ export class DataLakeDelivery extends Construct {
         'UNCOMPRESSED',
       );
     }
+  }
+
+  /**
+   * The expiry rules of data/ and errors/ in the bucket the construct creates. A rule's prefix may
+   * not be a prefix of another content's (raw/, data/, errors/): S3 would expire that too.
+   */
+  private expirationRules(props: DataLakeDeliveryOptions): PrefixExpiration[] {
+    // An S3 lifecycle expiration is a whole, non-zero number of days (ExpirationInDays).
+    const days = { unit: 'days', min: 1, integral: true } as const;
+    checkDurationRange('dataExpiration', props.dataExpiration, days);
+    checkDurationRange('errorExpiration', props.errorExpiration, days);
+    for (const prop of ['dataExpiration', 'errorExpiration'] as const) {
+      if (props[prop] && props.bucket) {
+        throw new Error(
+          `${prop} only applies when the construct creates the bucket; add the lifecycle rule to your bucket. Received ${prop} ${props[prop].toHumanString()} with bucket`,
+        );
+      }
+    }
+    if (props.bucket) return [];
+    const errorRoot = this.errorOutputPrefix.split('!{')[0];
+    const contents: Array<[string, string]> = [
+      ['the data', this.tableLocationPrefix],
+      ['the error', errorRoot],
+      ...(props.backupBucket ? [] : [['the raw backup', this.backupPrefix] as [string, string]]),
+    ];
+    /** The content (other than its own) whose keys a rule on `prefix` would also expire. */
+    const covered = (prefix: string, own: string) =>
+      contents.find(([name, other]) => name !== own && other.startsWith(prefix));
+    const rules: PrefixExpiration[] = [];
+    if (props.dataExpiration) {
+      const clash = covered(this.tableLocationPrefix, 'the data');
+      if (clash) {
+        throw new Error(
+          `dataExpiration would also expire ${clash[0]} prefix '${clash[1]}', which starts with the data prefix '${this.tableLocationPrefix}'; give the data its own folder. Received dataOutputPrefix '${this.dataOutputPrefix}'`,
+        );
+      }
+      rules.push({ id: 'ExpireData', prefix: this.tableLocationPrefix, expiration: props.dataExpiration });
+    }
+    // Only a literal error prefix names the folder to expire ('' is no folder: the whole bucket).
+    const errorClash = Token.isUnresolved(this.errorOutputPrefix)
+      ? ['a token', 'errorOutputPrefix']
+      : errorRoot === ''
+        ? ['the whole bucket', '']
+        : covered(errorRoot, 'the error');
+    if (!errorClash) {
+      rules.push({ id: 'ExpireErrors', prefix: errorRoot, expiration: props.errorExpiration ?? Duration.days(90) });
+    } else if (props.errorExpiration) {
+      throw new Error(
+        `errorExpiration would also expire ${errorClash[0]} prefix '${errorClash[1]}': the fixed part of errorOutputPrefix must be a literal folder of its own. Received errorOutputPrefix '${this.errorOutputPrefix}'`,
+      );
+    }
+    return rules;
   }
 
   /** The Glue table of `schema` under the data root, its partitions found by projection. */
@@ -468,16 +568,14 @@ export class DataLakeDelivery extends Construct {
         'Firehose writes objects under generated keys (prefix, time, random suffix) in this one bucket.',
       );
     }
-    acknowledge(
-      this.destinationRole,
-      'AwsSolutions-IAM5[Resource::*]',
-      "aws-cdk-lib's SchemaConfiguration grants glue:GetSchemaVersion on *: schema versions have no ARN to scope to.",
-    );
-    acknowledge(
-      Stack.of(this),
-      'CloudFormation-Validate::W7001',
-      "The unused mapping awscdkawskinesisfirehoseCidrBlocks is added by aws-cdk-lib's Firehose L2 for HTTP destinations; it is inert.",
-    );
+    // Only with conversion: without it no statement on * exists, and the reason would be untrue.
+    if (this.conversionFormat) {
+      acknowledge(
+        this.destinationRole,
+        'AwsSolutions-IAM5[Resource::*]',
+        "aws-cdk-lib's SchemaConfiguration grants glue:GetSchemaVersion on *: schema versions have no ARN to scope to.",
+      );
+    }
   }
 
   /** AWS/Firehose DeliveryToS3.DataFreshness: age in seconds of the oldest record not yet in S3. Maximum over 5 minutes. */

@@ -1,4 +1,5 @@
 import { CfnOutput, Lazy } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -74,6 +75,15 @@ export interface StreamingPipelineProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * A customer-managed KMS key for every bucket the pipeline creates: the data-lake bucket and the
+   * consumers' failure buckets (not the lake's server access log bucket, which stays SSE-S3). A
+   * bucket you pass in (`dataLakeProps.bucket`, a consumer's `failureBucket`) keeps its own
+   * encryption, and a key given in `dataLakeProps` or a consumer's options wins. The roles that
+   * write and read those buckets (Firehose, consumers, redrive) get the key actions they need.
+   * @default - SSE-S3 (S3-managed keys)
+   */
+  readonly bucketEncryptionKey?: kms.IKey;
+  /**
    * Emit the stack outputs that `npx cdk-kinesis-pipeline verify` and `produce` read: StreamName;
    * with the data lake DeliveryStreamName, DataBucketName, DataPrefix and PartitionKeys (and with
    * a schema GlueDatabaseName, GlueTableName, TableColumns); AlarmTopicArn with monitoring;
@@ -110,6 +120,7 @@ export class StreamingPipeline extends Construct {
   private readonly redrive: boolean;
   private readonly logRetention?: logs.RetentionDays;
   private readonly stackOutputs: boolean;
+  private readonly bucketEncryptionKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: StreamingPipelineProps = {}) {
     super(scope, id);
@@ -117,6 +128,7 @@ export class StreamingPipeline extends Construct {
     this.logRetention = props.logRetention;
     const logRetention = props.logRetention;
     this.stackOutputs = props.stackOutputs ?? true;
+    this.bucketEncryptionKey = props.bucketEncryptionKey;
 
     const autoScalingOptions = props.streamProps?.autoScalingOptions;
     this.stream = new ScalableStream(this, 'Stream', {
@@ -155,7 +167,13 @@ export class StreamingPipeline extends Construct {
     }
 
     if (props.dataLake ?? true) {
-      this.dataLake = new DataLakeDelivery(this, 'DataLake', { ...props.dataLakeProps, stream });
+      const lakeProps = props.dataLakeProps;
+      this.dataLake = new DataLakeDelivery(this, 'DataLake', {
+        ...lakeProps,
+        bucketEncryptionKey:
+          lakeProps?.bucketEncryptionKey ?? (lakeProps?.bucket ? undefined : props.bucketEncryptionKey),
+        stream,
+      });
       this.monitoring?.monitorDelivery(this.dataLake, { displayName: 'DataLake', retentionPeriod: streamRetention });
     }
 
@@ -210,6 +228,8 @@ export class StreamingPipeline extends Construct {
       streamRetention: this.stream.retention,
       ...options,
       logRetention: options.logRetention ?? (ownLogGroup ? this.logRetention : undefined),
+      bucketEncryptionKey:
+        options.bucketEncryptionKey ?? (options.failureBucket ? undefined : this.bucketEncryptionKey),
       stream: this.stream.stream,
     });
     this.consumers.push(consumer);

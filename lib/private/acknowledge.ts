@@ -24,11 +24,9 @@ export const ACKNOWLEDGMENT_REASONS = {
   encryptedTopicPublish:
     'Publishing to a KMS-encrypted topic needs kms:GenerateDataKey* on that topic key only, as topic.grantPublish grants it.',
   bucketGrantActions:
-    'These are the action groups of bucket.grantRead/grantPut (GetObject and its version/ACL reads, List, AbortMultipartUpload), scoped to one bucket.',
+    'These are the action groups of bucket.grantRead (GetObject and its version/ACL reads, GetBucket*, List*), scoped to one bucket.',
   encryptedStreamReadWrite:
     'stream.grantReadWrite grants the action groups of the stream key that PutRecords and GetRecords on an encrypted stream need (kms:GenerateDataKey*, kms:ReEncrypt*, with Encrypt/Decrypt), on that one key.',
-  encryptedBucketWrite:
-    "Writing objects to a bucket encrypted with a customer-managed key needs that key's encrypt action group (kms:GenerateDataKey*, kms:ReEncrypt*), as key.grantEncrypt grants it, on that one key.",
   failureBucketAccessLogs:
     "The failure bucket is private, TLS-only, versioned and written only by Lambda (on-failure batches under aws/), the consumer's role (its quarantine prefix) and, with redrive, the redrive function's role (its ledger prefix); pass your own failureBucket with server access logs where your policy requires them.",
 } as const;

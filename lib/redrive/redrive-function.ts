@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundledHandlerProps } from '../private/handler-code';
 import { ACKNOWLEDGMENT_REASONS, acknowledge, acknowledgeBucketObjectsGrant } from '../private/acknowledge';
+import { grantBucketKey } from '../private/bucket-key';
 import { checkLogRetention, functionLogging } from '../private/function-logs';
 import {
   LAMBDA_MEMORY,
@@ -72,8 +74,9 @@ export interface RedriveFunctionProps {
  * in the failure bucket (S3 conditional writes) before it is put, so that two runs never put
  * it twice; see docs/redrive.md for what a crash can duplicate.
  *
- * Grants: read on the failure bucket, put under `ledgerPrefix` only, read and write on the
- * stream, read on `readBackStreams` (with the KMS keys' decrypt/encrypt when encrypted).
+ * Grants: read on the failure bucket, s3:PutObject under `ledgerPrefix` only, read and write on
+ * the stream, read on `readBackStreams` (with the KMS keys' decrypt/encrypt when encrypted; on a
+ * failure bucket with a customer-managed key, kms:Decrypt and kms:GenerateDataKey).
  */
 export class RedriveFunction extends Construct {
   /** The redrive function (id 'Resource'). */
@@ -104,8 +107,20 @@ export class RedriveFunction extends Construct {
         ...(props.queue ? { REDRIVE_SQS_BATCH_ITEM_FAILURES: 'true' } : {}),
       },
     });
+    // Reads (GetObject, List) of the failure documents and the ledger; with a customer-managed
+    // bucket key grantRead adds kms:Decrypt on it.
     props.failureBucket.grantRead(this.function);
-    props.failureBucket.grantPut(this.function, `${ledgerPrefix}*`);
+    // Ledger markers: s3:PutObject (conditional, If-None-Match) under the ledger prefix only, and
+    // with a customer-managed key kms:GenerateDataKey through S3 for this bucket, which a put
+    // needs (S3 guide, "Protecting data with SSE-KMS"). Not bucket.grantPut: it would add the
+    // key's encrypt action group (kms:ReEncrypt*, kms:GenerateDataKey*) and object tagging,
+    // retention and legal-hold puts the ledger never makes.
+    iam.Grant.addToPrincipal({
+      grantee: this.function,
+      actions: ['s3:PutObject'],
+      resourceArns: [props.failureBucket.arnForObjects(`${ledgerPrefix}*`)],
+    });
+    grantBucketKey(this.function, props.failureBucket, ['kms:GenerateDataKey']);
     props.stream.grantReadWrite(this.function);
     for (const other of props.readBackStreams ?? []) other.grantRead(this.function);
     if (props.queue) {
@@ -115,18 +130,24 @@ export class RedriveFunction extends Construct {
       checkQueueVisibility(props.queue, this.function.timeout ?? Duration.minutes(5));
     }
 
-    // bucket.grantRead/grantPut: the standard CDK action sets, on this one bucket.
-    for (const action of ['s3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:Abort*']) {
-      acknowledge(this, `AwsSolutions-IAM5[Action::${action}]`, ACKNOWLEDGMENT_REASONS.bucketGrantActions);
+    // On the function (and so its role, where the grants land), not on this construct: an
+    // acknowledgment on a composite would also cover whatever else is added under it.
+    // bucket.grantRead: the standard CDK action sets, on this one bucket.
+    for (const action of ['s3:GetBucket*', 's3:GetObject*', 's3:List*']) {
+      acknowledge(this.function, `AwsSolutions-IAM5[Action::${action}]`, ACKNOWLEDGMENT_REASONS.bucketGrantActions);
     }
     if (props.stream.encryptionKey) {
       for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
-        acknowledge(this, `AwsSolutions-IAM5[Action::${action}]`, ACKNOWLEDGMENT_REASONS.encryptedStreamReadWrite);
+        acknowledge(
+          this.function,
+          `AwsSolutions-IAM5[Action::${action}]`,
+          ACKNOWLEDGMENT_REASONS.encryptedStreamReadWrite,
+        );
       }
     }
-    acknowledgeBucketObjectsGrant(this, props.failureBucket, '*', ACKNOWLEDGMENT_REASONS.bucketObjectWildcard);
+    acknowledgeBucketObjectsGrant(this.function, props.failureBucket, '*', ACKNOWLEDGMENT_REASONS.bucketObjectWildcard);
     acknowledgeBucketObjectsGrant(
-      this,
+      this.function,
       props.failureBucket,
       `${ledgerPrefix}*`,
       ACKNOWLEDGMENT_REASONS.bucketObjectWildcard,

@@ -274,7 +274,7 @@ describe('StreamConsumer with imported and generated resources', () => {
     });
   });
 
-  test('a KMS-encrypted failure bucket: the function may encrypt with its key', () => {
+  test('a KMS-encrypted failure bucket: the function may generate data keys of its key, through S3 for that bucket', () => {
     const stack = createTestStack();
     const stream = new kinesis.Stream(stack, 'Stream');
     const bucket = new s3.Bucket(stack, 'Kms', { encryption: s3.BucketEncryption.KMS });
@@ -283,8 +283,9 @@ describe('StreamConsumer with imported and generated resources', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: Match.arrayWith(['kms:GenerateDataKey*']),
+            Action: 'kms:GenerateDataKey',
             Resource: stack.resolve(bucket.encryptionKey!.keyArn),
+            Condition: Match.objectLike({ StringEquals: Match.objectLike({ 'kms:ViaService': Match.anyValue() }) }),
           }),
         ]),
       },

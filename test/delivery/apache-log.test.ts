@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseAccessLogLine, parseErrorLogLine } from '../../packages/runtime/src/apache-log';
+import { parseAccessLogLine, parseErrorLogLine, parseNginxErrorLogLine } from '../../packages/runtime/src/apache-log';
 import type { AccessLogEntry, ErrorLogEntry } from '../../packages/runtime/src/apache-log';
 import { listFixtures, loadLogLines } from '../support/fixtures';
 
@@ -388,6 +388,38 @@ describe('time parsing fast path', () => {
         },
       ),
       { numRuns: 500, seed: 20261202 },
+    );
+  });
+});
+
+describe('nginx error-log time', () => {
+  // The parser asks a Date only for the days Date.UTC can roll over (past the 28th, 23:59:60):
+  // every digit combination must still be read exactly as Date.UTC reads it, or refused.
+  test('is read like Date.UTC, and refused where Date.UTC would roll it into another day', () => {
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 1999, max: 2001 })),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.oneof(fc.integer({ min: 0, max: 24 }), fc.constant(23)),
+        fc.oneof(fc.integer({ min: 0, max: 60 }), fc.constant(59)),
+        fc.oneof(fc.integer({ min: 0, max: 61 }), fc.constant(60)),
+        (year, month, day, hour, minute, second) => {
+          const line = `${pad(year, 4)}/${pad(month)}/${pad(day)} ${pad(hour)}:${pad(minute)}:${pad(second)} [error] 7#0: *1 x`;
+          const expected = Date.UTC(year, month - 1, day, hour, minute, second);
+          const valid =
+            month >= 1 &&
+            month <= 12 &&
+            hour <= 23 &&
+            minute <= 59 &&
+            second <= 60 &&
+            new Date(expected).getUTCDate() === day;
+          const parsed = parseNginxErrorLogLine(line);
+          expect(parsed.ok ? parsed.value.timestampMillis : NaN).toBe(valid ? expected : NaN);
+        },
+      ),
+      { numRuns: 2000, seed: 20261202 },
     );
   });
 });

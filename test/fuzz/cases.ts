@@ -182,6 +182,7 @@ const CONSUMER_OPTIONS = {
   streamRetention: STREAM_RETENTION,
   failureBucket: ref('bucket', 'importedBucket'),
   failureRetention: durationProp({ minSeconds: DAYS, maxSeconds: 3650 * DAYS, unit: 'days' }),
+  bucketEncryptionKey: ref('key'),
   quarantinePrefix: QUARANTINE_PREFIX,
   quarantineQueue: ref('queue'),
   failureNotificationTopic: ref('topic'),
@@ -209,6 +210,9 @@ const DELIVERY_OPTIONS = {
   bucket: ref('bucket', 'importedBucket'),
   backupBucket: ref('bucket'),
   rawBackupGlacierTransitionAfter: durationProp({ minSeconds: 0, maxSeconds: 3650 * DAYS, unit: 'days' }),
+  bucketEncryptionKey: ref('key'),
+  dataExpiration: durationProp({ minSeconds: DAYS, maxSeconds: 3650 * DAYS, unit: 'days' }),
+  errorExpiration: durationProp({ minSeconds: DAYS, maxSeconds: 3650 * DAYS, unit: 'days' }),
   database: ref('database'),
   databaseName: GLUE_NAME,
   tableName: GLUE_NAME,
@@ -226,7 +230,12 @@ const DELIVERY_OPTIONS = {
     1024,
   ),
   errorOutputPrefix: stringProp(
-    fc.constantFrom('errors/!{firehose:error-output-type}/', 'failed/!{firehose:error-output-type}/!{timestamp:yyyy}/'),
+    fc.constantFrom(
+      'errors/!{firehose:error-output-type}/',
+      'failed/!{firehose:error-output-type}/!{timestamp:yyyy}/',
+      // No fixed folder of its own: no default error expiry, and errorExpiration is refused.
+      '!{firehose:error-output-type}/!{timestamp:yyyy}/',
+    ),
     1024,
   ),
   transformBufferSize: fc.oneof(
@@ -269,6 +278,26 @@ function deliveryCase(
         ...(transform === 'reference' ? { referenceTransform: true } : {}),
         ...(schema === 'webLog' ? { schema: TableSchema.WEB_LOG } : {}),
         ...(schema === 'custom' ? { schema: TableSchema.fromColumns([{ name: 'id', type: 'string' }]) } : {}),
+        stream: new kinesis.Stream(stack, 'Stream'),
+      }),
+  };
+}
+
+/** StreamConsumer with its function (yours, or built from `entry`) and the given options. */
+function consumerCase(
+  name: string,
+  runs: number,
+  options: fc.Arbitrary<Record<string, unknown>>,
+  combinations: boolean,
+): FuzzCase {
+  return {
+    name,
+    runs,
+    combinations,
+    props: fc.record({ fn: CONSUMER_FUNCTION, options }),
+    run: (stack, { fn, options: chosen }) =>
+      new StreamConsumer(stack, 'Fuzzed', {
+        ...build(stack, { ...fn, ...chosen }),
         stream: new kinesis.Stream(stack, 'Stream'),
       }),
   };
@@ -332,16 +361,8 @@ export const FUZZ_CASES: readonly FuzzCase[] = [
         Number.isInteger(plan[k]) && plan[k] >= 0 ? [] : [`${k} is ${plan[k]}`],
       ),
   },
-  {
-    name: 'StreamConsumer',
-    runs: 50,
-    props: fc.record({ fn: CONSUMER_FUNCTION, options: someOf(CONSUMER_OPTIONS) }),
-    run: (stack, { fn, options }) =>
-      new StreamConsumer(stack, 'Fuzzed', {
-        ...build(stack, { ...fn, ...options }),
-        stream: new kinesis.Stream(stack, 'Stream'),
-      }),
-  },
+  consumerCase('StreamConsumer', 50, someOf(CONSUMER_OPTIONS), true),
+  consumerCase('StreamConsumer, one option at a time', 40, oneOption(CONSUMER_OPTIONS), false),
   {
     name: 'ReferenceErrorAlertFunction',
     runs: 30,
@@ -498,6 +519,7 @@ export const FUZZ_CASES: readonly FuzzCase[] = [
         alarmEmail: MONITORING_PROPS.alarmEmail,
       }),
       logRetention: LOG_RETENTION,
+      bucketEncryptionKey: ref('key'),
     }),
     run: (stack, props) => new StreamingPipeline(stack, 'Fuzzed', build(stack, props)),
   },

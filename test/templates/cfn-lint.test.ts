@@ -45,12 +45,6 @@ export const ACCEPTED_WARNINGS: ReadonlyArray<{
     reason:
       "aws-cdk-lib's bucket.addEventNotification makes the notification depend on the destination topic or queue and its resource policy; the policy half matters (S3 checks it may publish when the notification is set), the topic/queue half repeats the Ref. Harmless, and not ours to remove.",
   },
-  {
-    rule: 'W7001',
-    matches: (f) => /^Mapping 'awscdkawskinesisfirehoseCidrBlocks' is defined but not used$/.test(f.message),
-    reason:
-      "aws-cdk-lib's Firehose DeliveryStream always adds the awscdkawskinesisfirehoseCidrBlocks mapping (Firehose's CIDR blocks per region, for HTTP and Redshift destinations); with an S3 destination it is unused and inert.",
-  },
 ];
 
 /** A template with two schema errors, linted with the others to prove the run reports them. */

@@ -233,9 +233,12 @@ export const TEMPLATE_VARIANTS: TemplateVariant[] = [
     build: (app) => {
       const stack = new Stack(app, 'CustomerManagedKey');
       const encryptionKey = new kms.Key(stack, 'StreamKey', { enableKeyRotation: true });
-      // The key reaches the consumer, the fan-out consumer, the delivery and the scaler grants.
+      // The key reaches the consumer, the fan-out consumer, the delivery and the scaler grants; it
+      // also encrypts the lake and failure buckets (bucketEncryptionKey), whose data expires.
       new StreamingPipeline(stack, 'Pipeline', {
         streamProps: { encryptionKey, retention: Duration.hours(72) },
+        bucketEncryptionKey: encryptionKey,
+        dataLakeProps: { dataExpiration: Duration.days(400), errorExpiration: Duration.days(30) },
         referenceConsumers: false,
         consumers: {
           Polling: { handler: handler(stack, 'PollingHandler') },

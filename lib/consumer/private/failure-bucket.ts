@@ -1,19 +1,27 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ACKNOWLEDGMENT_REASONS, acknowledge, acknowledgeBucketObjectsGrant } from '../../private/acknowledge';
+import { bucketEncryption, grantBucketKey } from '../../private/bucket-key';
 import { NONCURRENT_VERSION_RETENTION } from '../../private/bucket-versioning';
 import { NAME_RULES, checkName, requireLiteralString } from '../../private/validation';
 
 /**
  * The bucket that keeps what failed: Lambda's on-failure batches (with their payload) and the
- * records the runtime toolkit quarantined. Encrypted, TLS only, private, and expiring.
+ * records the runtime toolkit quarantined. Encrypted (SSE-S3, or SSE-KMS with `encryptionKey`), TLS
+ * only, private, and expiring.
  */
-export function createFailureBucket(scope: Construct, id: string, retention: Duration): s3.Bucket {
+export function createFailureBucket(
+  scope: Construct,
+  id: string,
+  retention: Duration,
+  encryptionKey?: kms.IKey,
+): s3.Bucket {
   const bucket = new s3.Bucket(scope, id, {
-    encryption: s3.BucketEncryption.S3_MANAGED,
+    ...bucketEncryption(encryptionKey),
     enforceSSL: true,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -60,5 +68,8 @@ export function grantQuarantineWrite(bucket: s3.IBucket, consumer: lambda.IFunct
     actions: ['s3:PutObject'],
     resourceArns: [bucket.arnForObjects(`${quarantinePrefix}*`)],
   });
+  // A put to a bucket with a customer-managed key needs kms:GenerateDataKey on it (S3 guide,
+  // "Protecting data with SSE-KMS": "Permissions").
+  grantBucketKey(consumer, bucket, ['kms:GenerateDataKey']);
   acknowledgeBucketObjectsGrant(consumer, bucket, `${quarantinePrefix}*`, ACKNOWLEDGMENT_REASONS.bucketObjectWildcard);
 }

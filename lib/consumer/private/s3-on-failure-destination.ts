@@ -2,12 +2,13 @@ import { CfnResource, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { ACKNOWLEDGMENT_REASONS, acknowledge, acknowledgeBucketObjectsGrant } from '../../private/acknowledge';
+import { ACKNOWLEDGMENT_REASONS, acknowledgeBucketObjectsGrant } from '../../private/acknowledge';
+import { grantBucketKey } from '../../private/bucket-key';
 
 /**
  * An S3 on-failure destination that grants only what Lambda needs: s3:PutObject under
  * `aws/lambda/<event source mapping UUID>/`, the prefix Lambda writes a mapping's failed
- * batches to, s3:ListBucket on the bucket, and encrypt on a KMS key if the bucket has one.
+ * batches to, s3:ListBucket on the bucket, and kms:GenerateDataKey on its KMS key if it has one.
  * aws-cdk-lib's S3OnFailureDestination grants read/write on every key (s3:GetObject*,
  * s3:DeleteObject*, ...): a consumer could then plant documents that redrive puts onto the
  * stream, or forge redrive ledger markers that block a real replay.
@@ -46,12 +47,12 @@ export class S3FailureDestination implements lambda.IEventSourceDlq {
       actions: ['s3:ListBucket'],
       resourceArns: [this.bucket.bucketArn],
     });
-    if (this.bucket.encryptionKey) {
-      this.bucket.encryptionKey.grantEncrypt(targetHandler);
-      for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
-        acknowledge(targetHandler, `AwsSolutions-IAM5[Action::${action}]`, ACKNOWLEDGMENT_REASONS.encryptedBucketWrite);
-      }
-    }
+    // With a customer-managed key: kms:GenerateDataKey, the one action the Lambda guide names for
+    // event source mapping S3 destinations ("If you've enabled encryption with your own KMS key for
+    // an S3 destination, kms:GenerateDataKey is required",
+    // https://docs.aws.amazon.com/lambda/latest/dg/with-msk-on-failure.html), through S3 for this
+    // bucket only.
+    grantBucketKey(targetHandler, this.bucket, ['kms:GenerateDataKey']);
     return { destination: this.bucket.bucketArn };
   }
 

@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { s3KeyConditions } from '../../private/bucket-key';
 
 /**
  * The S3 actions Firehose needs on a destination (and backup) bucket and its objects, as the
@@ -39,13 +41,42 @@ function allowsS3Delete(action: string): boolean {
  * `aws:SourceArn` condition for this trust policy, so none is added.
  */
 export class FirehoseServiceRole extends iam.Role {
+  private readonly bucketKeys: Array<{ readonly keyArn: string; readonly bucket: s3.IBucket }> = [];
+
   constructor(scope: Construct, id: string) {
     super(scope, id, {
       assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', { conditions: firehoseTrustConditions(scope) }),
     });
   }
 
+  /**
+   * Firehose writes to `bucket`, which may have a customer-managed KMS key. aws-cdk-lib's S3
+   * destination grants that key's encrypt and decrypt action groups (bucket.grantReadWrite); this
+   * role grants instead what the Firehose guide's S3 policy lists, kms:Decrypt and
+   * kms:GenerateDataKey, with its conditions: through S3 (kms:ViaService) for this bucket's objects
+   * (kms:EncryptionContext:aws:s3:arn) ("Grant Firehose access to an Amazon S3 destination",
+   * https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3).
+   * Call it before the destination is bound.
+   */
+  public writesToBucket(bucket: s3.IBucket): void {
+    if (bucket.encryptionKey) this.bucketKeys.push({ keyArn: bucket.encryptionKey.keyArn, bucket });
+  }
+
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    const keyOf = this.bucketKeyGrantOf(statement);
+    if (keyOf.length > 0) {
+      let result: iam.AddToPrincipalPolicyResult = { statementAdded: false };
+      for (const { keyArn, bucket } of keyOf) {
+        result = super.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: FIREHOSE_KMS_ACTIONS,
+            resources: [keyArn],
+            conditions: s3KeyConditions(bucket),
+          }),
+        );
+      }
+      return result;
+    }
     if (statement.effect !== iam.Effect.ALLOW || !statement.actions.some(allowsS3Delete)) {
       return super.addToPrincipalPolicy(statement);
     }
@@ -57,7 +88,19 @@ export class FirehoseServiceRole extends iam.Role {
       }),
     );
   }
+
+  /** The destination buckets whose key an Allow of KMS actions only, on that key only, is for. */
+  private bucketKeyGrantOf(
+    statement: iam.PolicyStatement,
+  ): Array<{ readonly keyArn: string; readonly bucket: s3.IBucket }> {
+    const kmsOnly = statement.actions.length > 0 && statement.actions.every((a) => /^kms:/i.test(a));
+    if (statement.effect !== iam.Effect.ALLOW || !kmsOnly || statement.resources.length !== 1) return [];
+    return this.bucketKeys.filter((k) => k.keyArn === statement.resources[0]);
+  }
 }
+
+/** The KMS actions of the Firehose guide's S3 destination policy. */
+const FIREHOSE_KMS_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'];
 
 /** The trust condition of the Firehose guide's trust policy: sts:ExternalId = the account. */
 function firehoseTrustConditions(scope: Construct): Record<string, unknown> {

@@ -1,7 +1,9 @@
 import type { Construct } from 'constructs';
 import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { bucketEncryption } from '../../private/bucket-key';
 import { NONCURRENT_VERSION_RETENTION } from '../../private/bucket-versioning';
 
 export interface LakeBucketOptions {
@@ -10,13 +12,27 @@ export interface LakeBucketOptions {
   readonly rawBackupPrefix: string;
   /** @default - no Glacier rule (the backup lives elsewhere) */
   readonly glacierAfter?: Duration;
+  /** @default - SSE-S3 */
+  readonly encryptionKey?: kms.IKey;
+  /** Expiry rules of the data and error prefixes. */
+  readonly expirations: PrefixExpiration[];
+}
+
+/** Objects under `prefix` expire `expiration` after they are written. */
+export interface PrefixExpiration {
+  readonly id: string;
+  readonly prefix: string;
+  readonly expiration: Duration;
 }
 
 /**
- * The data lake bucket with secure defaults (SSE-S3, SSL only, public access blocked, bucket
+ * The data lake bucket with secure defaults (SSE-S3 or SSE-KMS with a given key, SSL only, public access blocked, bucket
  * owner enforced, server access logs to a second bucket) and its lifecycle rules.
  */
 export function createLakeBucket(scope: Construct, id: string, options: LakeBucketOptions): s3.Bucket {
+  // SSE-S3 even with a customer-managed key for the lake: the S3 guide documents SSE-S3 as the
+  // default encryption of a server access log destination bucket ("Enabling Amazon S3 server
+  // access logging", https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
   const accessLogs = new s3.Bucket(scope, `${id}AccessLogs`, {
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,
@@ -26,7 +42,7 @@ export function createLakeBucket(scope: Construct, id: string, options: LakeBuck
     lifecycleRules: [{ expiration: Duration.days(365) }],
   });
   const bucket = new s3.Bucket(scope, id, {
-    encryption: s3.BucketEncryption.S3_MANAGED,
+    ...bucketEncryption(options.encryptionKey),
     enforceSSL: true,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -36,7 +52,16 @@ export function createLakeBucket(scope: Construct, id: string, options: LakeBuck
     versioned: true,
     lifecycleRules: [
       { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
-      { id: 'NoncurrentVersions', noncurrentVersionExpiration: NONCURRENT_VERSION_RETENTION },
+      // In a versioned bucket an expiry (ExpireData, ExpireErrors) adds a delete marker and keeps
+      // the object as a noncurrent version for NONCURRENT_VERSION_RETENTION; the marker left alone
+      // after that is removed too (S3 "Removing expired object delete markers",
+      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html).
+      {
+        id: 'NoncurrentVersions',
+        noncurrentVersionExpiration: NONCURRENT_VERSION_RETENTION,
+        expiredObjectDeleteMarker: true,
+      },
+      ...options.expirations.map((e) => ({ id: e.id, prefix: e.prefix, expiration: e.expiration })),
       ...(options.glacierAfter
         ? [
             {

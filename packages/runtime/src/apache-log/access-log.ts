@@ -108,7 +108,8 @@ export function parseAccessLogLine(line: string): ParseResult<AccessLogEntry> {
     forwardedFor = dashToNull(prefix[1] ?? (prefix[2] ? prefix[2].slice(0, -2) : prefix[3]));
     rest = line.slice(prefix[0].length);
   }
-  const m = ACCESS_LINE.exec(rest);
+  // ACCESS_LINE needs '] "' after %t: without it (error lines, mostly) the regex cannot match.
+  const m = rest.includes('] "') ? ACCESS_LINE.exec(rest) : null;
   if (!m) return { ok: false, reason: 'not an access log line (Common, Combined, nginx, lighttpd or Traefik)', line };
   const timestampMillis = parseAccessTime(m[5]);
   if (Number.isNaN(timestampMillis)) return { ok: false, reason: `invalid time [${m[5]}]`, line };

@@ -29,39 +29,40 @@ export function parseErrorLogLine(line: string): ParseResult<ErrorLogEntry> {
 
   let pid: number | null = null;
   let tid: number | null = null;
-  const pidMatch = PID.exec(rest);
+  // Each optional part is tried only when its first character is there (a failing exec costs more).
+  const pidMatch = rest.charCodeAt(0) === 91 /* [ */ ? PID.exec(rest) : null;
   if (pidMatch) {
     pid = Number(pidMatch[1]);
     tid = pidMatch[2] !== undefined ? Number(pidMatch[2]) : null;
     rest = rest.slice(pidMatch[0].length);
   }
   let sourceFile: string | null = null;
-  const sourceMatch = SOURCE_FILE.exec(rest);
+  const sourceMatch = isWordOrDotOrDash(rest.charCodeAt(0)) ? SOURCE_FILE.exec(rest) : null;
   if (sourceMatch) {
     sourceFile = sourceMatch[1];
     rest = rest.slice(sourceMatch[0].length);
   }
   let aprStatus: string | null = null;
-  const aprMatch = APR_STATUS.exec(rest);
+  const aprMatch = rest.charCodeAt(0) === 40 /* ( */ ? APR_STATUS.exec(rest) : null;
   if (aprMatch) {
     aprStatus = aprMatch[1];
     rest = rest.slice(aprMatch[0].length);
   }
   let clientIp: string | null = null;
   let clientPort: number | null = null;
-  const clientMatch = CLIENT.exec(rest);
+  const clientMatch = rest.charCodeAt(0) === 91 /* [ */ ? CLIENT.exec(rest) : null;
   if (clientMatch) {
     [clientIp, clientPort] = splitClient(clientMatch[1], apache24);
     rest = rest.slice(clientMatch[0].length);
   }
   let errorCode: string | null = null;
-  const codeMatch = ERROR_CODE.exec(rest);
+  const codeMatch = rest.charCodeAt(0) === 65 /* A */ ? ERROR_CODE.exec(rest) : null;
   if (codeMatch) {
     errorCode = codeMatch[1];
     rest = rest.slice(codeMatch[0].length);
   }
   let referer: string | null = null;
-  const refererMatch = REFERER.exec(rest);
+  const refererMatch = rest.includes(', referer: ') ? REFERER.exec(rest) : null;
   if (refererMatch) {
     referer = refererMatch[1] || null;
     rest = rest.slice(0, refererMatch.index);
@@ -94,6 +95,18 @@ export function parseErrorLogLine(line: string): ParseResult<ErrorLogEntry> {
       referer,
     },
   };
+}
+
+/** [\w.-]: a character SOURCE_FILE can start with. */
+function isWordOrDotOrDash(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) || // a-z
+    (code >= 65 && code <= 90) || // A-Z
+    (code >= 48 && code <= 57) || // 0-9
+    code === 95 || // _
+    code === 46 || // .
+    code === 45 // -
+  );
 }
 
 function splitClient(client: string, withPort: boolean): [string, number | null] {

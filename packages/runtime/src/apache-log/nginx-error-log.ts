@@ -4,8 +4,9 @@ import type { ErrorLogEntry, ParseResult } from './types';
 const HEAD = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) \[([a-z]+)\] (\d+)#(\d+): (?:\*(\d+) )?/;
 
 // The request context nginx appends to an HTTP error (ngx_http_log_error, in this order); a
-// quoted value may hold escaped quotes.
-const Q = '"((?:[^"\\\\]|\\\\.)*)"';
+// quoted value may hold escaped quotes. Written as an unrolled loop (runs of plain characters,
+// then one escape), the same language as (?:[^"\\]|\\.)* without a backtracking entry per character.
+const Q = '"([^"\\\\]*(?:\\\\.[^"\\\\]*)*)"';
 const CONTEXT = new RegExp(
   `, client: ([^,]*), server: ([^,]*)(?:, request: ${Q})?(?:, subrequest: ${Q})?(?:, upstream: ${Q})?` +
     `(?:, host: ${Q})?(?:, referrer: ${Q})?$`,
@@ -22,7 +23,12 @@ export function parseNginxErrorLogLine(line: string): ParseResult<ErrorLogEntry>
   if (typeof line !== 'string') return { ok: false, reason: 'line is not a string', line: String(line) };
   const head = HEAD.exec(line);
   if (!head) return { ok: false, reason: 'not an nginx error log line', line };
-  const [year, month, day, hour, minute, second] = head.slice(1, 7).map(Number);
+  const year = +head[1];
+  const month = +head[2];
+  const day = +head[3];
+  const hour = +head[4];
+  const minute = +head[5];
+  const second = +head[6];
   const timestampMillis = Date.UTC(year, month - 1, day, hour, minute, second);
   if (
     month < 1 ||
@@ -30,7 +36,10 @@ export function parseNginxErrorLogLine(line: string): ParseResult<ErrorLogEntry>
     hour > 23 ||
     minute > 59 ||
     second > 60 ||
-    new Date(timestampMillis).getUTCDate() !== day
+    // Date.UTC rolls an impossible day (0, 31/Feb) or 23:59:60 over into another day; days 1..28
+    // before 23:59:60 exist in every month, so only the others need the Date.
+    ((day < 1 || day > 28 || (hour === 23 && minute === 59 && second === 60)) &&
+      new Date(timestampMillis).getUTCDate() !== day)
   ) {
     return { ok: false, reason: `invalid time ${line.slice(0, 19)}`, line };
   }
