@@ -423,6 +423,20 @@ describe('concurrency and time', () => {
     }
   });
 
+  test.each([0, -1, 1.5, NaN, Infinity])('maxConcurrency %p is refused before any record starts', async (value) => {
+    const seen: string[] = [];
+    await expect(
+      processKinesisBatch<string>(textRecords(['k', 'a']), (r) => void seen.push(r.body), {
+        ...quiet,
+        payloadFormat: 'text',
+        maxConcurrency: value,
+      }),
+    ).rejects.toThrow(
+      `maxConcurrency must be a whole number of partition keys, 1 or more (omit it for no cap). Received ${value}`,
+    );
+    expect(seen).toEqual([]);
+  });
+
   test('a synchronous handler sees the records in stream order, as a bare loop would', async () => {
     // Walking the batch key by key read the event with a stride: CPU-bound handlers ran about
     // 15 % slower than a bare loop over the same records (npm run bench:consumer).

@@ -22,6 +22,7 @@ export interface ProcessKinesisBatchOptions<T = unknown> {
    * How many partition keys are processed at the same time. Records of one key always run one
    * after the other, in sequence order; records start in stream order. Cap it when a downstream
    * service needs fewer calls at once.
+   * A whole number, 1 or more; anything else is refused before a record starts.
    * @default - every key of the batch at once
    */
   readonly maxConcurrency?: number;
@@ -123,7 +124,7 @@ export async function runKinesisBatch<T = unknown>(
   options: ProcessKinesisBatchOptions<T> = {},
 ): Promise<KinesisBatchOutcome> {
   const format = options.payloadFormat ?? 'json';
-  const maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? Infinity));
+  const maxConcurrency = checkMaxConcurrency(options.maxConcurrency);
   const hooks = simulationHooksOf(options.context);
   const sink = options.quarantineSink ?? hooks?.quarantineSink ?? defaultSink();
   const logger = options.logger ?? batchLogger();
@@ -436,4 +437,15 @@ function recordLogKeys(raw: UserRecord): Record<string, unknown> {
 
 function errorInfo(error: unknown): Record<string, string> {
   return error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
+}
+
+/** A programming error, thrown before any record starts (NaN would otherwise start no key, or every key). */
+function checkMaxConcurrency(value: number | undefined): number {
+  if (value === undefined) return Infinity;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(
+      `maxConcurrency must be a whole number of partition keys, 1 or more (omit it for no cap). Received ${value}`,
+    );
+  }
+  return value;
 }
