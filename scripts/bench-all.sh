@@ -3,7 +3,7 @@
 # a missed goal in one capability must not hide the figures of the others.
 set -u
 failed=()
-for bench in autoscaler consumer transform producer producer-memory; do
+for bench in autoscaler consumer transform producer producer-memory local; do
   echo "=== npm run bench:$bench"
   npm run --silent "bench:$bench" || failed+=("$bench")
 done

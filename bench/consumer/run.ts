@@ -1,5 +1,5 @@
 /**
- * npm run bench:consumer — two parts.
+ * npm run bench:consumer — two parts. Runs bundled as the handlers ship (bench/consumer/bundled.ts).
  *
  * 1. Speed: one 10,000-record Kinesis batch (JSON, 100 partition keys).
  *    (a) CPU-bound handler: a bare decode + JSON.parse loop (the baseline), processKinesisBatch,

@@ -4,15 +4,20 @@
  * reached through the one local AWS endpoint the functions call. The template is the reference
  * error-alert consumer's window table as `cdk synth` writes it; the calls are the ones its window
  * store makes (conditional UpdateItem with ADD and if_not_exists, Query).
+ * The stream on kinesis-local: records put in segments, each into its own copy of the stream.
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
+ * @see https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { dynamoDbCall, type RunningDynamoDb, startDynamoDbLocal } from '../../packages/cli/src/local/dynamodb-local';
 import { type RunningKinesis, startKinesisLocal } from '../../packages/cli/src/local/kinesis-local';
 import { type LocalAwsServer, startLocalAwsServer } from '../../packages/cli/src/local/local-aws-server';
-import { buildPipelineModel } from '../../packages/cli/src/local/pipeline-model';
+import { ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { buildPipelineModel, type LocalStream } from '../../packages/cli/src/local/pipeline-model';
+import { putAndReadBack, segmentStreamName } from '../../packages/cli/src/local/stream-io';
 import { startKinesisLocal as startTestKinesisLocal } from '../support/kinesis-local';
 
 const WINDOW_TABLE = {
@@ -142,3 +147,44 @@ test("the test suite's own kinesis-local listens on 127.0.0.1 only", async () =>
     await emulator.stop();
   }
 }, 60_000);
+
+describe('the stream on kinesis-local', () => {
+  const stream = { name: 'segments-test', shardCount: 2 } as LocalStream;
+  const records = Array.from({ length: 9 }, (_, i) => ({
+    partitionKey: `line-${i}`,
+    data: Buffer.from(`record ${i}`),
+  }));
+  // Kinesis maps a record to the shard whose hash key range holds the MD5 of its partition key, as a 128-bit integer.
+  const hashKey = (partitionKey: string) => BigInt(`0x${createHash('md5').update(partitionKey).digest('hex')}`);
+
+  test('records go in segments (3 per shard here), each into a copy of the stream, and come back as from one stream', async () => {
+    const segments: number[] = [];
+    const shards = await putAndReadBack(kinesis.client, stream, records, {
+      efoConsumers: [],
+      segmentRecordsPerShard: 3,
+      onSegment: (_segment, _segments, count) => segments.push(count),
+    });
+    expect(segments).toEqual([6, 3]);
+    const ranges = (await kinesis.client.send(new ListShardsCommand({ StreamName: stream.name }))).Shards!;
+    expect(shards.map((shard) => shard[0]?.shardId)).toEqual(ranges.map((r) => r.ShardId));
+    for (const [index, shard] of shards.entries()) {
+      const range = ranges[index].HashKeyRange!;
+      const expected = records.filter((r) => {
+        const key = hashKey(r.partitionKey);
+        return key >= BigInt(range.StartingHashKey!) && key <= BigInt(range.EndingHashKey!);
+      });
+      // Every record once, on its hash key's shard, in the order it was put.
+      expect(shard.map((r) => r.data.toString())).toEqual(expected.map((r) => r.data.toString()));
+      // Sequence numbers increase along the shard across segments (each copy created in a later second).
+      const numbers = shard.map((r) => BigInt(r.sequenceNumber));
+      expect(numbers).toEqual([...numbers].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      expect(new Set(numbers).size).toBe(numbers.length);
+    }
+  }, 60_000);
+
+  test("a copy's name stays within Kinesis' 128 characters", () => {
+    expect(segmentStreamName('orders', 0)).toBe('orders');
+    expect(segmentStreamName('orders', 12)).toBe('orders-12');
+    expect(segmentStreamName('x'.repeat(128), 3)).toBe(`${'x'.repeat(126)}-3`);
+  });
+});

@@ -19,7 +19,7 @@ import { type DeliveryReport, runDeliveryStream } from './firehose/delivery-stre
 import { unsupportedColumnType } from './firehose/json-deserializer';
 import { FunctionHost } from './function-host';
 import { type RunningDynamoDb, startDynamoDbLocal } from './dynamodb-local';
-import { startKinesisLocal } from './kinesis-local';
+import { type RunningKinesis, startKinesisLocal } from './kinesis-local';
 import { type LakeQueryResult, queryLake } from './lake-query';
 import { LOCAL_RECORDS_DIR, startLocalAwsServer } from './local-aws-server';
 import {
@@ -29,7 +29,7 @@ import {
   type LocalStream,
   type PipelineModel,
 } from './pipeline-model';
-import { createStream, type InputRecord, putRecords, readAllShards } from './stream-io';
+import { type InputRecord, putAndReadBack, warmUp } from './stream-io';
 
 export interface LocalRunOptions {
   /** Shell command that runs the CDK app (as cdk.json's "app"); or give `assembly`. */
@@ -64,6 +64,24 @@ export interface LocalRunResult {
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   const started = Date.now();
   const log = (line: string) => options.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`);
+  // kinesis-local needs nothing from the templates: it loads in its own process while the app
+  // synthesizes, and is stopped however the run ends.
+  log('starting kinesis-local on 127.0.0.1');
+  const kinesis = startKinesisLocal(options.region);
+  kinesis.catch(() => undefined); // awaited where the stream is created; no unhandled rejection meanwhile
+  try {
+    return await run(options, started, log, kinesis);
+  } finally {
+    await (await kinesis.catch(() => undefined))?.stop();
+  }
+}
+
+async function run(
+  options: LocalRunOptions,
+  started: number,
+  log: (line: string) => void,
+  kinesisStarting: Promise<RunningKinesis>,
+): Promise<LocalRunResult> {
   const outDir = path.resolve(options.cwd, options.outDir);
   const localDir = path.join(outDir, LOCAL_RECORDS_DIR);
   // What a previous run recorded (logs, SNS/SQS messages, on-failure documents); an assembly kept
@@ -82,7 +100,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   } else if (options.app) {
     assemblyDir = path.join(localDir, 'cdk.out');
     log(`synthesizing: ${options.app}`);
-    await synthesize(options.app, options.cwd, assemblyDir, options.env);
+    // Meanwhile kinesis-local warms up on a scratch stream (with --assembly there is no time to use).
+    // A failure of kinesis-local is reported where the stream is put, not here, mid-synthesis.
+    await Promise.all([
+      synthesize(options.app, options.cwd, assemblyDir, options.env),
+      kinesisStarting.then((kinesis) => warmUp(kinesis.client, options.records)).catch(() => undefined),
+    ]);
   } else {
     throw new UsageError('give --app <command> (e.g. "npx tsx bin/app.ts") or --assembly <cdk.out>');
   }
@@ -148,23 +171,24 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       );
     return host;
   };
-  let kinesis: Awaited<ReturnType<typeof startKinesisLocal>> | undefined;
   try {
-    log('starting kinesis-local on 127.0.0.1');
-    kinesis = await startKinesisLocal(options.region);
-    await createStream(
-      kinesis.client,
-      stream,
-      mappings.flatMap((m) => (m.efoConsumerName ? [m.efoConsumerName] : [])),
-    );
+    const kinesis = await kinesisStarting;
     log(`putting ${options.records.length} record(s) into ${stream.name}`);
-    await putRecords(kinesis.client, stream, options.records);
-    const shards = await readAllShards(kinesis.client, stream, options.records.length);
+    const shards = await putAndReadBack(kinesis.client, stream, options.records, {
+      efoConsumers: mappings.flatMap((m) => (m.efoConsumerName ? [m.efoConsumerName] : [])),
+    });
     log(`read ${options.records.length} record(s) back from ${shards.length} shard(s)`);
 
     const runnable = emulator ? mappings.filter((m) => !m.function.notRunnable) : [];
     const [mappingReports, deliveryReports] = await Promise.all([
-      Promise.all(runnable.map((m) => emulator!.run(m, shards, hostOf(m.function)))),
+      Promise.all(
+        runnable.map((m) =>
+          emulator!.run(m, shards, hostOf(m.function)).then((report) => {
+            log(`${m.function.name}: ${report.invocations} invocation(s) done`);
+            return report;
+          }),
+        ),
+      ),
       Promise.all(
         deliveries.map((d) =>
           runDeliveryStream(shards, {
@@ -172,6 +196,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
             transform: d.processor ? hostOf(d.processor.function) : undefined,
             outDir,
             region: options.region,
+          }).then((report) => {
+            log(`${d.name}: ${report.sourceRecords} source record(s) delivered`);
+            return report;
           }),
         ),
       ),
@@ -208,7 +235,6 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     };
   } finally {
     for (const host of hosts.values()) await host.stop();
-    await kinesis?.stop();
     await server.stop();
     await dynamoDb?.stop();
   }

@@ -75,6 +75,21 @@ function firstInvalidUtf8Byte(data: Buffer): number {
 /** Decodes one payload; throws DecodeError for bytes that are not UTF-8 text (see decodeUtf8Text) or invalid JSON. */
 export function decodePayload(data: Buffer, format: PayloadFormat): unknown {
   if (format === 'bytes') return data;
+  if (format === 'json') {
+    // The per-record hot path skips decodeUtf8Text's NUL scan: JSON.parse refuses NUL anywhere
+    // by itself (RFC 8259 §2 and §7: it is neither whitespace nor allowed unescaped in a string).
+    // Anything unusual (a U+FFFD, a parse error) takes the full rules below, so that the reason
+    // given is exactly the one decodeUtf8Text gives.
+    let text = data.toString('utf8');
+    if (text.indexOf('\uFFFD') === -1) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      try {
+        return JSON.parse(text);
+      } catch {
+        // fall through: the full rules name the reason
+      }
+    }
+  }
   const decoded = decodeUtf8Text(data);
   if ('reason' in decoded) throw new DecodeError(decoded.reason);
   if (format === 'text') return decoded.text;

@@ -20,7 +20,9 @@ export interface ProcessKinesisBatchOptions<T = unknown> {
   readonly payloadFormat?: PayloadFormat;
   /**
    * How many partition keys are processed at the same time. Records of one key always run one
-   * after the other, in sequence order. Cap it when a downstream service needs fewer calls at once.
+   * after the other, in sequence order; records start in stream order. Cap it when a downstream
+   * service needs fewer calls at once.
+   * A whole number, 1 or more; anything else is refused before a record starts.
    * @default - every key of the batch at once
    */
   readonly maxConcurrency?: number;
@@ -71,6 +73,17 @@ export interface KinesisBatchOutcome {
 
 type Outcome = 'done' | 'quarantined' | 'retry';
 
+/** Where one partition key stands in the batch. */
+interface KeyState {
+  /** Records waiting for the key's record in flight, in stream order, from index `next` on. */
+  readonly queue: UserRecord[];
+  next: number;
+  /** A record of the key is in flight (asynchronous handler or quarantine write). */
+  busy: boolean;
+  /** The key's first unfinished record, once the key stopped (transient failure or out of time). */
+  unfinished: UserRecord | undefined;
+}
+
 /** Defaults of ProcessKinesisBatchOptions that the StreamConsumer construct relies on. */
 export const KINESIS_BATCH_DEFAULTS = {
   timeoutMarginMs: 5000,
@@ -80,7 +93,8 @@ export const KINESIS_BATCH_DEFAULTS = {
  * Processes a Kinesis batch so that no record blocks the shard, none is lost and per-key order
  * holds:
  * - payloads are decoded and KPL aggregates unpacked;
- * - records of one partition key run in order, different keys concurrently;
+ * - records of one partition key run in order, different keys concurrently; records start in
+ *   stream order, one whose key has a record in flight waiting behind it;
  * - permanent failures (PoisonRecordError, decode errors, classifier) are quarantined with the
  *   full payload and skipped;
  * - a transient failure stops its partition key only; the other keys run to the end of the
@@ -110,7 +124,7 @@ export async function runKinesisBatch<T = unknown>(
   options: ProcessKinesisBatchOptions<T> = {},
 ): Promise<KinesisBatchOutcome> {
   const format = options.payloadFormat ?? 'json';
-  const maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? Infinity));
+  const maxConcurrency = checkMaxConcurrency(options.maxConcurrency);
   const hooks = simulationHooksOf(options.context);
   const sink = options.quarantineSink ?? hooks?.quarantineSink ?? defaultSink();
   const logger = options.logger ?? batchLogger();
@@ -118,19 +132,9 @@ export async function runKinesisBatch<T = unknown>(
   const context = options.context;
   const marginMs = context ? effectiveMarginMs(options.timeoutMarginMs, context.getRemainingTimeInMillis(), logger) : 0;
 
-  // Group user records by partition key; each group keeps the stream's order.
-  const byKey = new Map<string, UserRecord[]>();
-  const addToGroup = (record: UserRecord): void => {
-    const group = byKey.get(record.partitionKey);
-    if (group) group.push(record);
-    else byKey.set(record.partitionKey, [record]);
-  };
-  for (const eventRecord of event.Records ?? []) forEachUserRecord(eventRecord, addToGroup);
-  const groups = [...byKey.values()];
-  // Index of the first unfinished record of each group; groups.length-long, 0 = not started.
-  const cursors = new Array<number>(groups.length).fill(0);
   const quarantined: QuarantineRecord[] = [];
   let processed = 0;
+  let retried = 0;
   // Set when the invocation runs out of time: no key starts another record.
   let outOfTimeStop = false;
 
@@ -192,7 +196,9 @@ export async function runKinesisBatch<T = unknown>(
       return onHandlerError(raw, record, error);
     }
     if (isPromiseLike(result)) {
-      return result.then(
+      // Promise.resolve adopts any thenable, also one whose then() returns nothing: the record
+      // must not count as done before it settles. A native promise is returned as it is.
+      return Promise.resolve(result).then(
         () => 'done' as const,
         (error: unknown) => onHandlerError(raw, record, error),
       );
@@ -200,48 +206,151 @@ export async function runKinesisBatch<T = unknown>(
     return 'done';
   };
 
-  const outOfTime = (): boolean => context !== undefined && context.getRemainingTimeInMillis() < marginMs;
+  const outOfTime = (): boolean => {
+    if (outOfTimeStop) return true;
+    if (context === undefined || context.getRemainingTimeInMillis() >= marginMs) return false;
+    outOfTimeStop = true;
+    logger.warn('close to the function timeout: leaving the rest of the batch for a retry', { marginMs });
+    return true;
+  };
 
-  let nextGroup = 0;
-  const worker = async (): Promise<void> => {
-    while (!outOfTimeStop && nextGroup < groups.length) {
-      const index = nextGroup++;
-      const group = groups[index];
-      let i = 0;
-      for (; i < group.length; i++) {
-        if (outOfTimeStop) break;
-        if (outOfTime()) {
-          outOfTimeStop = true;
-          logger.warn('close to the function timeout: leaving the rest of the batch for a retry', { marginMs });
-          break;
-        }
-        let outcome = step(group[i]);
-        if (typeof outcome !== 'string') outcome = await outcome;
-        // A transient failure stops this key only: its later records must wait (per-key order),
-        // the other keys' records need not.
-        if (outcome === 'retry') break;
-        if (outcome === 'done') {
-          processed++;
-          hooks?.recordProcessed(group[i]);
-        }
-      }
-      cursors[index] = i;
+  // Scheduling. Records start in stream order, as a bare loop would run them: CPU-bound handlers
+  // then read each payload right after it is decoded, while it is still in the CPU cache, and
+  // keep no record alive after its call. Walking the batch key by key instead reads the event
+  // with a stride (about 15 % slower on 10,000 records, `npm run bench:consumer`). A record
+  // whose key still has one in flight (a handler's promise, a quarantine write) waits in that
+  // key's queue, which the key's drain runs in order: per-key order, and keys run concurrently.
+  const keys = new Map<string, KeyState>();
+  const drains: Promise<void>[] = [];
+  let busyKeys = 0;
+  let anyKeyStopped = false;
+  let drainError: { readonly error: unknown } | undefined;
+  let slotFreed: (() => void) | undefined;
+
+  const settle = (key: KeyState, record: UserRecord, outcome: Outcome): void => {
+    if (outcome === 'done') {
+      processed++;
+      hooks?.recordProcessed(record);
+    } else if (outcome === 'retry') {
+      // A transient failure stops this key only: its later records must wait (per-key order),
+      // the other keys' records need not.
+      stopKey(key, record);
     }
   };
-  const workers: Promise<void>[] = [];
-  for (let w = 0; w < Math.min(maxConcurrency, groups.length); w++) workers.push(worker());
-  await Promise.all(workers);
 
-  // Everything before the lowest unfinished record is done; Lambda resumes from it.
+  /** The key's records from `record` on (it and those queued) are left for the retry. */
+  const stopKey = (key: KeyState, record: UserRecord): void => {
+    anyKeyStopped = true;
+    key.unfinished = record;
+    retried += 1 + key.queue.length - key.next;
+    key.queue.length = 0;
+    key.next = 0;
+  };
+
+  /** Runs a key's records after one went asynchronous, until its queue is empty. */
+  const drain = async (key: KeyState, first: UserRecord, pending: PromiseLike<Outcome>): Promise<void> => {
+    try {
+      let record = first;
+      let outcome = await pending;
+      for (;;) {
+        settle(key, record, outcome);
+        if (key.unfinished !== undefined || key.next === key.queue.length) break;
+        record = key.queue[key.next++];
+        if (outOfTime()) {
+          stopKey(key, record);
+          break;
+        }
+        const next = step(record);
+        outcome = typeof next === 'string' ? next : await next;
+      }
+    } catch (error) {
+      // Kept for the end of the batch: a rejection nobody awaits yet would crash the process.
+      drainError ??= { error };
+    } finally {
+      key.queue.length = 0;
+      key.next = 0;
+      key.busy = false;
+      busyKeys--;
+      const wake = slotFreed;
+      slotFreed = undefined;
+      wake?.();
+    }
+  };
+
+  const keyOf = (record: UserRecord): KeyState => {
+    let key = keys.get(record.partitionKey);
+    if (key === undefined) {
+      key = { queue: [], next: 0, busy: false, unfinished: undefined };
+      keys.set(record.partitionKey, key);
+    }
+    return key;
+  };
+
+  const started = (key: KeyState, record: UserRecord, outcome: Outcome | PromiseLike<Outcome>): void => {
+    if (typeof outcome === 'string') {
+      settle(key, record, outcome);
+    } else {
+      key.busy = true;
+      busyKeys++;
+      drains.push(drain(key, record, outcome));
+    }
+  };
+
+  /** Starts, queues or accounts for the next record in stream order; false when no key slot is free. */
+  const dispatch = (record: UserRecord): boolean => {
+    if (busyKeys === 0 && !anyKeyStopped) {
+      // Nothing in flight and no key stopped (the usual case with a synchronous handler): the
+      // record starts at once, and its key is looked up only when it did not simply succeed.
+      if (outOfTime()) {
+        stopKey(keyOf(record), record);
+        return true;
+      }
+      const outcome = step(record);
+      if (outcome === 'done') {
+        processed++;
+        hooks?.recordProcessed(record);
+      } else {
+        started(keyOf(record), record, outcome);
+      }
+      return true;
+    }
+    const key = keyOf(record);
+    if (key.unfinished !== undefined) {
+      retried++;
+    } else if (key.busy) {
+      key.queue.push(record);
+    } else if (outOfTime()) {
+      stopKey(key, record);
+    } else if (busyKeys >= maxConcurrency) {
+      return false;
+    } else {
+      started(key, record, step(record));
+    }
+    return true;
+  };
+
+  // Records that found every key slot taken (maxConcurrency) wait here, with all that follow
+  // them, so that they still start in stream order.
+  const backlog: UserRecord[] = [];
+  const visit = (record: UserRecord): void => {
+    if (backlog.length > 0 || !dispatch(record)) backlog.push(record);
+  };
+  for (const eventRecord of event.Records ?? []) forEachUserRecord(eventRecord, visit);
+  for (const record of backlog) {
+    while (!dispatch(record)) await new Promise<void>((resolve) => (slotFreed = resolve));
+  }
+  await Promise.all(drains);
+  if (drainError) throw drainError.error;
+
+  // Everything before the lowest unfinished record is done; Lambda resumes from it. A key's
+  // first unfinished record is its lowest: a key's records are in stream order.
   let lowest: UserRecord | undefined;
-  let retried = 0;
-  groups.forEach((group, index) => {
-    const cursor = cursors[index];
-    if (cursor >= group.length) return;
-    retried += group.length - cursor;
-    const candidate = group[cursor];
-    if (!lowest || compareSequenceNumbers(candidate.sequenceNumber, lowest.sequenceNumber) < 0) lowest = candidate;
-  });
+  for (const key of keys.values()) {
+    const candidate = key.unfinished;
+    if (candidate && (!lowest || compareSequenceNumbers(candidate.sequenceNumber, lowest.sequenceNumber) < 0)) {
+      lowest = candidate;
+    }
+  }
   if (lowest && !lowest.sequenceNumber) {
     // An empty itemIdentifier would fail the whole batch silently; fail it loudly instead.
     throw new Error('cannot report a batch item failure: the record has no sequence number');
@@ -328,4 +437,15 @@ function recordLogKeys(raw: UserRecord): Record<string, unknown> {
 
 function errorInfo(error: unknown): Record<string, string> {
   return error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
+}
+
+/** A programming error, thrown before any record starts (NaN would otherwise start no key, or every key). */
+function checkMaxConcurrency(value: number | undefined): number {
+  if (value === undefined) return Infinity;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(
+      `maxConcurrency must be a whole number of partition keys, 1 or more (omit it for no cap). Received ${value}`,
+    );
+  }
+  return value;
 }
