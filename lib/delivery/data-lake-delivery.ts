@@ -60,8 +60,8 @@ export interface DataLakeDeliveryOptions {
    * A customer-managed KMS key to encrypt the bucket the construct creates with (SSE-KMS, S3 Bucket
    * Keys on); not with `bucket`. The Firehose role gets kms:Decrypt and kms:GenerateDataKey on it
    * through S3 for that bucket only, as the Firehose guide's S3 policy lists them; readers (Athena,
-   * your jobs) need kms:Decrypt on it. Its server access log bucket stays SSE-S3, the default
-   * encryption S3 documents for log destination buckets.
+   * your jobs) need kms:Decrypt on it. Its server access log bucket stays SSE-S3: S3 supports no
+   * other default encryption on a log destination bucket.
    * @see https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3
    * @default - SSE-S3 (S3-managed keys)
    */
@@ -493,7 +493,10 @@ export class DataLakeDelivery extends Construct {
       }
     }
     if (props.bucket) return [];
-    const errorRoot = this.errorOutputPrefix.split('!{')[0];
+    // The folder of the error prefix's literal start: 'errors/!{...}' is 'errors/', but
+    // 'failed!{...}' has none ('' below), since a rule on 'failed' would expire any key starting so.
+    const literalStart = this.errorOutputPrefix.split('!{')[0];
+    const errorRoot = literalStart.slice(0, literalStart.lastIndexOf('/') + 1);
     const contents: Array<[string, string]> = [
       ['the data', this.tableLocationPrefix],
       ['the error', errorRoot],
@@ -512,17 +515,18 @@ export class DataLakeDelivery extends Construct {
       }
       rules.push({ id: 'ExpireData', prefix: this.tableLocationPrefix, expiration: props.dataExpiration });
     }
-    // Only a literal error prefix names the folder to expire ('' is no folder: the whole bucket).
-    const errorClash = Token.isUnresolved(this.errorOutputPrefix)
-      ? ['a token', 'errorOutputPrefix']
+    // Only a literal folder at the start of the error prefix names what to expire.
+    const errorClash = covered(errorRoot, 'the error');
+    const noRule = Token.isUnresolved(this.errorOutputPrefix)
+      ? 'errorOutputPrefix is a token'
       : errorRoot === ''
-        ? ['the whole bucket', '']
-        : covered(errorRoot, 'the error');
-    if (!errorClash) {
+        ? `errorOutputPrefix has no literal folder before its first expression: a rule on '${literalStart}' would expire every key starting so`
+        : errorClash && `a rule on '${errorRoot}' would also expire ${errorClash[0]} prefix '${errorClash[1]}'`;
+    if (!noRule) {
       rules.push({ id: 'ExpireErrors', prefix: errorRoot, expiration: props.errorExpiration ?? Duration.days(90) });
     } else if (props.errorExpiration) {
       throw new Error(
-        `errorExpiration would also expire ${errorClash[0]} prefix '${errorClash[1]}': the fixed part of errorOutputPrefix must be a literal folder of its own. Received errorOutputPrefix '${this.errorOutputPrefix}'`,
+        `errorExpiration cannot be applied: ${noRule}. Start errorOutputPrefix with a literal folder of its own (e.g. 'errors/'). Received errorOutputPrefix '${this.errorOutputPrefix}'`,
       );
     }
     return rules;

@@ -82,6 +82,20 @@ describe('no rule without a folder of its own', () => {
   test('an error prefix that is a prefix of raw/ gets no default rule (it would expire the backup)', () => {
     expect(expiring(rulesOf({ errorOutputPrefix: 'r' }))).toEqual([]);
   });
+
+  test('the rule is on the folder before the first expression, never on a bare text start', () => {
+    // A rule on 'failed' would also expire 'failed-orders/...' or anything else starting so.
+    expect(expiring(rulesOf({ errorOutputPrefix: 'failed!{firehose:error-output-type}/' }))).toEqual([]);
+    expect(expiring(rulesOf({ errorOutputPrefix: 'lake/failed-!{firehose:error-output-type}/' }))).toEqual([
+      ['ExpireErrors', 'lake/', 90],
+    ]);
+  });
+
+  test('an error folder inside the data folder is refused: its rule would expire the data', () => {
+    expect(() =>
+      lake({ errorOutputPrefix: 'data/err-!{firehose:error-output-type}/', errorExpiration: Duration.days(10) }),
+    ).toThrow(/errorExpiration cannot be applied: a rule on 'data\/' would also expire the data prefix 'data\/'/);
+  });
 });
 
 describe('validation names the prop, the value and the range', () => {
@@ -112,7 +126,7 @@ describe('validation names the prop, the value and the range', () => {
 
   test('errorExpiration with an error prefix that would also expire raw/ is refused', () => {
     expect(() => lake({ errorOutputPrefix: 'r', errorExpiration: Duration.days(10) })).toThrow(
-      /errorExpiration would also expire the raw backup prefix 'raw\/'.*Received errorOutputPrefix 'r'/,
+      /errorExpiration cannot be applied: errorOutputPrefix has no literal folder before its first expression: a rule on 'r' would expire every key starting so\..*Received errorOutputPrefix 'r'/,
     );
   });
 
@@ -120,7 +134,7 @@ describe('validation names the prop, the value and the range', () => {
     expect(() =>
       lake({ errorOutputPrefix: '!{firehose:error-output-type}/', errorExpiration: Duration.days(10) }),
     ).toThrow(
-      /errorExpiration would also expire the whole bucket prefix ''.*Received errorOutputPrefix '!\{firehose:error-output-type\}\/'/,
+      /errorExpiration cannot be applied: errorOutputPrefix has no literal folder before its first expression: a rule on '' would expire every key starting so\..*Received errorOutputPrefix '!\{firehose:error-output-type\}\/'/,
     );
   });
 
