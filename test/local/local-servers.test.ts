@@ -182,6 +182,13 @@ describe('the stream on kinesis-local', () => {
     }
   }, 60_000);
 
+  test.each([0, NaN, 1.5])('a segment size of %p is refused before anything is put', async (size) => {
+    const unused = { send: () => Promise.reject(new Error('no call expected')) } as unknown as typeof kinesis.client;
+    await expect(
+      putAndReadBack(unused, stream, records, { efoConsumers: [], segmentRecordsPerShard: size }),
+    ).rejects.toThrow(`segmentRecordsPerShard must be a whole number, 1 or more. Received ${size}`);
+  });
+
   test("a copy's name stays within Kinesis' 128 characters", () => {
     expect(segmentStreamName('orders', 0)).toBe('orders');
     expect(segmentStreamName('orders', 12)).toBe('orders-12');

@@ -8,7 +8,8 @@
  * entry's shard already holds (kinesis-mock `PutRecordsRequest.putRecords` groups the entries by
  * `(shard, the shard's records)`, which hashes that whole record vector per entry), so putting n
  * records into one shard costs O(n²): 10,000 records took minutes. The run therefore puts the
- * records in segments of at most `SEGMENT_RECORDS_PER_SHARD` records per shard, each segment into
+ * records in segments of `SEGMENT_RECORDS_PER_SHARD` × shard count records (that many per shard
+ * when the keys spread evenly; a hot key puts more into its shard), each segment into
  * its own copy of the stream on kinesis-local, created from the same template properties (same
  * shard count, so the same shard ids and hash key ranges: every record lands on the shard it
  * would in AWS), and joins the segments' shards in order. kinesis-mock's sequence numbers begin
@@ -73,7 +74,12 @@ export async function putAndReadBack(
   records: readonly InputRecord[],
   options: PutAndReadOptions,
 ): Promise<StreamRecord[][]> {
-  const perSegment = (options.segmentRecordsPerShard ?? SEGMENT_RECORDS_PER_SHARD) * stream.shardCount;
+  const perShard = options.segmentRecordsPerShard ?? SEGMENT_RECORDS_PER_SHARD;
+  // 0 would never advance below, NaN would put nothing and report nothing.
+  if (!Number.isInteger(perShard) || perShard < 1) {
+    throw new RangeError(`segmentRecordsPerShard must be a whole number, 1 or more. Received ${perShard}`);
+  }
+  const perSegment = perShard * stream.shardCount;
   const segments: (readonly InputRecord[])[] = [];
   for (let i = 0; i < records.length; i += perSegment) segments.push(records.slice(i, i + perSegment));
   if (segments.length === 0) segments.push([]);
