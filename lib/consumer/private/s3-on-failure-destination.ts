@@ -49,9 +49,10 @@ export class S3FailureDestination implements lambda.IEventSourceDlq {
     });
     // With a customer-managed key: kms:GenerateDataKey, the one action the Lambda guide names for
     // event source mapping S3 destinations ("If you've enabled encryption with your own KMS key for
-    // an S3 destination, kms:GenerateDataKey is required",
-    // https://docs.aws.amazon.com/lambda/latest/dg/with-msk-on-failure.html), through S3 for this
-    // bucket only.
+    // an S3 destination, kms:GenerateDataKey is required": said on the MSK page,
+    // https://docs.aws.amazon.com/lambda/latest/dg/with-msk-on-failure.html; the Kinesis page,
+    // https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html, describes the
+    // same S3 destination), through S3 for this bucket only.
     grantBucketKey(targetHandler, this.bucket, ['kms:GenerateDataKey']);
     return { destination: this.bucket.bucketArn };
   }

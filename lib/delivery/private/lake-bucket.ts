@@ -30,9 +30,10 @@ export interface PrefixExpiration {
  * owner enforced, server access logs to a second bucket) and its lifecycle rules.
  */
 export function createLakeBucket(scope: Construct, id: string, options: LakeBucketOptions): s3.Bucket {
-  // SSE-S3 even with a customer-managed key for the lake: the S3 guide documents SSE-S3 as the
-  // default encryption of a server access log destination bucket ("Enabling Amazon S3 server
-  // access logging", https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
+  // SSE-S3 even with a customer-managed key for the lake: the S3 guide allows default encryption
+  // of a server access log destination bucket only with SSE-S3; default SSE-KMS is not supported
+  // there ("Enabling Amazon S3 server access logging",
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
   const accessLogs = new s3.Bucket(scope, `${id}AccessLogs`, {
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,
