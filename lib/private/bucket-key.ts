@@ -35,6 +35,18 @@ export function grantBucketKey(grantee: iam.IGrantable, bucket: s3.IBucket, acti
 }
 
 /**
+ * Grants s3:PutObject under `prefix` of `bucket` and nothing else, plus kms:GenerateDataKey on the
+ * bucket's customer-managed key (if any) through S3 for that bucket, which a put needs (S3 guide,
+ * "Protecting data with SSE-KMS": Permissions). Not bucket.grantPut: it adds the key's encrypt
+ * action group (kms:ReEncrypt*, kms:GenerateDataKey*) and object tagging, retention and legal-hold
+ * puts that these writers never make.
+ */
+export function grantObjectPut(grantee: iam.IGrantable, bucket: s3.IBucket, prefix: string): void {
+  iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject'], resourceArns: [bucket.arnForObjects(`${prefix}*`)] });
+  grantBucketKey(grantee, bucket, ['kms:GenerateDataKey']);
+}
+
+/**
  * The default encryption of a bucket the constructs create: SSE-KMS with S3 Bucket Keys (one KMS
  * request per bucket key rather than per object: Firehose and on-failure writes make many objects)
  * when a key is given, SSE-S3 otherwise.

@@ -1,6 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundledHandlerProps } from '../private/handler-code';
 import { ACKNOWLEDGMENT_REASONS, acknowledge, acknowledgeBucketObjectsGrant } from '../private/acknowledge';
-import { grantBucketKey } from '../private/bucket-key';
+import { grantObjectPut } from '../private/bucket-key';
 import { checkLogRetention, functionLogging } from '../private/function-logs';
 import {
   LAMBDA_MEMORY,
@@ -110,17 +109,8 @@ export class RedriveFunction extends Construct {
     // Reads (GetObject, List) of the failure documents and the ledger; with a customer-managed
     // bucket key grantRead adds kms:Decrypt on it.
     props.failureBucket.grantRead(this.function);
-    // Ledger markers: s3:PutObject (conditional, If-None-Match) under the ledger prefix only, and
-    // with a customer-managed key kms:GenerateDataKey through S3 for this bucket, which a put
-    // needs (S3 guide, "Protecting data with SSE-KMS"). Not bucket.grantPut: it would add the
-    // key's encrypt action group (kms:ReEncrypt*, kms:GenerateDataKey*) and object tagging,
-    // retention and legal-hold puts the ledger never makes.
-    iam.Grant.addToPrincipal({
-      grantee: this.function,
-      actions: ['s3:PutObject'],
-      resourceArns: [props.failureBucket.arnForObjects(`${ledgerPrefix}*`)],
-    });
-    grantBucketKey(this.function, props.failureBucket, ['kms:GenerateDataKey']);
+    // Ledger markers (conditional puts, If-None-Match) under the ledger prefix only.
+    grantObjectPut(this.function, props.failureBucket, ledgerPrefix);
     props.stream.grantReadWrite(this.function);
     for (const other of props.readBackStreams ?? []) other.grantRead(this.function);
     if (props.queue) {

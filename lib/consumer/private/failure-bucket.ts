@@ -1,11 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ACKNOWLEDGMENT_REASONS, acknowledge, acknowledgeBucketObjectsGrant } from '../../private/acknowledge';
-import { bucketEncryption, grantBucketKey } from '../../private/bucket-key';
+import { bucketEncryption, grantObjectPut } from '../../private/bucket-key';
 import { NONCURRENT_VERSION_RETENTION } from '../../private/bucket-versioning';
 import { NAME_RULES, checkName, requireLiteralString } from '../../private/validation';
 
@@ -63,13 +62,6 @@ export function grantQuarantineWrite(bucket: s3.IBucket, consumer: lambda.IFunct
       `quarantinePrefix must be a folder ending with '/' outside ${RESERVED_PREFIXES.join(' and ')}. Received '${quarantinePrefix}'`,
     );
   }
-  iam.Grant.addToPrincipal({
-    grantee: consumer,
-    actions: ['s3:PutObject'],
-    resourceArns: [bucket.arnForObjects(`${quarantinePrefix}*`)],
-  });
-  // A put to a bucket with a customer-managed key needs kms:GenerateDataKey on it (S3 guide,
-  // "Protecting data with SSE-KMS": "Permissions").
-  grantBucketKey(consumer, bucket, ['kms:GenerateDataKey']);
+  grantObjectPut(consumer, bucket, quarantinePrefix);
   acknowledgeBucketObjectsGrant(consumer, bucket, `${quarantinePrefix}*`, ACKNOWLEDGMENT_REASONS.bucketObjectWildcard);
 }
