@@ -12,36 +12,40 @@ import { listKeys } from './local-aws-server';
 import type { LocalDelivery, LocalStream } from './pipeline-model';
 import type { StreamRecord } from './stream-io';
 
-export interface ConsumerAccount {
+/** A consumer's line of the account: its event source mapping's counts, and where it wrote. */
+export interface ConsumerAccount extends Pick<
+  MappingReport,
+  | 'records'
+  | 'processed'
+  | 'quarantined'
+  | 'sentToOnFailure'
+  | 'checkpointedUnreported'
+  | 'lost'
+  | 'invocations'
+  | 'functionErrors'
+> {
   readonly function: string;
   readonly type: string;
-  readonly records: number;
-  readonly processed: number;
-  readonly quarantined: number;
-  readonly sentToOnFailure: number;
-  readonly checkpointedUnreported: number;
-  readonly lost: Readonly<Record<string, number>>;
-  readonly invocations: number;
-  readonly functionErrors: number;
   /** Objects under the function's QUARANTINE_BUCKET_NAME / QUARANTINE_PREFIX. */
   readonly quarantineObjects?: { readonly location: string; readonly count: number };
   readonly onFailureObjects: number;
 }
 
-export interface DeliveryAccount {
-  readonly name: string;
-  readonly sourceRecords: number;
-  readonly invocations: number;
-  /** Records the transform answered Ok. */
-  readonly transformOk: number;
-  /** Records written to data objects. */
-  readonly ok: number;
-  readonly dropped: number;
-  readonly failed: Readonly<Record<string, number>>;
-  readonly rowsDelivered: number;
+/** A delivery stream's line of the account: its report, with objects summarised. */
+export interface DeliveryAccount extends Pick<
+  DeliveryReport,
+  | 'name'
+  | 'sourceRecords'
+  | 'invocations'
+  | 'transformOk'
+  | 'ok'
+  | 'dropped'
+  | 'failed'
+  | 'rowsDelivered'
+  | 'errorObjects'
+> {
   readonly dataObjects: readonly { key: string; rows: number; oldestArrivalMs: number }[];
   readonly rowsPerObjectPartition: Readonly<Record<string, number>>;
-  readonly errorObjects: readonly { key: string; type: string; records: number }[];
   readonly backupObjects: number;
 }
 
