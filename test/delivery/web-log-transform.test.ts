@@ -38,6 +38,9 @@ function eventOfLines(lines: string[]) {
   };
 }
 
+/** A line's row as the general parser writes it, one line of newline-delimited JSON. */
+const generalRowLine = (line: string) => `${toWebLogJson(parseWebLogLine(line))}\n`;
+
 describe('the reference transform on the real Apache logs', () => {
   test('every access and error line becomes one typed row; nothing fails', async () => {
     const lines = apacheFiles.flatMap((f) => loadLogLines(f));
@@ -295,7 +298,6 @@ describe('the reference transform on the real Apache logs', () => {
 
   test('times within one minute (read once per minute) give the rows the general path gives', () => {
     const transform = createApacheLogTransform();
-    const general = (line: string) => `${toWebLogJson(parseWebLogLine(line))}\n`;
     fc.assert(
       fc.property(
         fc.array(
@@ -311,7 +313,7 @@ describe('the reference transform on the real Apache logs', () => {
             ([minute, sec, zone]) => `1.2.3.4 - - [${minute}${sec}${zone}] "GET / HTTP/1.1" 200 1`,
           );
           const outcome = transform(`${lines.join('\n')}\n`, { recordId: 'r', data: '' }) as { json?: string };
-          expect(outcome.json).toBe(lines.map(general).join(''));
+          expect(outcome.json).toBe(lines.map(generalRowLine).join(''));
         },
       ),
       { numRuns: 300, seed: 20261202 },
@@ -321,7 +323,6 @@ describe('the reference transform on the real Apache logs', () => {
   test('a record of many lines gives the rows of its lines one by one (the fast path reads lines in place)', () => {
     const real = apacheFiles.flatMap((f) => loadLogLines(f));
     const transform = createApacheLogTransform();
-    const general = (line: string) => `${toWebLogJson(parseWebLogLine(line))}\n`;
     fc.assert(
       fc.property(
         fc.array(
@@ -340,7 +341,7 @@ describe('the reference transform on the real Apache logs', () => {
           for (const piece of text.split('\n')) {
             const line = piece.endsWith('\r') ? piece.slice(0, -1) : piece;
             if (line.trim().length === 0 && (line.length === 0 || /^\s/.test(line))) continue;
-            expected += general(line);
+            expected += generalRowLine(line);
           }
           const outcome = transform(text, { recordId: 'r', data: '' }) as { result: string; json?: string };
           expect(outcome.result === 'Ok' ? outcome.json : '').toBe(expected);
