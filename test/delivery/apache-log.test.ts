@@ -423,3 +423,57 @@ describe('nginx error-log time', () => {
     );
   });
 });
+
+describe('Apache error-log time', () => {
+  // The parser reads the day once (by its regex) and the time of day from the digits: every
+  // combination must still be read exactly as Date.UTC reads it, or refused, whatever day the
+  // line before was on.
+  test('is read like Date.UTC (milliseconds: the fraction truncated), and refused where Date.UTC would roll it over', () => {
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+    const days = ['Mon', 'Sun'];
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 2015, max: 2016 })),
+        fc.integer({ min: 0, max: 11 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.constantFrom('dd', ' d', 'd'),
+        fc.oneof(fc.integer({ min: 0, max: 24 }), fc.constant(23)),
+        fc.oneof(fc.integer({ min: 0, max: 60 }), fc.constant(59)),
+        fc.oneof(fc.integer({ min: 0, max: 61 }), fc.constant(60)),
+        fc.oneof(fc.constant(''), fc.stringMatching(/^[0-9]{1,7}$/)),
+        (year, month, day, dayForm, hour, minute, second, fraction) => {
+          const dayText = dayForm === 'dd' ? pad(day) : dayForm === ' d' ? String(day).padStart(2, ' ') : String(day);
+          const time = `${pad(hour)}:${pad(minute)}:${pad(second)}${fraction === '' ? '' : `.${fraction}`}`;
+          const text = `${days[day % 2]} ${MONTHS[month]} ${dayText} ${time} ${pad(year, 4)}`;
+          const millis = fraction === '' ? 0 : Number(fraction.padEnd(3, '0').slice(0, 3));
+          const expected = Date.UTC(year, month, day, hour, minute, second, millis);
+          const valid =
+            fraction.length <= 6 &&
+            day >= 1 &&
+            hour <= 23 &&
+            minute <= 59 &&
+            second <= 60 &&
+            new Date(expected).getUTCDate() === day;
+          // The same day's midnight first: the line under test then finds its day already read.
+          parseErrorLogLine(`[${text.replace(time, '00:00:00')}] [error] x`);
+          const parsed = parseErrorLogLine(`[${text}] [error] x`);
+          expect(parsed.ok ? parsed.value.timestampMillis : NaN).toBe(valid ? expected : NaN);
+        },
+      ),
+      { numRuns: 3000, seed: 20261202 },
+    );
+  });
+
+  test.each([
+    ['separators that are not colons', 'Wed Oct 11 14x32x52 2000'],
+    ['an hour that is not digits', 'Wed Oct 11 1x:32:52 2000'],
+    ['a fraction with a letter', 'Wed Oct 11 14:32:52.12x 2000'],
+    ['a point without a fraction', 'Wed Oct 11 14:32:52. 2000'],
+    ['a year that is not digits', 'Wed Oct 11 14:32:52 2x00'],
+    ['no space before the year', 'Wed Oct 11 14:32:52.1234562000'],
+    ['a month that is not one', 'Wed Ocx 11 14:32:52 2000'],
+  ])('refuses a time with %s, also right after a valid time of the same day', (_, text) => {
+    expect(parseErrorLogLine('[Wed Oct 11 14:32:51 2000] [error] x').ok).toBe(true);
+    expect(parseErrorLogLine(`[${text}] [error] x`)).toMatchObject({ ok: false });
+  });
+});
