@@ -42,23 +42,10 @@ const ACCESS_LINE = new RegExp(
  */
 const PLAIN_ACCESS_FIELDS = String.raw`(?!<)([!#-[\]-~]+) ([!#-[\]-~]+) ([!#-[\]-~]+) \[([^\]\n]+)\] "([A-Z][A-Z0-9_-]*) (?=[!#-[\]-~])([!#->@-[\]-~]*)(?:\?([!#-[\]-~]*))?(?: (HTTP\/\d(?:\.\d)?))?" ([1-9]\d\d) (0|[1-9]\d{0,14}|-)(?: "([ !#-[\]-~]*)" "([ !#-[\]-~]*)")?`;
 const PLAIN_ACCESS_LINE = new RegExp(`^${PLAIN_ACCESS_FIELDS}$`);
-/**
- * PLAIN_ACCESS_LINE for the line that starts at lastIndex in a record's text: it matches there
- * exactly when PLAIN_ACCESS_LINE matches the line as the transform splits it (up to the next LF,
- * without one CR before it), so lines need not be cut out of the text first. No field can span
- * a line break: every field's characters exclude LF.
- */
-const PLAIN_ACCESS_LINE_AT = new RegExp(`${PLAIN_ACCESS_FIELDS}(?=\\r?\\n|\\r?$)`, 'y');
 
 /** @internal The match of a plain access line (see PLAIN_ACCESS_LINE), for the JSON fast path. */
 export function matchPlainAccessLine(line: string): RegExpExecArray | null {
   return PLAIN_ACCESS_LINE.exec(line);
-}
-
-/** @internal The match of the plain access line at `at` in `text` (see PLAIN_ACCESS_LINE_AT). */
-export function matchPlainAccessLineAt(text: string, at: number): RegExpExecArray | null {
-  PLAIN_ACCESS_LINE_AT.lastIndex = at;
-  return PLAIN_ACCESS_LINE_AT.exec(text);
 }
 
 /**

@@ -113,14 +113,28 @@ function isDigit(c: number): boolean {
 }
 
 /**
- * plainAccessRow(matchPlainAccessLineAt(text, at), close), found with indexOf instead of the
- * regex: once the line is known to be printable ASCII without '\', the fields of a plain line
- * are delimited by its spaces, brackets and quotes alone, and each check below is the regex's
- * rule for that field (see PLAIN_ACCESS_FIELDS). Undefined when any check fails: the caller then
- * tries the regex, so the scanner only decides how fast a line is read, never how it is read. A
- * property test holds it to the regex. After a row, plainAccessScanNext() is the next line's start.
+ * plainAccessRow(matchPlainAccessLine(line), close) for the line that starts at `at` in `text`
+ * (up to the next LF, without one CR before it), found with indexOf instead of the regex and
+ * without cutting the line out: once the line is known to be printable ASCII without '\', the
+ * fields of a plain line are delimited by its spaces, brackets and quotes alone, and each check
+ * below is the regex's rule for that field (see PLAIN_ACCESS_FIELDS). Undefined when any check
+ * fails: the caller then takes the general path, which writes the same row for any line, so the
+ * scanner only decides how fast a line is read, never how it is read. A property test holds it
+ * to the regex. After a row, plainAccessScanNext() is the next line's start.
  */
 export function scanPlainAccessRow(text: string, at: number, close: string): string | undefined {
+  // Every position found below is past the one before, and the last one must be the line's end:
+  // a field found past the line's end can never give a row.
+  // %h %l %u: no '"' (q1 below is the first one), no space; %h not '<' (a syslog PRI). Checked
+  // before the line's end is looked for: error lines, the commonest lines that are not plain
+  // access lines, fail here without being read to their end.
+  if (text.charCodeAt(at) === 60) return undefined;
+  const s1 = text.indexOf(' ', at);
+  if (s1 <= at) return undefined;
+  const s2 = text.indexOf(' ', s1 + 1);
+  if (s2 <= s1 + 1) return undefined;
+  const s3 = text.indexOf(' ', s2 + 1);
+  if (s3 <= s2 + 1 || text.charCodeAt(s3 + 1) !== 91) return undefined;
   PRINTABLE_RUN.lastIndex = at;
   PRINTABLE_RUN.test(text);
   const e = PRINTABLE_RUN.lastIndex; // the line's end, if the line is plain
@@ -130,16 +144,6 @@ export function scanPlainAccessRow(text: string, at: number, close: string): str
   else if (c === 13 && (e + 1 === text.length || text.charCodeAt(e + 1) === 10)) next = e + 2;
   else if (e === text.length) next = e + 1;
   else return undefined;
-  // Every position found below is past the one before, and the last one must be the line's end:
-  // a field found past the line's end can never give a row.
-  // %h %l %u: no '"' (q1 below is the first one), no space; %h not '<' (a syslog PRI).
-  if (text.charCodeAt(at) === 60) return undefined;
-  const s1 = text.indexOf(' ', at);
-  if (s1 <= at) return undefined;
-  const s2 = text.indexOf(' ', s1 + 1);
-  if (s2 <= s1 + 1) return undefined;
-  const s3 = text.indexOf(' ', s2 + 1);
-  if (s3 <= s2 + 1 || text.charCodeAt(s3 + 1) !== 91) return undefined;
   // [%t] "
   const rb = text.indexOf(']', s3 + 2);
   if (rb <= s3 + 2 || rb >= e || text.charCodeAt(rb + 1) !== 32) return undefined;

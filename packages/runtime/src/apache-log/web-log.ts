@@ -1,4 +1,4 @@
-import { matchPlainAccessLine, matchPlainAccessLineAt, parseAccessLogLine } from './access-log';
+import { matchPlainAccessLine, parseAccessLogLine } from './access-log';
 import { plainAccessRow, plainAccessScanNext, scanPlainAccessRow } from './plain-access-row';
 import { parseErrorLogLine } from './error-log';
 import { parseNginxErrorLogLine } from './nginx-error-log';
@@ -284,23 +284,15 @@ export function createApacheLogTransform(options: ApacheLogTransformOptions = {}
     while (start < text.length) {
       lineNumber++;
       if (fast) {
-        // A plain access line is read where it starts in the text, without cutting it out: by
-        // the indexOf scanner, else (what it is not sure of) by the regex.
+        // A plain access line is read where it starts in the text, without cutting it out, by
+        // the indexOf scanner. It writes a row for exactly the lines the plain-line regex
+        // matches (a property test holds it so), and any line it leaves gets the same row from
+        // the general path below: the scanner only decides how fast a line is read.
         const scanned = scanPlainAccessRow(text, start, close);
         if (scanned !== undefined) {
           json += scanned;
           count++;
           start = plainAccessScanNext();
-          continue;
-        }
-        const m = matchPlainAccessLineAt(text, start);
-        const row = m === null ? undefined : plainAccessRow(m, close);
-        if (row !== undefined) {
-          json += row;
-          count++;
-          let end = (m as RegExpExecArray).index + (m as RegExpExecArray)[0].length;
-          if (text.charCodeAt(end) === 13) end++; // CRLF
-          start = end + 1; // past the LF (or the end of the text)
           continue;
         }
       }
