@@ -12,6 +12,7 @@ import {
   plainAccessRow,
   plainAccessScanNext,
   scanPlainAccessRow,
+  startPlainAccessScan,
 } from '../../packages/runtime/src/apache-log/plain-access-row';
 import { compileRowCoercer, processFirehoseRecords } from '../../packages/runtime/src/firehose-transform';
 import { handler } from '../../lambda/reference-transform';
@@ -208,7 +209,7 @@ describe('the reference transform on the real Apache logs', () => {
     expect(plainAccessLineJson(line) ?? general).toBe(general);
   });
 
-  test("the indexOf scanner writes the regex match's row or leaves the line to the regex, on real and mutated lines", () => {
+  test("the indexOf scanner writes the regex match's row or leaves the line to the general path, on real and mutated lines", () => {
     // What the transform does with the regex alone: the row and where the next line starts.
     // The line is cut out as the transform's general path cuts it: up to the next LF, without
     // one CR before it.
@@ -221,10 +222,11 @@ describe('the reference transform on the real Apache logs', () => {
       return row === undefined ? undefined : { row, next: end + 1 };
     };
     const check = (text: string, at: number): boolean => {
+      startPlainAccessScan();
       const row = scanPlainAccessRow(text, at, '}\n');
       const expected = byRegex(text, at);
       if (row === undefined) {
-        // Only lines outside the plain shape are left to the regex.
+        // Only lines outside the plain shape are left to the general path.
         expect(expected).toBeUndefined();
         return false;
       }
@@ -297,6 +299,26 @@ describe('the reference transform on the real Apache logs', () => {
       { numRuns: 3000, seed: 20261202 },
     );
     expect(scanned).toBeGreaterThan(300);
+  });
+
+  test('a record of lines that lack what the scanner searches for (quadratic before) leaves the scanner once its searches ran past their lines for more than the record, and keeps every row', () => {
+    // 'x' lines have no space: the search for one runs on to the plain line at the record's end,
+    // once per line, which made the scan quadratic in the record's size ('a b c [x' lines: the ']').
+    const plain = '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 200 1';
+    for (const hostile of ['x', 'a b c [x']) {
+      const text = `${`${hostile}\n`.repeat(1000)}${plain}\n`;
+      startPlainAccessScan();
+      for (let at = 0; at < text.length - plain.length - 1; at += hostile.length + 1) {
+        expect(scanPlainAccessRow(text, at, '}\n')).toBeUndefined();
+      }
+      // Its searches ran past their lines for more than the record: the plain line is left to the
+      // general path, which writes the same row; in a record of its own the scanner reads it.
+      expect(scanPlainAccessRow(text, text.length - plain.length - 1, '}\n')).toBeUndefined();
+      startPlainAccessScan();
+      expect(scanPlainAccessRow(text, text.length - plain.length - 1, '}\n')).toBe(`${plainAccessLineJson(plain)}\n`);
+      const outcome = createApacheLogTransform()(text, { recordId: 'r', data: '' }) as { json?: string };
+      expect(outcome.json).toBe(text.split('\n').slice(0, -1).map(generalRowLine).join(''));
+    }
   });
 
   test('times within one minute (read once per minute) give the rows the general path gives', () => {

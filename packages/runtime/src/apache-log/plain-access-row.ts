@@ -93,6 +93,25 @@ function seconds(text: string, at = 0): number {
 const PRINTABLE_RUN = /[ -[\]-~]*/y;
 let scanNext = 0;
 
+// How far the scanner's searches have run past their lines' ends since startPlainAccessScan.
+// indexOf cannot be bounded: in a line that lacks what it looks for (a space, a ']', a quote), it
+// runs on to the next line that has it, and over a record of such lines (1 MB of 'x' lines, say)
+// that cost the rest of the record per line, quadratic in the record's size. Once the searches
+// have run past their lines for more than the text's length, its other lines take the general
+// path (linear, and writing the same rows): the scanner's extra reading stays within twice the text.
+let searchedPastLines = 0;
+
+/** Starts the scan of a text (a record): its searches past line ends are counted from 0. */
+export function startPlainAccessScan(): void {
+  searchedPastLines = 0;
+}
+
+/** Gives up on the line (undefined), charging the search that ran past its end to the text. */
+function pastLineEnd(text: string, found: number, lineEnd: number): undefined {
+  searchedPastLines += (found < 0 ? text.length : found) - lineEnd;
+  return undefined;
+}
+
 /** Where the line after the one scanPlainAccessRow last wrote a row for starts. */
 export function plainAccessScanNext(): number {
   return scanNext;
@@ -120,21 +139,13 @@ function isDigit(c: number): boolean {
  * below is the regex's rule for that field (see PLAIN_ACCESS_FIELDS). Undefined when any check
  * fails: the caller then takes the general path, which writes the same row for any line, so the
  * scanner only decides how fast a line is read, never how it is read. A property test holds it
- * to the regex. After a row, plainAccessScanNext() is the next line's start.
+ * to the regex. After a row, plainAccessScanNext() is the next line's start. Call
+ * startPlainAccessScan() before the first line of each text.
  */
 export function scanPlainAccessRow(text: string, at: number, close: string): string | undefined {
-  // Every position found below is past the one before, and the last one must be the line's end:
-  // a field found past the line's end can never give a row.
-  // %h %l %u: no '"' (q1 below is the first one), no space; %h not '<' (a syslog PRI). Checked
-  // before the line's end is looked for: error lines, the commonest lines that are not plain
-  // access lines, fail here without being read to their end.
-  if (text.charCodeAt(at) === 60) return undefined;
-  const s1 = text.indexOf(' ', at);
-  if (s1 <= at) return undefined;
-  const s2 = text.indexOf(' ', s1 + 1);
-  if (s2 <= s1 + 1) return undefined;
-  const s3 = text.indexOf(' ', s2 + 1);
-  if (s3 <= s2 + 1 || text.charCodeAt(s3 + 1) !== 91) return undefined;
+  // A text whose searches have already run past their lines' ends for more than its length
+  // takes the general path for the rest of its lines (see searchedPastLines).
+  if (searchedPastLines > text.length) return undefined;
   PRINTABLE_RUN.lastIndex = at;
   PRINTABLE_RUN.test(text);
   const e = PRINTABLE_RUN.lastIndex; // the line's end, if the line is plain
@@ -144,11 +155,26 @@ export function scanPlainAccessRow(text: string, at: number, close: string): str
   else if (c === 13 && (e + 1 === text.length || text.charCodeAt(e + 1) === 10)) next = e + 2;
   else if (e === text.length) next = e + 1;
   else return undefined;
+  // Every position found below must be within the line (a search that ran past its end is
+  // charged to the record, see pastLineEnd).
+  // %h %l %u: no '"' (q1 below is the first one), no space; %h not '<' (a syslog PRI).
+  if (text.charCodeAt(at) === 60) return undefined;
+  const s1 = text.indexOf(' ', at);
+  if (s1 < 0 || s1 > e) return pastLineEnd(text, s1, e);
+  if (s1 === at) return undefined;
+  const s2 = text.indexOf(' ', s1 + 1);
+  if (s2 < 0 || s2 > e) return pastLineEnd(text, s2, e);
+  if (s2 === s1 + 1) return undefined;
+  const s3 = text.indexOf(' ', s2 + 1);
+  if (s3 < 0 || s3 > e) return pastLineEnd(text, s3, e);
+  if (s3 === s2 + 1 || text.charCodeAt(s3 + 1) !== 91) return undefined;
   // [%t] "
   const rb = text.indexOf(']', s3 + 2);
-  if (rb <= s3 + 2 || rb >= e || text.charCodeAt(rb + 1) !== 32) return undefined;
+  if (rb < 0 || rb > e) return pastLineEnd(text, rb, e);
+  if (rb === s3 + 2 || text.charCodeAt(rb + 1) !== 32) return undefined;
   const q1 = rb + 2;
-  if (text.indexOf('"', at) !== q1) return undefined;
+  // The first '"' of the line: the search stops at q1 at the latest.
+  if (text.charCodeAt(q1) !== 34 || text.indexOf('"', at) !== q1) return undefined;
   // METHOD: [A-Z][A-Z0-9_-]*, then one space
   let i = q1 + 1;
   let m = text.charCodeAt(i);
@@ -159,7 +185,9 @@ export function scanPlainAccessRow(text: string, at: number, close: string): str
   // target (no space, no '"', not empty), then ` HTTP/d[.d]` or nothing, then '"'
   const t = i + 1;
   const q2 = text.indexOf('"', t);
-  if (q2 <= t || q2 >= e || text.charCodeAt(t) === 32) return undefined;
+  if (q2 < 0 || q2 > e) return pastLineEnd(text, q2, e);
+  // ...then a space (checked before the search for one in the target, which then stops there)
+  if (q2 === t || text.charCodeAt(t) === 32 || text.charCodeAt(q2 + 1) !== 32) return undefined;
   const sp = text.indexOf(' ', t);
   let targetEnd = q2;
   let protocol = '';
@@ -201,9 +229,11 @@ export function scanPlainAccessRow(text: string, at: number, close: string): str
   if (be !== e) {
     if (text.charCodeAt(be) !== 32 || text.charCodeAt(be + 1) !== 34) return undefined;
     const q3 = text.indexOf('"', be + 2);
-    if (q3 < 0 || text.charCodeAt(q3 + 1) !== 32 || text.charCodeAt(q3 + 2) !== 34) return undefined;
+    if (q3 < 0 || q3 > e) return pastLineEnd(text, q3, e);
+    if (text.charCodeAt(q3 + 1) !== 32 || text.charCodeAt(q3 + 2) !== 34) return undefined;
     const q4 = text.indexOf('"', q3 + 3);
-    if (q4 + 1 !== e || q4 < 0) return undefined;
+    if (q4 < 0 || q4 > e) return pastLineEnd(text, q4, e);
+    if (q4 + 1 !== e) return undefined;
     if (!(q4 === q3 + 3 || (q4 === q3 + 4 && text.charCodeAt(q3 + 3) === 45)))
       end = `,"user_agent":"${text.slice(q3 + 3, q4)}"${end}`;
     if (!(q3 === be + 2 || (q3 === be + 3 && text.charCodeAt(be + 2) === 45)))

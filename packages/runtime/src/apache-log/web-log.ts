@@ -1,5 +1,5 @@
 import { matchPlainAccessLine, parseAccessLogLine } from './access-log';
-import { plainAccessRow, plainAccessScanNext, scanPlainAccessRow } from './plain-access-row';
+import { plainAccessRow, plainAccessScanNext, scanPlainAccessRow, startPlainAccessScan } from './plain-access-row';
 import { parseErrorLogLine } from './error-log';
 import { parseNginxErrorLogLine } from './nginx-error-log';
 import { parseSyslogHeader, type SyslogHeader } from './syslog';
@@ -280,6 +280,7 @@ export function createApacheLogTransform(options: ApacheLogTransformOptions = {}
     let lineNumber = 0;
     const suffix = direct ? cloudWatchJson(source) : '';
     const close = `${suffix}}\n`;
+    if (fast) startPlainAccessScan();
     // Up to the last line's end: an empty last line (after the text's final LF) is skipped anyway.
     while (start < text.length) {
       lineNumber++;
