@@ -228,14 +228,21 @@ async function main(): Promise<void> {
  */
 const HOSTILE_GOAL = 3;
 async function hostileRecords(): Promise<number> {
-  const shapes: [string, string][] = [
-    ["'x' lines (no space)", 'x\n'],
-    ["'a b c [x' lines (no ']')", 'a b c [x\n'],
-    ["'a b c [x] y' lines (no quote)", 'a b c [x] y\n'],
+  const common = '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326';
+  const lines = (line: string) => (bytes: number) => line.repeat(Math.floor(bytes / line.length));
+  // One access line whose rest (after %b) is long: a regex ending in `(?: (.*?))?\s*$` read it
+  // in time quadratic in its length (100 KB: 3 s; with integers and a '\r' before the end, 24 s).
+  const oneLine = (rest: (n: number) => string) => (bytes: number) => `${common}${rest(bytes - common.length)}\n`;
+  const shapes: [string, (bytes: number) => string][] = [
+    ["'x' lines (no space)", lines('x\n')],
+    ["'a b c [x' lines (no ']')", lines('a b c [x\n')],
+    ["'a b c [x] y' lines (no quote)", lines('a b c [x] y\n')],
+    ['one access line: a, spaces, b', oneLine((n) => ` a${' '.repeat(n - 3)}b`)],
+    ["one access line: ' 1' x n, then '\\rx'", oneLine((n) => `${' 1'.repeat((n - 3) >> 1)} \rx`)],
   ];
   const size = 1_000_000;
-  const event = (records: number, line: string): FirehoseTransformationEvent => {
-    const data = Buffer.from(line.repeat(Math.floor(size / records / line.length)), 'utf8').toString('base64');
+  const event = (records: number, text: (bytes: number) => string): FirehoseTransformationEvent => {
+    const data = Buffer.from(text(Math.floor(size / records)), 'utf8').toString('base64');
     return {
       invocationId: 'hostile',
       records: Array.from({ length: records }, (_, i) => ({ recordId: `${i}`, approximateArrivalTimestamp: 0, data })),
@@ -244,9 +251,9 @@ async function hostileRecords(): Promise<number> {
   console.log('\n| hostile record | 1 MB record: ms (CPU) | 10 × 100 KB: ms (CPU) | × per byte |');
   console.log('|---|---:|---:|---:|');
   let worstGrowth = 0;
-  for (const [name, line] of shapes) {
-    const one = event(1, line);
-    const ten = event(10, line);
+  for (const [name, text] of shapes) {
+    const one = event(1, text);
+    const ten = event(10, text);
     // Each round times the reference once on each event (the event measurePair passes is unused).
     const [big, small] = await measurePair([() => reference(one), () => reference(ten)], [one], 5);
     const growth = pairedRatio(big.cpu, small.cpu);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { parseAccessLogLine, parseErrorLogLine, parseNginxErrorLogLine } from '../../packages/runtime/src/apache-log';
+import { matchAccessLine } from '../../packages/runtime/src/apache-log/access-log';
 import type { AccessLogEntry, ErrorLogEntry } from '../../packages/runtime/src/apache-log';
 import { listFixtures, loadLogLines } from '../support/fixtures';
 
@@ -475,5 +476,84 @@ describe('Apache error-log time', () => {
   ])('refuses a time with %s, also right after a valid time of the same day', (_, text) => {
     expect(parseErrorLogLine('[Wed Oct 11 14:32:51 2000] [error] x').ok).toBe(true);
     expect(parseErrorLogLine(`[${text}] [error] x`)).toMatchObject({ ok: false });
+  });
+});
+
+describe('access lines: the rest after %b read in linear time', () => {
+  // The access-line regex as it was, ending in `(?: (.*?))?\s*$`: on a long rest (spaces, then a
+  // character that is not one) V8 backtracked once per character over the rest of the line,
+  // quadratic in its length. matchAccessLine reads the rest in code; it must match what this
+  // regex matched, on the short lines it reads quickly.
+  const Q = '"([^"\\\\]*(?:\\\\.[^"\\\\]*)*)"';
+  const REGEX_BEFORE = new RegExp(
+    '^(?:(\\S+) )??(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] ' +
+      '"(?:([A-Z][A-Z0-9_-]*) ([^\\s"\\\\]+)(?: (HTTP\\/\\d(?:\\.\\d)?))?|' +
+      Q.slice(1, -1) +
+      ')" (\\d{3}|-) (\\d+|-)((?: \\d+)+)?(?: ' +
+      Q +
+      ' ' +
+      Q +
+      ')?(?: (.*?))?\\s*$',
+  );
+
+  test('property: the same groups as the regex before, on real lines and lines with odd rests', () => {
+    const real = listFixtures('logs').flatMap((f) => loadLogLines(f));
+    const piece = fc.constantFrom(
+      ' 12',
+      ' 3',
+      '7',
+      ' "a" "b"',
+      ' "-" "-"',
+      ' "a',
+      '"',
+      ' ',
+      '  ',
+      '\t',
+      '\r',
+      '\u2028',
+      '\u00a0',
+      'x',
+      ' x',
+      '\\',
+      '\r ',
+      ' 4ms',
+    );
+    const head = fc.constantFrom(
+      '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326',
+      'vh:80 1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 -',
+      '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "\\x16\\x03" 400 0',
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.constantFrom(...real),
+          fc.tuple(head, fc.array(piece, { maxLength: 8 })).map(([h, p]) => h + p.join('')),
+        ),
+        (line) => {
+          const before = REGEX_BEFORE.exec(line);
+          const now = matchAccessLine(line);
+          if (before === null) {
+            expect(now).toBeUndefined();
+            return;
+          }
+          expect(now).toBeDefined();
+          const { m, combined, integers, tail } = now as NonNullable<typeof now>;
+          expect({
+            head: m.slice(1, 12),
+            combined,
+            integers,
+            referer: combined ? [m[13], m[14]] : undefined,
+            tail,
+          }).toEqual({
+            head: before.slice(1, 12),
+            combined: before[13] !== undefined,
+            integers: before[12],
+            referer: before[13] !== undefined ? [before[13], before[14]] : undefined,
+            tail: before[15] ? before[15] : null,
+          });
+        },
+      ),
+      { numRuns: 3000, seed: 20261202 },
+    );
   });
 });

@@ -23,8 +23,64 @@ const ACCESS_LINE = new RegExp(
     ' ' +
     QUOTED +
     ')?' + // 13-14: "%{Referer}i" "%{User-agent}i"
-    '(?: (.*?))?\\s*$', // 15: trailing fields
+    '([\\s\\S]*)', // 15: the rest of the line (its trailing fields: see trailingFields)
 );
+
+const NOT_ACCESS = 'not an access log line (Common, Combined, nginx, lighttpd or Traefik)';
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
+
+/**
+ * The trailing fields in the rest of an access line (ACCESS_LINE's group 15): ` fields` then
+ * whitespace; null when the rest is whitespace only; undefined when the line is no access line
+ * (the rest starts with anything but a space, or has a line break before its last field). Read
+ * here rather than by the regex: `(?: (.*?))?\s*$` there made V8 backtrack over the rest of a
+ * long line once per character of it, quadratic in the line's length (100 KB: 3 s).
+ */
+function trailingFields(rest: string): string | null | undefined {
+  // trimEnd drops exactly what \s matches (WhiteSpace and LineTerminator).
+  const fields = rest.trimEnd();
+  if (fields === '') return null;
+  if (fields.charCodeAt(0) !== 32 || LINE_TERMINATOR.test(fields)) return undefined;
+  return fields.length > 1 ? fields.slice(1) : null;
+}
+
+/** ACCESS_LINE's match of a line, with the fields after %b as its parts name them. */
+export interface AccessLineMatch {
+  readonly m: RegExpExecArray;
+  /** Referer and user agent are m[13] and m[14]. */
+  readonly combined: boolean;
+  /** The unlabelled integers after %b (with their leading spaces). */
+  readonly integers: string | undefined;
+  /** The trailing fields, or null. */
+  readonly tail: string | null;
+}
+
+/**
+ * @internal ACCESS_LINE's match of `rest`, or undefined when it is not an access line: what the
+ * regex with the tail `(?: (.*?))?\s*$` matched (a property test holds them equal), in linear time.
+ */
+export function matchAccessLine(rest: string): AccessLineMatch | undefined {
+  // ACCESS_LINE needs '] "' after %t: without it (error lines, mostly) the regex cannot match.
+  const m = rest.includes('] "') ? ACCESS_LINE.exec(rest) : null;
+  if (!m) return undefined;
+  let combined = m[13] !== undefined;
+  let integers: string | undefined = m[12];
+  let tail = trailingFields(m[15]);
+  if (tail === undefined && !LINE_TERMINATOR.test(m[15].trimEnd())) {
+    // A rest that starts with another character than a space (a tab, say): the fields before it
+    // are then trailing fields too, as that regex backtracked to read them: the referer and user
+    // agent if there are some, else the last unlabelled integer.
+    if (combined) {
+      tail = trailingFields(` "${m[13]}" "${m[14]}"${m[15]}`);
+      combined = false;
+    } else if (integers !== undefined) {
+      const last = integers.lastIndexOf(' ');
+      tail = trailingFields(integers.slice(last) + m[15]);
+      integers = last > 0 ? integers.slice(0, last) : undefined;
+    }
+  }
+  return tail === undefined ? undefined : { m, combined, integers, tail };
+}
 
 /**
  * The plain Common/Combined line, the one nearly every real line is: no vhost, a
@@ -95,9 +151,9 @@ export function parseAccessLogLine(line: string): ParseResult<AccessLogEntry> {
     forwardedFor = dashToNull(prefix[1] ?? (prefix[2] ? prefix[2].slice(0, -2) : prefix[3]));
     rest = line.slice(prefix[0].length);
   }
-  // ACCESS_LINE needs '] "' after %t: without it (error lines, mostly) the regex cannot match.
-  const m = rest.includes('] "') ? ACCESS_LINE.exec(rest) : null;
-  if (!m) return { ok: false, reason: 'not an access log line (Common, Combined, nginx, lighttpd or Traefik)', line };
+  const match = matchAccessLine(rest);
+  if (match === undefined) return { ok: false, reason: NOT_ACCESS, line };
+  const { m, combined, integers, tail } = match;
   const timestampMillis = parseAccessTime(m[5]);
   if (Number.isNaN(timestampMillis)) return { ok: false, reason: `invalid time [${m[5]}]`, line };
 
@@ -145,13 +201,11 @@ export function parseAccessLogLine(line: string): ParseResult<AccessLogEntry> {
     query = q < 0 ? null : uri.slice(q + 1);
   }
 
-  const combined = m[13] !== undefined;
   const extras: string[] = [];
-  if (m[12] !== undefined) extras.push(m[12].slice(1));
+  if (integers !== undefined) extras.push(integers.slice(1));
   let router: string | null = null;
   let upstream: string | null = null;
   let durationMicros: number | null = null;
-  const tail = m[15] !== undefined && m[15].length > 0 ? m[15] : null;
   if (tail !== null) {
     const traefik = combined ? TRAEFIK_TAIL.exec(tail) : null;
     const quoted = combined && forwardedFor === null ? /^"([^"]*)"$/.exec(tail) : null;
