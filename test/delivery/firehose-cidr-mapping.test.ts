@@ -38,8 +38,9 @@ test('reading deliveryStream.connections puts the mapping back, and the rule ref
   group.connections.allowFrom(delivery.deliveryStream, ec2.Port.tcp(443));
   const template = stack.resolve(stackTemplate(stack));
   expect(Object.keys(template.Mappings)).toEqual([MAPPING]);
-  const ingress = template.Resources[stack.getLogicalId(group.node.defaultChild as ec2.CfnSecurityGroup)].Properties
-    .SecurityGroupIngress[0];
+  const ingress =
+    template.Resources[stack.getLogicalId(group.node.defaultChild as ec2.CfnSecurityGroup)].Properties
+      .SecurityGroupIngress[0];
   expect(ingress.CidrIp).toEqual({ 'Fn::FindInMap': [MAPPING, { Ref: 'AWS::Region' }, 'FirehoseCidrBlock'] });
   expect(template.Mappings[MAPPING]['us-east-1'].FirehoseCidrBlock).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+$/);
 });

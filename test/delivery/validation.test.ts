@@ -254,7 +254,6 @@ describe('schema', () => {
       build({ schema: schemaOf('http.status', 'message'), transform, jsonDeserializer: JsonDeserializer.HIVE }),
     ).toThrow(/jsonDeserializer HIVE cannot read dotted keys; use OPENX.*Received column names http\.status/);
   });
-
 });
 
 describe('props for created resources only', () => {
