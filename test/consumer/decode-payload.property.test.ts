@@ -56,9 +56,15 @@ const jsonBytes = fc
 
 test('property: on any bytes, the JSON hot path gives the value or the reason the full rules give', () => {
   fc.assert(
-    fc.property(fc.oneof(jsonBytes, fc.uint8Array({ maxLength: 24 }).map((a) => Buffer.from(a))), (data) => {
-      expect(actual(data)).toEqual(reference(data));
-    }),
+    fc.property(
+      fc.oneof(
+        jsonBytes,
+        fc.uint8Array({ maxLength: 24 }).map((a) => Buffer.from(a)),
+      ),
+      (data) => {
+        expect(actual(data)).toEqual(reference(data));
+      },
+    ),
     { numRuns: 1000, seed: 13 },
   );
 });

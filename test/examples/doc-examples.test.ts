@@ -93,11 +93,14 @@ test('every example compiles (strict, NodeNext)', () => {
   expect(result.exitCode).toBe(0);
 });
 
-test.each(Object.keys(RESOLUTIONS))('every module the examples import resolves to types under %s resolution', (name) => {
-  const importer = path.join(app, 'examples', 'importer.ts');
-  const unresolved = importedModules.filter((module) => {
-    const { resolvedModule } = ts.resolveModuleName(module, importer, RESOLUTIONS[name], ts.sys);
-    return !resolvedModule || !/\.d\.ts$/.test(resolvedModule.resolvedFileName);
-  });
-  expect(unresolved).toEqual([]);
-});
+test.each(Object.keys(RESOLUTIONS))(
+  'every module the examples import resolves to types under %s resolution',
+  (name) => {
+    const importer = path.join(app, 'examples', 'importer.ts');
+    const unresolved = importedModules.filter((module) => {
+      const { resolvedModule } = ts.resolveModuleName(module, importer, RESOLUTIONS[name], ts.sys);
+      return !resolvedModule || !/\.d\.ts$/.test(resolvedModule.resolvedFileName);
+    });
+    expect(unresolved).toEqual([]);
+  },
+);

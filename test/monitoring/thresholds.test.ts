@@ -173,7 +173,9 @@ describe('overrides reach the alarms', () => {
     const monitoring = new PipelineMonitoring(stack, 'M');
     expect(() =>
       monitoring.monitorStream(new kinesis.Stream(stack, 'A'), { retentionPeriod: Duration.hours(hours) }),
-    ).toThrow(/^retentionPeriod must be a literal duration .*, or set iteratorAgeThreshold\. Received a token retentionPeriod$/);
+    ).toThrow(
+      /^retentionPeriod must be a literal duration .*, or set iteratorAgeThreshold\. Received a token retentionPeriod$/,
+    );
     // A token converts only from the metric's unit: aws-cdk-lib cannot scale a token.
     expect(() =>
       monitoring.monitorStream(new kinesis.Stream(stack, 'C'), { iteratorAgeThreshold: Duration.seconds(threshold) }),

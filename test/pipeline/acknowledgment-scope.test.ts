@@ -20,11 +20,13 @@ interface Acknowledgment {
 }
 
 function acknowledgmentsOf(root: IConstruct): Acknowledgment[] {
-  return root.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((m) => Object.keys(m.data as Record<string, string>).map((id) => ({ id, at: construct }))),
-  );
+  return root.node
+    .findAll()
+    .flatMap((construct) =>
+      construct.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) => Object.keys(m.data as Record<string, string>).map((id) => ({ id, at: construct }))),
+    );
 }
 
 /** Why an acknowledgment's scope is wider than one resource, or undefined when it is not. */

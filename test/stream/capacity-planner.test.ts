@@ -81,7 +81,10 @@ describe('ShardCapacityPlanner.plan', () => {
       { recordsPerSecond: 1, averageRecordSizeBytes: 1, targetUtilization: 0 },
       /targetUtilization must be greater than 0 and at most 1. Received 0/,
     ],
-    [{ recordsPerSecond: Infinity, averageRecordSizeBytes: 1 }, /recordsPerSecond must be at least 0. Received Infinity/],
+    [
+      { recordsPerSecond: Infinity, averageRecordSizeBytes: 1 },
+      /recordsPerSecond must be at least 0. Received Infinity/,
+    ],
     [
       { recordsPerSecond: Token.asNumber({ Ref: 'Rate' }), averageRecordSizeBytes: 1 },
       /recordsPerSecond must be a number known at synth time \(the capacity planner computes the shard count at synth time\). Received a token/,

@@ -218,7 +218,10 @@ export const TEMPLATE_VARIANTS: TemplateVariant[] = [
         referenceConsumers: false,
         dataLake: false,
         consumers: Object.fromEntries(
-          ['A', 'B'].map((id) => [id, { handler: handler(stack, `${id}Handler`), consumerType: ConsumerType.ENHANCED_FAN_OUT }]),
+          ['A', 'B'].map((id) => [
+            id,
+            { handler: handler(stack, `${id}Handler`), consumerType: ConsumerType.ENHANCED_FAN_OUT },
+          ]),
         ),
       });
       return stack;
