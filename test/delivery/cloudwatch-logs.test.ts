@@ -38,11 +38,11 @@ const rowsOf = (data: string) =>
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 /** A DATA_MESSAGE as CloudWatch Logs writes it, holding these log lines. */
-function subscriptionRecord(messages: string[], logStream = 'i-0abc/access_log'): Buffer {
+function subscriptionRecord(messages: string[], logStream = 'i-0abc/access_log', logGroup = '/web/apache'): Buffer {
   const data: CloudWatchLogsData = {
     messageType: 'DATA_MESSAGE',
     owner: '123456789012',
-    logGroup: '/web/apache',
+    logGroup,
     logStream,
     subscriptionFilters: ['to-firehose'],
     logEvents: messages.map((message, i) => ({ id: `3680${i}`, timestamp: 1700000000000 + i, message })),
@@ -175,5 +175,57 @@ describe('the reference transform on CloudWatch Logs records', () => {
     const report = await processFirehoseRecords(samEvent(), (text) => ({ message: text }), { cloudWatchLogs: 'off' });
     expect(report.counts.failed).toBe(4);
     expect(report.failures[0].reason).toMatch(/gzip-compressed/);
+  });
+});
+
+describe('CloudWatch Logs records that would expand past what a response can hold', () => {
+  const line = '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 200 1';
+
+  test('log group and stream names longer than CloudWatch Logs allows (512) fail the record, naming the field', async () => {
+    const ok = subscriptionRecord([line], 's'.repeat(512), 'g'.repeat(512)).toString('base64');
+    const longGroup = subscriptionRecord([line], 's', 'g'.repeat(513)).toString('base64');
+    const longStream = subscriptionRecord([line], 's'.repeat(50_000)).toString('base64');
+    const report = await processFirehoseRecords(
+      {
+        invocationId: 'i',
+        records: [
+          { recordId: 'ok', data: ok },
+          { recordId: 'group', data: longGroup },
+          { recordId: 'stream', data: longStream },
+        ],
+      },
+      createApacheLogTransform(),
+    );
+    expect(report.response.records.map((r) => r.result)).toEqual(['Ok', 'ProcessingFailed', 'ProcessingFailed']);
+    expect(report.failures.map((f) => f.reason)).toEqual([
+      'not a CloudWatch Logs subscription message: logGroup has 513 characters; CloudWatch Logs allows at most 512',
+      'not a CloudWatch Logs subscription message: logStream has 50000 characters; CloudWatch Logs allows at most 512',
+    ]);
+  });
+
+  test('a record whose rows outgrow the response fails as soon as they do, and the other records are answered', async () => {
+    // 512-character group and stream on each of 6,000 one-character events: each row carries
+    // both (about 1.2 KB), 7 MB of rows from 50 KB of gzip. The rows stop growing once they pass
+    // what a 6 MiB response can hold; the invocation still answers every record.
+    const big = subscriptionRecord(Array(6_000).fill('x'), 's'.repeat(512), 'g'.repeat(512)).toString('base64');
+    const small = subscriptionRecord([line]).toString('base64');
+    const report = await processFirehoseRecords(
+      {
+        invocationId: 'i',
+        records: [
+          { recordId: 'big', data: big },
+          { recordId: 'small', data: small },
+        ],
+      },
+      createApacheLogTransform(),
+    );
+    expect(report.response.records.map((r) => [r.recordId, r.result])).toEqual([
+      ['big', 'ProcessingFailed'],
+      ['small', 'Ok'],
+    ]);
+    expect(report.response.records[0].data).toBe(big);
+    expect(report.failures[0].reason).toMatch(
+      /^response size limit: the rows of this record's first \d+ of 6000 log events are larger than the response can hold$/,
+    );
   });
 });

@@ -692,6 +692,19 @@ describe('the 6 MiB response at any transform buffer the construct allows (issue
     expect(report.responseBytes).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
   });
 
+  test('rows larger than the whole response can hold fail at once, with the reason; the other records are answered', async () => {
+    // 3,109 characters of rows: their base64 alone (4,148 bytes) is larger than a 4,096-byte response.
+    const report = await processFirehoseRecords(
+      eventOf(['a', 'b']),
+      (text) => ({ t: text === 'a' ? 'x'.repeat(3100) : 'y' }),
+      { maxResponseBytes: 4096 },
+    );
+    expect(report.response.records.map((r) => r.result)).toEqual(['ProcessingFailed', 'Ok']);
+    expect(report.failures[0].reason).toBe(
+      'response size limit: the rows of this record (3109 characters of JSON) are larger than the 4096-byte response can hold',
+    );
+  });
+
   test('3 MB of health-check lines through the reference transform: under 6 MiB, and only the records that cannot fit fail', async () => {
     const line = '10.0.1.17 - - [02/Oct/2017:20:22:07 +0000] "GET /health HTTP/1.1" 200 2 "-" "ELB-HealthChecker/2.0"';
     const record = Array.from({ length: 70 }, () => line).join('\n');

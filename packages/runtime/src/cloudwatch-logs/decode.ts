@@ -16,6 +16,9 @@ export class CloudWatchLogsDecodeError extends Error {
  */
 export const MAX_CLOUDWATCH_LOGS_DECOMPRESSED_BYTES = 16 * 1024 * 1024;
 
+/** The longest log group or log stream name CloudWatch Logs accepts. */
+export const MAX_LOG_NAME_LENGTH = 512;
+
 /** Whether the bytes start with the gzip magic number (RFC 1952: 1F 8B). */
 export function isGzip(data: Uint8Array): boolean {
   return data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b;
@@ -83,6 +86,14 @@ function checkShape(value: unknown): CloudWatchLogsData {
   }
   for (const key of ['owner', 'logGroup', 'logStream'] as const) {
     if (typeof v[key] !== 'string') fail(`${key} is not a string`);
+  }
+  // CloudWatch Logs names have 1 to 512 characters (CreateLogGroup, CreateLogStream: "Length
+  // Constraints: Minimum length of 1. Maximum length of 512"). Every row of an event carries both:
+  // longer ones are not AWS's, and would multiply the record's size by their length.
+  for (const key of ['logGroup', 'logStream'] as const) {
+    const length = (v[key] as string).length;
+    if (length > MAX_LOG_NAME_LENGTH)
+      fail(`${key} has ${length} characters; CloudWatch Logs allows at most ${MAX_LOG_NAME_LENGTH}`);
   }
   const filters = v.subscriptionFilters ?? [];
   if (!Array.isArray(filters) || !filters.every((f) => typeof f === 'string')) {

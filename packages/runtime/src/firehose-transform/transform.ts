@@ -186,34 +186,49 @@ export async function processFirehoseRecords(
     }
   };
 
+  // Rows longer than this (in UTF-16 code units, each at least one UTF-8 byte) can never be
+  // answered: their base64 alone is larger than the budget. They fail at once, before they are
+  // encoded or grow on (a CloudWatch Logs record's rows repeat its log group and stream).
+  const maxRowsLength = Math.floor((budget * 3) / 4);
+  const tooLarge = (length: number) =>
+    `response size limit: the rows of this record (${length} characters of JSON) are larger than the ${budget}-byte response can hold`;
+
+  /** The rows of one record as JSON text, or why it fails (synchronous unless the transform is not). */
+  const runRecord = (record: FirehoseInputRecord): RunResult | Promise<RunResult> => {
+    const bytes = Buffer.from(record.data ?? '', 'base64');
+    if (cloudWatchLogs && isGzip(bytes)) return runLogEvents(bytes, record, run, maxRowsLength);
+    const decoded = decodeUtf8Text(bytes);
+    if ('reason' in decoded) return { reason: decoded.reason };
+    if (cloudWatchLogs && looksLikeCloudWatchLogsJson(decoded.text)) {
+      return runLogEvents(decoded.text, record, run, maxRowsLength);
+    }
+    return run(decoded.text, record, undefined, undefined);
+  };
+
   for (let i = 0; i < n; i++) {
     const record = input[i];
-    const bytes = Buffer.from(record.data ?? '', 'base64');
-    let result: { text: string; rows: number; keys: PartitionKeys } | { reason: string };
-    if (cloudWatchLogs && isGzip(bytes)) {
-      result = await runLogEvents(bytes, record, run);
-    } else {
-      const decoded = decodeUtf8Text(bytes);
-      if ('reason' in decoded) result = { reason: decoded.reason };
-      else if (cloudWatchLogs && looksLikeCloudWatchLogsJson(decoded.text)) {
-        result = await runLogEvents(decoded.text, record, run);
-      } else {
-        const ran = run(decoded.text, record, undefined, undefined);
-        result = isPromise(ran) ? await ran : ran;
+    let reason: string | undefined;
+    try {
+      const ran = runRecord(record);
+      const result = isPromise(ran) ? await ran : ran;
+      if ('reason' in result) reason = result.reason;
+      else if (result.text === '') records[i] = { recordId: record.recordId, result: 'Dropped', data: '' };
+      else if (result.text.length > maxRowsLength) reason = tooLarge(result.text.length);
+      else {
+        const data = Buffer.from(result.text, 'utf8').toString('base64');
+        records[i] = result.keys
+          ? { recordId: record.recordId, result: 'Ok', data, metadata: { partitionKeys: result.keys } }
+          : { recordId: record.recordId, result: 'Ok', data };
+        rowCounts[i] = result.rows;
       }
+    } catch (error) {
+      // Whatever fails here (a string past V8's length limit, say) fails this record, not the
+      // invocation: the other records are still answered.
+      reason = `the record could not be processed: ${errorMessage(error)}`;
     }
-
-    if ('reason' in result) {
-      failed[i] = result.reason;
+    if (reason !== undefined) {
+      failed[i] = reason;
       records[i] = { recordId: record.recordId, result: 'ProcessingFailed', data: record.data ?? '' };
-    } else if (result.text === '') {
-      records[i] = { recordId: record.recordId, result: 'Dropped', data: '' };
-    } else {
-      const data = Buffer.from(result.text, 'utf8').toString('base64');
-      records[i] = result.keys
-        ? { recordId: record.recordId, result: 'Ok', data, metadata: { partitionKeys: result.keys } }
-        : { recordId: record.recordId, result: 'Ok', data };
-      rowCounts[i] = result.rows;
     }
     costs[i] = answerBytes(records[i]);
     used += costs[i];
@@ -259,6 +274,7 @@ async function runLogEvents(
     source: LogEventSource,
     keys: PartitionKeys,
   ) => RunResult | Promise<RunResult>,
+  maxRowsLength: number,
 ): Promise<RunResult> {
   let message: CloudWatchLogsData;
   try {
@@ -275,6 +291,11 @@ async function runLogEvents(
     const result = await run(event.message, record, { data: message, event, index }, keys);
     if ('reason' in result) return { reason: `log event ${index} (id ${event.id}): ${result.reason}` };
     text += result.text;
+    if (text.length > maxRowsLength) {
+      return {
+        reason: `response size limit: the rows of this record's first ${index + 1} of ${message.logEvents.length} log events are larger than the response can hold`,
+      };
+    }
     rows += result.rows;
     keys = result.keys;
   }
