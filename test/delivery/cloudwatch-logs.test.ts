@@ -201,6 +201,15 @@ describe('CloudWatch Logs records that would expand past what a response can hol
       'not a CloudWatch Logs subscription message: logGroup has 513 characters; CloudWatch Logs allows at most 512',
       'not a CloudWatch Logs subscription message: logStream has 50000 characters; CloudWatch Logs allows at most 512',
     ]);
+    // Only data messages carry rows: a control message is dropped whatever its names.
+    const control = {
+      messageType: 'CONTROL_MESSAGE',
+      owner: 'x',
+      logGroup: 'g'.repeat(600),
+      logStream: '',
+      logEvents: [],
+    };
+    expect(decodeCloudWatchLogsData(JSON.stringify(control)).messageType).toBe('CONTROL_MESSAGE');
   });
 
   test('a record whose rows outgrow the response fails as soon as they do, and the other records are answered', async () => {

@@ -705,6 +705,26 @@ describe('the 6 MiB response at any transform buffer the construct allows (issue
     );
   });
 
+  test('rows over the budget but smaller than their source data stay Ok: failing them would not make the response smaller', async () => {
+    // 6,000 bytes of source data (8,000 of base64) whose rows are 1,609 characters, 2,000-byte budget.
+    const report = await processFirehoseRecords(eventOf(['a'.repeat(6000)]), (text) => ({ m: text.slice(0, 1600) }), {
+      maxResponseBytes: 2000,
+    });
+    expect(report.response.records.map((r) => r.result)).toEqual(['Ok']);
+  });
+
+  test('a record whose data is not text fails with the reason; the others are answered', async () => {
+    const event = eventOf(['a', 'b']);
+    (event.records[0] as { data: unknown }).data = 5;
+    const report = await processFirehoseRecords(event, (text) => ({ t: text }));
+    expect(report.response.records.map((r) => [r.result, r.data])).toEqual([
+      ['ProcessingFailed', ''],
+      ['Ok', Buffer.from('{"t":"b"}\n').toString('base64')],
+    ]);
+    expect(report.failures[0].reason).toBe('record data is number, not base64 text');
+    expect(report.responseBytes).toBe(Buffer.byteLength(JSON.stringify(report.response)));
+  });
+
   test('3 MB of health-check lines through the reference transform: under 6 MiB, and only the records that cannot fit fail', async () => {
     const line = '10.0.1.17 - - [02/Oct/2017:20:22:07 +0000] "GET /health HTTP/1.1" 200 2 "-" "ELB-HealthChecker/2.0"';
     const record = Array.from({ length: 70 }, () => line).join('\n');

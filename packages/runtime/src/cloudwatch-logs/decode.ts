@@ -90,7 +90,7 @@ function checkShape(value: unknown): CloudWatchLogsData {
   // CloudWatch Logs names have 1 to 512 characters (CreateLogGroup, CreateLogStream: "Length
   // Constraints: Minimum length of 1. Maximum length of 512"). Every row of an event carries both:
   // longer ones are not AWS's, and would multiply the record's size by their length.
-  for (const key of ['logGroup', 'logStream'] as const) {
+  for (const key of v.messageType === 'DATA_MESSAGE' ? (['logGroup', 'logStream'] as const) : []) {
     const length = (v[key] as string).length;
     if (length > MAX_LOG_NAME_LENGTH)
       fail(`${key} has ${length} characters; CloudWatch Logs allows at most ${MAX_LOG_NAME_LENGTH}`);

@@ -186,21 +186,27 @@ export async function processFirehoseRecords(
     }
   };
 
-  // Rows longer than this (in UTF-16 code units, each at least one UTF-8 byte) can never be
-  // answered: their base64 alone is larger than the budget. They fail at once, before they are
-  // encoded or grow on (a CloudWatch Logs record's rows repeat its log group and stream).
-  const maxRowsLength = Math.floor((budget * 3) / 4);
+  // Rows longer than a record's limit fail at once, before they are encoded or grow on (a
+  // CloudWatch Logs record's rows repeat its log group and stream): longer rows (in UTF-16 code
+  // units, each at least one UTF-8 byte) have a base64 answer larger than the budget, which can
+  // never fit, and larger than the record's ProcessingFailed answer (its source data, and
+  // 'ProcessingFailed' is 14 bytes longer than 'Ok'), so the size rule below would fail them too.
+  const rowsLimit = (record: FirehoseInputRecord) =>
+    Math.max(Math.floor((budget * 3) / 4), Math.floor(((sourceData(record).length + 14) * 3) / 4));
   const tooLarge = (length: number) =>
     `response size limit: the rows of this record (${length} characters of JSON) are larger than the ${budget}-byte response can hold`;
 
   /** The rows of one record as JSON text, or why it fails (synchronous unless the transform is not). */
   const runRecord = (record: FirehoseInputRecord): RunResult | Promise<RunResult> => {
-    const bytes = Buffer.from(record.data ?? '', 'base64');
-    if (cloudWatchLogs && isGzip(bytes)) return runLogEvents(bytes, record, run, maxRowsLength);
+    if (record.data !== undefined && typeof record.data !== 'string') {
+      return { reason: `record data is ${typeof record.data}, not base64 text` };
+    }
+    const bytes = Buffer.from(sourceData(record), 'base64');
+    if (cloudWatchLogs && isGzip(bytes)) return runLogEvents(bytes, record, run, rowsLimit(record));
     const decoded = decodeUtf8Text(bytes);
     if ('reason' in decoded) return { reason: decoded.reason };
     if (cloudWatchLogs && looksLikeCloudWatchLogsJson(decoded.text)) {
-      return runLogEvents(decoded.text, record, run, maxRowsLength);
+      return runLogEvents(decoded.text, record, run, rowsLimit(record));
     }
     return run(decoded.text, record, undefined, undefined);
   };
@@ -213,7 +219,7 @@ export async function processFirehoseRecords(
       const result = isPromise(ran) ? await ran : ran;
       if ('reason' in result) reason = result.reason;
       else if (result.text === '') records[i] = { recordId: record.recordId, result: 'Dropped', data: '' };
-      else if (result.text.length > maxRowsLength) reason = tooLarge(result.text.length);
+      else if (result.text.length > rowsLimit(record)) reason = tooLarge(result.text.length);
       else {
         const data = Buffer.from(result.text, 'utf8').toString('base64');
         records[i] = result.keys
@@ -228,7 +234,7 @@ export async function processFirehoseRecords(
     }
     if (reason !== undefined) {
       failed[i] = reason;
-      records[i] = { recordId: record.recordId, result: 'ProcessingFailed', data: record.data ?? '' };
+      records[i] = { recordId: record.recordId, result: 'ProcessingFailed', data: sourceData(record) };
     }
     costs[i] = answerBytes(records[i]);
     used += costs[i];
@@ -274,7 +280,7 @@ async function runLogEvents(
     source: LogEventSource,
     keys: PartitionKeys,
   ) => RunResult | Promise<RunResult>,
-  maxRowsLength: number,
+  rowsLimit: number,
 ): Promise<RunResult> {
   let message: CloudWatchLogsData;
   try {
@@ -291,7 +297,7 @@ async function runLogEvents(
     const result = await run(event.message, record, { data: message, event, index }, keys);
     if ('reason' in result) return { reason: `log event ${index} (id ${event.id}): ${result.reason}` };
     text += result.text;
-    if (text.length > maxRowsLength) {
+    if (text.length > rowsLimit) {
       return {
         reason: `response size limit: the rows of this record's first ${index + 1} of ${message.logEvents.length} log events are larger than the response can hold`,
       };
@@ -316,7 +322,7 @@ function fitResponse(
   budget: number,
 ): number {
   const answers = records.slice();
-  const fallbackCost = (i: number) => entryBytes(input[i].recordId, 'ProcessingFailed', input[i].data?.length ?? 0);
+  const fallbackCost = (i: number) => entryBytes(input[i].recordId, 'ProcessingFailed', sourceData(input[i]).length);
   const savings = (i: number) => costs[i] - fallbackCost(i);
   const candidates = records
     .map((_, i) => i)
@@ -327,7 +333,7 @@ function fitResponse(
   const out: number[] = [];
   for (const i of candidates) {
     if (used <= budget) break;
-    records[i] = { recordId: input[i].recordId, result: 'ProcessingFailed', data: input[i].data ?? '' };
+    records[i] = { recordId: input[i].recordId, result: 'ProcessingFailed', data: sourceData(input[i]) };
     failed[i] = reason;
     used -= savings(i);
     out.push(i);
@@ -378,6 +384,11 @@ function toOutcome(returned: unknown): TransformOutcome {
     return { result: 'Ok', rows: Array.isArray(returned) ? returned : [returned] } as unknown as TransformOutcome;
   }
   throw new Error(`the transform returned ${typeof returned}; expected rows, ok(), drop() or fail()`);
+}
+
+/** A record's data as Firehose sent it: base64 text ('' when there is none or it is not text). */
+function sourceData(record: FirehoseInputRecord): string {
+  return typeof record.data === 'string' ? record.data : '';
 }
 
 /** Bytes of `{"recordId":…,"result":…,"data":"<dataLength chars>"}` (base64 needs no escaping). */
