@@ -201,6 +201,11 @@ describe('CloudWatch Logs records that would expand past what a response can hol
       'not a CloudWatch Logs subscription message: logGroup has 513 characters; CloudWatch Logs allows at most 512',
       'not a CloudWatch Logs subscription message: logStream has 50000 characters; CloudWatch Logs allows at most 512',
     ]);
+    // An event larger than PutLogEvents takes (1 MB) is not CloudWatch Logs' either.
+    expect(() => decodeCloudWatchLogsData(gunzipSync(subscriptionRecord(['x'.repeat(1_048_577)])).toString())).toThrow(
+      'not a CloudWatch Logs subscription message: logEvents[0].message has 1048577 characters; a CloudWatch Logs event holds at most 1048576 bytes',
+    );
+    expect(decodeCloudWatchLogsData(subscriptionRecord(['x'.repeat(1_048_576)])).logEvents).toHaveLength(1);
     // Only data messages carry rows: a control message is dropped whatever its names.
     const control = {
       messageType: 'CONTROL_MESSAGE',

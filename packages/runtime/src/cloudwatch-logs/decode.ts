@@ -18,6 +18,8 @@ export const MAX_CLOUDWATCH_LOGS_DECOMPRESSED_BYTES = 16 * 1024 * 1024;
 
 /** The longest log group or log stream name CloudWatch Logs accepts. */
 export const MAX_LOG_NAME_LENGTH = 512;
+/** The largest log event PutLogEvents accepts (its batch limit, 1,048,576 bytes, bounds it too). */
+export const MAX_LOG_EVENT_BYTES = 1_048_576;
 
 /** Whether the bytes start with the gzip magic number (RFC 1952: 1F 8B). */
 export function isGzip(data: Uint8Array): boolean {
@@ -111,6 +113,14 @@ function checkShape(value: unknown): CloudWatchLogsData {
       typeof event.message !== 'string'
     ) {
       fail(`logEvents[${i}] is not { id: string, timestamp: number, message: string }`);
+    }
+    // PutLogEvents takes events of at most 1 MB (and batches of at most 1,048,576 bytes): a longer
+    // message (more UTF-16 units than that many bytes) is not CloudWatch Logs', and one event's
+    // rows grow with it before the response size can stop them.
+    if ((event as CloudWatchLogEvent).message.length > MAX_LOG_EVENT_BYTES) {
+      fail(
+        `logEvents[${i}].message has ${(event as CloudWatchLogEvent).message.length} characters; a CloudWatch Logs event holds at most ${MAX_LOG_EVENT_BYTES} bytes`,
+      );
     }
   });
   return value as CloudWatchLogsData;
