@@ -286,9 +286,10 @@ export function createApacheLogTransform(options: ApacheLogTransformOptions = {}
       lineNumber++;
       if (fast) {
         // A plain access line is read where it starts in the text, without cutting it out, by
-        // the indexOf scanner. It writes a row for exactly the lines the plain-line regex
-        // matches (a property test holds it so), and any line it leaves gets the same row from
-        // the general path below: the scanner only decides how fast a line is read.
+        // the indexOf scanner. It writes the plain-line regex's row (a property test holds it
+        // so), and any line it leaves (all the rest of a record whose lines made its searches run
+        // far past their ends, too) gets the same row from the general path below: the scanner
+        // only decides how fast a line is read.
         const scanned = scanPlainAccessRow(text, start, close);
         if (scanned !== undefined) {
           json += scanned;

@@ -117,9 +117,10 @@ function checkShape(value: unknown): CloudWatchLogsData {
     // PutLogEvents takes events of at most 1 MB (and batches of at most 1,048,576 bytes): a longer
     // message (more UTF-16 units than that many bytes) is not CloudWatch Logs', and one event's
     // rows grow with it before the response size can stop them.
-    if ((event as CloudWatchLogEvent).message.length > MAX_LOG_EVENT_BYTES) {
+    const length = (event as CloudWatchLogEvent).message.length;
+    if (length > MAX_LOG_EVENT_BYTES) {
       fail(
-        `logEvents[${i}].message has ${(event as CloudWatchLogEvent).message.length} characters; a CloudWatch Logs event holds at most ${MAX_LOG_EVENT_BYTES} bytes`,
+        `logEvents[${i}].message has ${length} characters; a CloudWatch Logs event holds at most ${MAX_LOG_EVENT_BYTES} bytes`,
       );
     }
   });

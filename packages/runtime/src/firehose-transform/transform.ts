@@ -97,6 +97,9 @@ export interface FirehoseTransformReport {
  * ProcessingFailed answer (the source data) are answered ProcessingFailed ('response size
  * limit'), largest saving first (the fewest records), and then every one of them that fits again
  * is put back: a record fails for size only when its rows truly do not fit beside the others.
+ * Rows that could not fit even alone (and are larger than the source data) fail as soon as they
+ * are known to, before they are encoded; whatever else throws while a record is processed fails
+ * that record, with the reason.
  * Since the request itself is at most 6 MB, answering every record with its source data always
  * fits, so no record is lost.
  */
