@@ -10,8 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { createApacheLogTransform, WEB_LOG_COLUMNS } from '../../packages/runtime/src/apache-log';
-import { scanPlainAccessRow, startPlainAccessScan } from '../../packages/runtime/src/apache-log/plain-access-row';
+import { createApacheLogTransform, plainAccessLineJson, WEB_LOG_COLUMNS } from '../../packages/runtime/src/apache-log';
 import {
   compileRowCoercer,
   processFirehoseRecords,
@@ -34,13 +33,12 @@ function realLines(): string[] {
       .split(/\r?\n/)
       .filter((l) => l.length > 0),
   );
-  // BENCH_SUBSET=plain|other: only the lines the plain-line scanner reads, or only the others.
+  // BENCH_SUBSET=plain|other: only the plain lines (those the fast path reads), or only the others.
   const subset = process.env.BENCH_SUBSET;
-  const readByScanner = (line: string): boolean => {
-    startPlainAccessScan();
-    return scanPlainAccessRow(line, 0, '}') !== undefined;
-  };
-  const picked = subset === undefined ? lines : lines.filter((line) => readByScanner(line) === (subset === 'plain'));
+  const picked =
+    subset === undefined
+      ? lines
+      : lines.filter((line) => (plainAccessLineJson(line) !== undefined) === (subset === 'plain'));
   // Cycle the real lines up to the target count (access lines dominate, as in a real web log).
   return Array.from({ length: TARGET_LINES }, (_, i) => picked[i % picked.length]);
 }
